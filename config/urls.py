@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+admin.site.site_header = "formarche — administration de la plateforme"
+admin.site.site_title = "formarche"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("compte/", include("formarche.accounts.urls")),
+    path("organisme/", include("formarche.organisations.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("", include("formarche.ui.urls")),
+]

@@ -1,0 +1,3 @@
+from formarche.cli import main
+
+raise SystemExit(main())
