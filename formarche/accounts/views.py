@@ -7,6 +7,7 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from formarche.accounts.forms import LoginForm
+from formarche.accounts.tenancy import SESSION_KEY, tenant_required
 from formarche.ui.forms import StyledFormMixin
 
 
@@ -16,9 +17,6 @@ class StyledPasswordResetForm(StyledFormMixin, PasswordResetForm):
 
 class StyledSetPasswordForm(StyledFormMixin, SetPasswordForm):
     pass
-
-
-from formarche.accounts.tenancy import SESSION_KEY, tenant_required
 
 
 class LoginView(auth_views.LoginView):

@@ -17,9 +17,6 @@ class StyledFormMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
-            if self.is_bound and name in self.errors:
-                widget.attrs["class"] += " is-invalid"
-                widget.attrs["aria-invalid"] = "true"
             if field.help_text:
                 widget.attrs.setdefault("aria-describedby", f"id_{self.add_prefix(name)}-aide")
 

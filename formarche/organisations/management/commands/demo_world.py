@@ -12,7 +12,7 @@ class Command(BaseCommand):
             raise CommandError("Les comptes de démonstration ne sont créés qu'avec DEBUG activé.")
         world = build_demo_world()
         self.stdout.write("Monde de démonstration prêt.")
-        self.stdout.write("Comptes (mot de passe : %s) :" % settings.DEMO_PASSWORD)
+        self.stdout.write(f"Comptes (mot de passe : {settings.DEMO_PASSWORD}) :")
         labels = {"of1": world.of1, "of2": world.of2, "region": world.region}
         for email, _first, _last, key, role in DEMO_USERS:
             self.stdout.write(f"  {email:28} {labels[key].name} — {role.label}")
