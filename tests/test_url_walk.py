@@ -9,8 +9,8 @@
 import re
 
 import pytest
-from django.core import serializers
 from django.apps import apps
+from django.core import serializers
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.url_kwargs import URL_KWARGS
