@@ -31,6 +31,7 @@ repayment_carried_in`` (floored at 0); ``repayment_carried_out`` is ≥ 0.
 from __future__ import annotations
 
 import decimal
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -39,7 +40,7 @@ from enum import StrEnum
 from fractions import Fraction
 from types import MappingProxyType
 
-from formarche.utils.money import ZERO, round_cents, round_cents_of_ratio
+from formarche.utils.money import CENT, ZERO, round_cents, round_cents_of_ratio
 
 __all__ = [
     "COMPETENCES_PLUS",
@@ -310,7 +311,7 @@ class PeriodInput:
                 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ProviderLine:
     """One provider's line of "Détails des montants facturés sur la période et par prestataire".
 
@@ -331,9 +332,13 @@ class ProviderLine:
     payable_ttc: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Statement:
-    """Every line of one CRE / CREF, amounts in € (cents), hours with 2 places, rates in percent."""
+    """Every line of one CRE / CREF, amounts in € (cents), hours with 2 places, rates in percent.
+
+    A result: never mutate it.  (It is not ``frozen`` only because a frozen dataclass of this
+    size costs 3 µs to build, a third of the engine's budget per period.)
+    """
 
     period: date
     kind: StatementKind
@@ -394,45 +399,61 @@ class Solde:
 # --------------------------------------------------------------------------------------------
 
 
-class _Resorption:
-    """S(N) = round(advance × f(N / A)) with exact arithmetic, prepared once per order.
+@functools.lru_cache(maxsize=128)
+def _band_coefficients(bands: tuple[ResorptionBand, ...]) -> tuple[tuple, tuple[int, int]]:
+    """Per-band constants of S(N), independent of the order; cached (presets are shared).
 
-    In a ramp from s % to e % going from fraction a/b to c/d (Δ = c/d − a/b = m/n, w = e − s):
-        f = a/b + (N − s·A/100) · 100 · m / (A · n · w)
-    so advance × f = (α_j · N + β_j) / den_j with integers-and-decimals only, rounded once.
+    In a ramp from s % to e % (w = e − s) going from fraction a/b to c/d (Δ = c/d − a/b = m/n):
+        f(r) = a/b + (r − s/100) · 100 · m / (n · w),  with r = N / A,
+    hence advance × f = (α · N + β) / den with
+        α = advance · 100·b·m,  β = advance · A · (a·n·w − b·m·s),  den = A · b·n·w,
+    all exact decimals: S_k is rounded once, from the exact quotient.
     """
+    coefficients = []
+    previous = Fraction(0)
+    for band in bands:
+        a, b = previous.numerator, previous.denominator
+        delta = band.fraction - previous
+        m, n = delta.numerator, delta.denominator
+        width = band.to_percent - band.from_percent
+        coefficients.append(
+            (
+                band.from_percent / _HUNDRED,  # exact: a shift of the decimal point
+                band.to_percent / _HUNDRED,
+                (a, b),
+                Decimal(100 * b * m),
+                a * n * width - b * m * band.from_percent,
+                b * n * width,
+            )
+        )
+        previous = band.fraction
+    return tuple(coefficients), (previous.numerator, previous.denominator)
 
-    __slots__ = ("_zones", "_final", "_zero")
 
-    def __init__(self, advance: Decimal, amount: Decimal, bands: tuple[ResorptionBand, ...]) -> None:
-        self._zero = not advance
-        zones = []
-        previous = Fraction(0)
-        for band in bands:
-            start_n = band.from_percent * amount / _HUNDRED  # exact: a product of decimals / 100
-            end_n = band.to_percent * amount / _HUNDRED
-            flat_before = round_cents_of_ratio(advance * previous.numerator, Decimal(previous.denominator))
-            a, b = previous.numerator, previous.denominator
-            delta = band.fraction - previous
-            m, n = delta.numerator, delta.denominator
-            width = band.to_percent - band.from_percent
-            alpha = advance * _HUNDRED * b * m
-            beta = advance * (a * amount * n * width - _HUNDRED * b * m * start_n)
-            den = b * amount * n * width
-            zones.append((start_n, end_n, flat_before, alpha, beta, den))
-            previous = band.fraction
-        self._zones = tuple(zones)
-        self._final = round_cents_of_ratio(advance * previous.numerator, Decimal(previous.denominator))
+def _resorption_zones(
+    advance: Decimal, amount: Decimal, bands: tuple[ResorptionBand, ...]
+) -> tuple[tuple[tuple[Decimal, Decimal, Decimal, Decimal, Decimal, Decimal], ...], Decimal]:
+    """The order's resorption schedule: ``(zones, final)``.
 
-    def due(self, n_value: Decimal) -> Decimal:
-        if self._zero:
-            return ZERO
-        for start_n, end_n, flat_before, alpha, beta, den in self._zones:
-            if n_value <= start_n:
-                return flat_before
-            if n_value < end_n:
-                return round_cents_of_ratio(alpha * n_value + beta, den)
-        return self._final
+    Each zone is ``(start_n, end_n, flat_before, alpha, beta, den)`` in terms of N = C × p:
+    S = flat_before while N ≤ start_n, S = round((alpha · N + beta) / den) while N < end_n;
+    beyond the last band S = final = round(advance × last fraction).
+    """
+    if not advance:
+        return (), ZERO
+    coefficients, (last_num, last_den) = _band_coefficients(bands)
+    zones = tuple(
+        (
+            start * amount,
+            end * amount,
+            round_cents_of_ratio(advance * flat[0], Decimal(flat[1])),
+            advance * k_alpha,
+            advance * amount * k_beta,
+            amount * k_den,
+        )
+        for start, end, flat, k_alpha, k_beta, k_den in coefficients
+    )
+    return zones, round_cents_of_ratio(advance * last_num, Decimal(last_den))
 
 
 def _split_cents(total: Decimal, weights: Sequence[Decimal], weight_sum: Decimal) -> list[Decimal]:
@@ -456,8 +477,12 @@ def _split_cents(total: Decimal, weights: Sequence[Decimal], weight_sum: Decimal
     return [share.scaleb(-2) for share in shares]
 
 
-def _percent(value: Decimal, factor: Decimal, denominator: Decimal) -> Decimal:
-    return round_cents_of_ratio(value * factor, denominator)
+# Rates for display: value × factor / denominator, a 60-digit division, then rounded to 2 places
+# half up (the rule of round_cents, inlined in the loop for speed).  This is the exact rounding of
+# the exact quotient for the engine's bounded inputs: the quotient is P / Q with integers
+# Q ≤ 10^18 and |P / Q| < 10^21, so when it is not itself a tie it lies at least 1 / (2000 Q)
+# > 10^-22 away from one, far beyond the division's error (< 10^-38); a tie, having few digits,
+# is computed exactly.
 
 
 def compute_statements(terms: OrderTerms, periods: Sequence[PeriodInput]) -> list[Statement]:
@@ -466,23 +491,8 @@ def compute_statements(terms: OrderTerms, periods: Sequence[PeriodInput]) -> lis
     ``periods`` must be in strictly increasing months (a month listed twice is refused); only the
     last may be ``final``.  Raises :class:`EngineInputError` (French message) otherwise.
     """
-    previous_period: date | None = None
-    last_index = len(periods) - 1
-    for index, item in enumerate(periods):
-        if not isinstance(item, PeriodInput):
-            raise EngineInputError(f"periods[{index}]", "doit être un PeriodInput")
-        if previous_period is not None:
-            if item.period == previous_period:
-                raise EngineInputError(f"periods[{index}].period", "période listée deux fois")
-            if item.period < previous_period:
-                raise EngineInputError(
-                    f"periods[{index}].period", "les périodes doivent être dans l'ordre chronologique"
-                )
-        if item.final and index != last_index:
-            raise EngineInputError(
-                f"periods[{index}].final", "seule la dernière période peut être le CRE final"
-            )
-        previous_period = item.period
+    if not isinstance(terms, OrderTerms):
+        raise EngineInputError("terms", "doit être un OrderTerms")
     with decimal.localcontext(_ENGINE_CONTEXT):
         return _compute(terms, periods)
 
@@ -503,52 +513,89 @@ def _compute(terms: OrderTerms, periods: Sequence[PeriodInput]) -> list[Statemen
     else:
         advance = round_cents(terms.advance_rate * amount)
         base_factor, base_den = _HUNDRED, amount
-    resorption = _Resorption(advance, amount, terms.resorption_bands)
-    due = resorption.due
+    zones, resorbed_at_end = _resorption_zones(advance, amount, terms.resorption_bands)
+
+    quantize = Decimal.quantize
+    half_up = decimal.ROUND_HALF_UP
+    hundred = _HUNDRED
+    zero = ZERO
+    cre, cref = StatementKind.CRE, StatementKind.CREF
 
     statements: list[Statement] = []
     append = statements.append
+    last_index = len(periods) - 1
+    previous_period = None
     prev_realised = Decimal("0.00")
     prev_unrealised = Decimal("0.00")
     cumulative = Decimal("0.00")
-    cumulative_billable = ZERO
-    excess = ZERO
-    resorbed = ZERO  # S_{k−1}
-    carried = ZERO  # repayment carried out of the previous period, ≥ 0
+    cumulative_billable = zero
+    excess = zero
+    resorbed = zero  # S_{k−1}
+    resorbed_rate = zero
+    carried = zero  # repayment carried out of the previous period, ≥ 0
     paid = advance  # "Total déjà versé"
-    for item in periods:
+    for index, item in enumerate(periods):
+        if type(item) is not PeriodInput:
+            raise EngineInputError(f"periods[{index}]", "doit être un PeriodInput")
+        period = item.period
+        if previous_period is not None and period <= previous_period:
+            if period == previous_period:
+                raise EngineInputError(f"periods[{index}].period", "période listée deux fois")
+            raise EngineInputError(
+                f"periods[{index}].period", "les périodes doivent être dans l'ordre chronologique"
+            )
+        previous_period = period
+        if item.final and index != last_index:
+            raise EngineInputError(
+                f"periods[{index}].final", "seule la dernière période peut être le CRE final"
+            )
+
         realised = item.realised_hours
         unrealised = item.counted_unrealised_hours
         hours = realised + unrealised
         cumulative_before = cumulative
         cumulative = cumulative_before + hours
-        n_value = cumulative * price
+        n_value = cumulative * price  # r_k = N_k / A, exact
 
-        billable = round_cents(hours * price)  # [seed] H_k × p, rounded at its line
+        # [seed] facturable = H_k × p, rounded at its line
+        billable = quantize(hours * price, CENT, half_up)
         cumulative_billable += billable
         # [derived] régulation = −(excess_k − excess_{k−1}), excess_k = max(0, B_k − plafond)
         new_excess = cumulative_billable - cap_amount
         if new_excess < 0:
-            new_excess = ZERO
+            new_excess = zero
         regulation = excess - new_excess
         excess = new_excess
         # [derived] S_k = round(advance × f(r_k)); remboursement = −(S_k − S_{k−1})
-        advance_due = due(n_value)
+        for start_n, end_n, flat_before, alpha, beta, den in zones:
+            if n_value <= start_n:
+                advance_due = flat_before
+                break
+            if n_value < end_n:
+                advance_due = round_cents_of_ratio(alpha * n_value + beta, den)
+                break
+        else:
+            advance_due = resorbed_at_end
         repayment = resorbed - advance_due
         # [design] a negative total is floored at 0, the rest carried to the next period
-        carried_in = ZERO - carried
+        carried_in = zero - carried
         total_ht = billable + regulation + repayment + carried_in
         if total_ht < 0:
-            carried = ZERO - total_ht
-            total_ht = ZERO
+            carried = zero - total_ht
+            total_ht = zero
         else:
-            carried = ZERO
-        vat = round_cents(total_ht * vat_rate) if has_vat else ZERO
-        total_ttc = total_ht + vat
-        billable_rate = _percent(billable, _HUNDRED, amount)
+            carried = zero
+        if has_vat:
+            vat = round_cents(total_ht * vat_rate)
+            total_ttc = total_ht + vat
+        else:
+            vat = zero
+            total_ttc = total_ht
 
+        billable_rate = quantize(billable * hundred / amount, CENT, half_up) if billable else zero
+        due_rate = quantize(advance_due * base_factor / base_den, CENT, half_up) if advance_due else zero
         if item.provider_hours is None:
-            billable_vat = round_cents(billable * vat_rate) if has_vat else ZERO
+            billable_vat = round_cents(billable * vat_rate) if has_vat else zero
             providers = (
                 ProviderLine(
                     None,
@@ -569,30 +616,30 @@ def _compute(terms: OrderTerms, periods: Sequence[PeriodInput]) -> list[Statemen
 
         append(
             Statement(
-                item.period,
-                StatementKind.CREF if item.final else StatementKind.CRE,
+                period,
+                cref if item.final else cre,
                 prev_realised,
                 prev_unrealised,
                 realised,
                 unrealised,
                 hours,
                 cumulative,
-                _percent(n_value, _HUNDRED, amount),
+                quantize(n_value * hundred / amount, CENT, half_up),
                 price,
                 billable,
                 billable_rate,
                 cumulative_billable,
                 cap_amount,
                 regulation,
-                _percent(regulation, -_HUNDRED, amount) if regulation else ZERO,
-                ZERO - excess,
+                quantize(regulation * -hundred / amount, CENT, half_up) if regulation else zero,
+                zero - excess,
                 advance,
                 advance_due,
-                _percent(advance_due, base_factor, base_den),
+                due_rate,
                 resorbed,
-                _percent(resorbed, base_factor, base_den),
+                resorbed_rate,
                 repayment,
-                _percent(repayment, -base_factor, base_den) if repayment else ZERO,
+                quantize(repayment * -base_factor / base_den, CENT, half_up) if repayment else zero,
                 carried_in,
                 total_ht,
                 vat_percent,
@@ -606,6 +653,7 @@ def _compute(terms: OrderTerms, periods: Sequence[PeriodInput]) -> list[Statemen
         prev_realised += realised
         prev_unrealised += unrealised
         resorbed = advance_due
+        resorbed_rate = due_rate
         paid += total_ht
     return statements
 
@@ -629,7 +677,15 @@ def _provider_lines(
         pay_vat = round_cents(pay * vat_rate) if has_vat else ZERO
         lines.append(
             ProviderLine(
-                code, weight, _percent(ht, _HUNDRED, amount), ht, vat, ht + vat, pay, pay_vat, pay + pay_vat
+                code,
+                weight,
+                round_cents(ht * _HUNDRED / amount),
+                ht,
+                vat,
+                ht + vat,
+                pay,
+                pay_vat,
+                pay + pay_vat,
             )
         )
     return tuple(lines)
