@@ -1,0 +1,86 @@
+"""Small helpers the edition modules share to fill cells from facts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+from formarche.bpf.aggregate import Bucket, Facts, Unit
+from formarche.bpf.inputs import ZERO, TrainerStatus
+from formarche.bpf.report import Cell, SourceRef
+from formarche.bpf.rounding import round_euros, round_hours
+
+
+def dedupe(refs: Iterable[SourceRef]) -> tuple[SourceRef, ...]:
+    return tuple(dict.fromkeys(refs))
+
+
+class CellBook:
+    def __init__(self) -> None:
+        self.cells: dict[str, Cell] = {}
+
+    def set(self, key: str, value, sources: Iterable[SourceRef] = ()) -> None:
+        self.cells[key] = Cell(value, dedupe(sources))
+
+    def value(self, key: str):
+        return self.cells[key].value
+
+    def refs(self, *keys: str) -> list[SourceRef]:
+        return [r for k in keys for r in self.cells[k].sources]
+
+    def units(self, prefix: str, units: list[Unit], hours: Callable[[Unit], Decimal] | None = None) -> None:
+        """`prefix.n` = units with hours > 0, `prefix.h` = their hours (exact, 2 places)."""
+        get = hours or (lambda u: u.hours)
+        chosen = [(u, get(u)) for u in units]
+        chosen = [(u, h) for u, h in chosen if h > 0]
+        refs = [r for u, _ in chosen for r in u.refs]
+        self.set(f"{prefix}.n", len(chosen), refs)
+        self.set(f"{prefix}.h", sum((h for _, h in chosen), ZERO), refs)
+
+    def amount(self, key: str, buckets: Iterable[Bucket]) -> None:
+        buckets = list(buckets)
+        exact = sum((b.amount for b in buckets), ZERO)
+        self.set(key, round_euros(exact), [r for b in buckets for r in b.sources])
+
+    def sum_of(self, key: str, parts: Iterable[str]) -> None:
+        parts = list(parts)
+        self.set(key, sum(self.value(p) for p in parts), self.refs(*parts))
+
+
+def group_units(units: list[Unit], key: Callable[[Unit], object]) -> dict[object, list[Unit]]:
+    groups: dict[object, list[Unit]] = defaultdict(list)
+    for unit in units:
+        groups[key(unit)].append(unit)
+    return groups
+
+
+def ranked_specialities(units: list[Unit], hours: Callable[[Unit], Decimal], limit: int):
+    """(top lines [(code, units)], the rest's units, units without code) ranked by hours then code."""
+    by_code = group_units([u for u in units if hours(u) > 0], lambda u: u.action.nsf_code or "")
+    without = by_code.pop("", [])
+    ranked = sorted(by_code.items(), key=lambda item: (-sum(hours(u) for u in item[1]), item[0]))
+    top = ranked[:limit]
+    rest = [u for _, us in ranked[limit:] for u in us] + without
+    return top, rest
+
+
+def trainer_line(facts: Facts, statuses: Iterable[TrainerStatus]) -> tuple[int, int, list[SourceRef]]:
+    """(people, whole hours, sources) for trainers with hours > 0 under any of `statuses`."""
+    people: set = set()
+    hours = ZERO
+    for status in statuses:
+        for trainer_id, line in facts.trainers.get(status, {}).items():
+            if line.hours > 0:
+                people.add(trainer_id)
+                hours += line.hours
+    ordered = sorted(people, key=str)
+    return len(ordered), round_hours(hours), [SourceRef("trainer", t) for t in ordered]
+
+
+def accounts_amount(facts: Facts, name: str, activity: bool) -> tuple[int | None, list[SourceRef]]:
+    value = facts.charges.get(name)
+    refs = [facts.accounts_ref] if facts.accounts_ref else []
+    if value is None:
+        return (None if activity else 0), refs
+    return round_euros(value), refs

@@ -1,0 +1,399 @@
+"""What 10443*16 and 10443*17 share: cadres B to G after the 2018 reform.
+
+Labels are the form's own words (reference/cerfa_10443-16.txt); *17 changes
+C-d, C-7, removes the F-1 "à distance" line and adds the distance question in B.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from formarche.bpf.aggregate import LINE_PENALTY, Facts, Unit
+from formarche.bpf.cells import CellBook, accounts_amount, ranked_specialities, trainer_line
+from formarche.bpf.cerfa import AtMostRule, CellSpec, EqualRule, HoursGroup, Kind, SumRule
+from formarche.bpf.inputs import ZERO, BpfInputs, Objective, OtherProductKind, TraineeStatus, TrainerStatus
+from formarche.bpf.report import CheckLevel, CheckResult, Exclusion, SourceRef
+
+C_LINES_1 = ("1",)
+C_LINES_OPCO = tuple("abcdefgh")
+C_LINES_AFTER = ("3", "4", "5", "6", "7", "8", "9", "10", "11")
+C_SUMMED = C_LINES_1 + ("2",) + C_LINES_AFTER  # lines of the total
+
+F1_LINES = {
+    "a": TraineeStatus.EMPLOYEE,
+    "b": TraineeStatus.APPRENTICE,
+    "c": TraineeStatus.JOB_SEEKER,
+    "d": TraineeStatus.INDIVIDUAL,
+    "e": TraineeStatus.OTHER,
+}
+F3_LINES = {
+    "a": (Objective.RNCP, Objective.RNCP_CQP),
+    "b": (Objective.RS,),
+    "c": (Objective.CQP,),
+    "d": (Objective.OTHER,),
+    "e": (Objective.BILAN,),
+    "f": (Objective.VAE,),
+}
+F3_DONT = ("a6_8", "a5", "a4", "a3", "a2", "acqp")
+F4_MAX = 5
+
+#: other products kept on line 11 (penalties and exceptional products are not training products)
+C11_KINDS = {
+    None,
+    OtherProductKind.ABROAD.value,
+    OtherProductKind.TEACHING_TOOLS.value,
+    OtherProductKind.ROYALTIES.value,
+    OtherProductKind.FINANCIAL.value,
+    OtherProductKind.BOARD_LODGING_TRANSPORT.value,
+}
+
+
+def _level_line(unit: Unit) -> str | None:
+    action = unit.action
+    level = action.rncp_level
+    if level is None:
+        return "acqp" if action.objective is Objective.RNCP_CQP else None
+    if 6 <= level <= 8:
+        return "a6_8"
+    if 2 <= level <= 5:
+        return f"a{level}"
+    return None
+
+
+def cell_specs(*, edition17: bool) -> tuple[CellSpec, ...]:
+    A, H, N = Kind.AMOUNT, Kind.HOURS, Kind.COUNT
+    specs: list[CellSpec] = [
+        CellSpec("B.from", "Exercice comptable du", "B", Kind.DATE),
+        CellSpec("B.to", "au", "B", Kind.DATE),
+    ]
+    if edition17:
+        specs.append(
+            CellSpec(
+                "B.distance",
+                "Avez-vous mis en œuvre, durant cette période, une (des) action(s) de formation en tout "
+                "ou partie à distance (classes virtuelles, Elearning, etc.)",
+                "B",
+                Kind.BOOL,
+            )
+        )
+    c = [
+        ("1", "Produits provenant des entreprises pour la formation de leurs salariés"),
+        ("a", "des contrats d'apprentissage"),
+        ("b", "des contrats de professionnalisation"),
+        ("c", "de la promotion ou de la reconversion par alternance"),
+        (
+            "d",
+            "des projets de transition professionnelle"
+            if edition17
+            else "des congés individuels de formation et des projets de transition professionnelle",
+        ),
+        ("e", "du compte personnel de formation"),
+        ("f", "des dispositifs spécifiques pour les personnes en recherche d'emploi"),
+        ("g", "des dispositifs spécifiques pour les travailleurs non-salariés"),
+        ("h", "du plan de développement des compétences ou d'autres dispositifs"),
+        (
+            "2",
+            "Total des produits provenant des organismes gestionnaires des fonds de la formation "
+            "(total des lignes a à h)",
+        ),
+        (
+            "3",
+            "des pouvoirs publics pour la formation de leurs agents (Etat, collectivités territoriales, "
+            "établissements publics à caractère administratif)",
+        ),
+        ("4", "Instances européennes"),
+        ("5", "État"),
+        ("6", "Conseils régionaux"),
+        ("7", "France Travail (ex Pôle emploi)" if edition17 else "Pôle emploi"),
+        ("8", "Autres ressources publiques"),
+        ("9", "de contrats conclus avec des personnes à titre individuel et à leurs frais"),
+        ("10", "de contrats conclus avec d'autres organismes de formation (y compris CFA)"),
+        ("11", "Autres produits au titre de la formation professionnelle"),
+        (
+            "total",
+            "TOTAL DES PRODUITS RÉALISÉS AU TITRE DE LA FORMATION PROFESSIONNELLE (total des lignes 1 à 11)",
+        ),
+    ]
+    specs += [CellSpec(f"C.{k}", label, "C", A) for k, label in c]
+    specs.append(
+        CellSpec(
+            "C.pct",
+            "Part du chiffre d'affaires global réalisée dans le domaine de la formation professionnelle (en %)",
+            "C",
+            Kind.PERCENT,
+        )
+    )
+    specs += [
+        CellSpec("D.total", "Total des charges de l'organisme liées à l'activité de formation", "D", A),
+        CellSpec("D.salaries", "dont Salaires des formateurs", "D", A),
+        CellSpec("D.purchases", "dont Achats de prestation de formation et honoraires de formation", "D", A),
+    ]
+    e = [
+        ("1", "Personnes de votre organisme dispensant des heures de formation"),
+        (
+            "2",
+            "Personnes extérieures à votre organisme dispensant des heures de formation dans le cadre de "
+            "contrats de sous-traitance",
+        ),
+    ]
+    for k, label in e:
+        specs += [
+            CellSpec(f"E.{k}.n", f"{label} — Nombre", "E", N),
+            CellSpec(f"E.{k}.h", f"{label} — Nombre d'heures de formation dispensées", "E", H),
+        ]
+    f1 = [
+        ("a", "Salariés d'employeurs privés hors apprentis"),
+        ("b", "Apprentis"),
+        ("c", "Personnes en recherche d'emploi formées par votre organisme de formation"),
+        ("d", "Particuliers à leurs propres frais formés par votre organisme de formation"),
+        ("e", "Autres stagiaires"),
+        ("total", "TOTAL (a + b + c + d + e) (1)"),
+    ]
+    specs += _pairs("F1", "F-1", f1)
+    if not edition17:
+        specs.append(
+            CellSpec(
+                "F1.distance.n",
+                "dont stagiaires et apprentis ayant suivi une action en tout ou partie à distance",
+                "F-1",
+                N,
+            )
+        )
+    specs += [
+        CellSpec(
+            "F2.n",
+            "Stagiaires ou apprentis dont l'action a été confiée par votre organisme à un autre organisme (2) "
+            "— Nombre de stagiaires et d'apprentis",
+            "F-2",
+            N,
+        ),
+        CellSpec(
+            "F2.h",
+            "Stagiaires ou apprentis dont l'action a été confiée par votre organisme à un autre organisme (2) "
+            "— Nombre total d'heures de formation suivies",
+            "F-2",
+            H,
+        ),
+    ]
+    f3 = [
+        (
+            "a",
+            "Formations visant un diplôme, un titre à finalité professionnelle ou un certificat de "
+            "qualification professionnelle enregistré au Répertoire national des certifications "
+            "professionnelles (RNCP)",
+        ),
+        ("a6_8", "dont de niveau 6 à 8 (Licence, Master, diplôme d'ingénieur, Doctorat…)"),
+        ("a5", "dont de niveau 5 (BTS, DUT, écoles de formation sanitaire et sociale …)"),
+        ("a4", "dont de niveau 4 (BAC professionnel, BT, BP, BM…)"),
+        ("a3", "dont de niveau 3 (BEP, CAP…)"),
+        ("a2", "dont de niveau 2"),
+        ("acqp", "dont certificat de qualification professionnelle (CQP) sans niveau de qualification"),
+        (
+            "b",
+            "Formations visant une certification (dont CQP) ou une habilitation enregistrée au répertoire "
+            "spécifique (RS)",
+        ),
+        ("c", "Formations visant un CQP non enregistré au RNCP ou au RS"),
+        ("d", "Autres formations professionnelles"),
+        ("e", "Bilans de compétence"),
+        ("f", "Actions d'accompagnement à la validation des acquis de l'expérience"),
+        ("total", "TOTAL (a + b + c + d + e + f) (3)"),
+    ]
+    specs += _pairs("F3", "F-3", f3)
+    for i in range(1, F4_MAX + 1):
+        label = f"Spécialité de formation n° {i}"
+        specs += [
+            CellSpec(f"F4.{i}.code", f"{label} — Code", "F-4", Kind.CODE),
+            CellSpec(f"F4.{i}.n", f"{label} — Nombre de stagiaires et d'apprentis", "F-4", N),
+            CellSpec(f"F4.{i}.h", f"{label} — Nombre total d'heures de formation suivies", "F-4", H),
+        ]
+    specs += _pairs("F4", "F-4", [("other", "Autres spécialités"), ("total", "TOTAL (4)")])
+    specs += _pairs(
+        "G",
+        "G",
+        [(None, "Formations confiées à votre organisme par un autre organisme de formation (5)")],
+    )
+    return tuple(specs)
+
+
+def _pairs(prefix: str, cadre: str, lines) -> list[CellSpec]:
+    out = []
+    for key, label in lines:
+        base = prefix if key is None else f"{prefix}.{key}"
+        out.append(CellSpec(f"{base}.n", f"{label} — Nombre de stagiaires et d'apprentis", cadre, Kind.COUNT))
+        out.append(
+            CellSpec(
+                f"{base}.h",
+                f"{label} — Nombre total d'heures de formation suivies par les stagiaires et les apprentis",
+                cadre,
+                Kind.HOURS,
+            )
+        )
+    return out
+
+
+def rules(*, edition17: bool):
+    sum_rules = [
+        SumRule("C2_SOMME", "C.2", tuple(f"C.{k}" for k in C_LINES_OPCO)),
+        SumRule("C_TOTAL_SOMME", "C.total", tuple(f"C.{k}" for k in C_SUMMED)),
+    ]
+    for dim in ("n", "h"):
+        sum_rules += [
+            SumRule("F1_TOTAL_SOMME", f"F1.total.{dim}", tuple(f"F1.{k}.{dim}" for k in F1_LINES)),
+            SumRule("F3_TOTAL_SOMME", f"F3.total.{dim}", tuple(f"F3.{k}.{dim}" for k in F3_LINES)),
+            SumRule(
+                "F4_TOTAL_SOMME",
+                f"F4.total.{dim}",
+                tuple(f"F4.{i}.{dim}" for i in range(1, F4_MAX + 1)) + (f"F4.other.{dim}",),
+            ),
+        ]
+    at_most = [AtMostRule("D_DONT_SUPERIEURS_AU_TOTAL", ("D.salaries", "D.purchases"), "D.total")]
+    for dim in ("n", "h"):
+        at_most.append(AtMostRule("F2_SUPERIEUR_A_F1", (f"F2.{dim}",), f"F1.total.{dim}"))
+        for dont in F3_DONT:
+            at_most.append(AtMostRule("F3_NIVEAU_SUPERIEUR_A_A", (f"F3.{dont}.{dim}",), f"F3.a.{dim}"))
+        at_most.append(
+            AtMostRule("F3_NIVEAUX_SUPERIEURS_A_A", tuple(f"F3.{d}.{dim}" for d in F3_DONT), f"F3.a.{dim}")
+        )
+        if not edition17 and dim == "n":
+            at_most.append(AtMostRule("F1_DISTANCE_SUPERIEUR_AU_TOTAL", ("F1.distance.n",), "F1.total.n"))
+    equal = [
+        EqualRule("F_TOTAUX_DIFFERENTS", (f"F1.total.{d}", f"F3.total.{d}", f"F4.total.{d}")) for d in "nh"
+    ]
+    hours_groups = (
+        HoursGroup("F1.total.h", tuple(f"F1.{k}.h" for k in F1_LINES)),
+        HoursGroup(
+            "F3.total.h",
+            tuple(f"F3.{k}.h" for k in F3_LINES),
+            subsets=((tuple(f"F3.{d}.h" for d in F3_DONT), "F3.a.h"),),
+        ),
+        HoursGroup("F4.total.h", tuple(f"F4.{i}.h" for i in range(1, F4_MAX + 1)) + ("F4.other.h",)),
+    )
+    return tuple(sum_rules), tuple(at_most), tuple(equal), hours_groups
+
+
+def build(facts: Facts, inputs: BpfInputs, *, edition17: bool):
+    book = CellBook()
+    excluded: list[Exclusion] = []
+    checks: list[CheckResult] = []
+    fy = facts.fiscal_year
+    f_units = facts.f_units
+    g_units = facts.g_units
+    activity = facts.has_activity
+
+    # B
+    book.set("B.from", fy.start)
+    book.set("B.to", fy.end)
+    if edition17:
+        distance = [u for u in facts.units if u.action.distance]
+        book.set(
+            "B.distance", bool(distance), [SourceRef("action", a) for a in {u.action.id: 0 for u in distance}]
+        )
+
+    # C
+    for line in C_LINES_1 + C_LINES_OPCO + C_LINES_AFTER:
+        if line == "11":
+            buckets = [b for (ln, d), b in facts.products.items() if ln == "11" and d in C11_KINDS]
+        else:
+            buckets = [b for (ln, _), b in facts.products.items() if ln == line]
+        book.amount(f"C.{line}", buckets)
+    book.sum_of("C.2", (f"C.{k}" for k in C_LINES_OPCO))
+    book.sum_of("C.total", (f"C.{k}" for k in C_SUMMED))
+    for (line, detail), bucket in facts.products.items():
+        if line == LINE_PENALTY:
+            reason = "Dédit, pénalité ou dédommagement : ce n'est pas un produit de formation (cadre C)."
+        elif line == "11" and detail not in C11_KINDS:
+            reason = "Produit exceptionnel : ce n'est pas un produit de formation (cadre C)."
+        else:
+            continue
+        excluded += [Exclusion(ref, reason) for ref in bucket.sources]
+
+    pct, pct_refs = percent_of_turnover(book.value("C.total"), facts, activity)
+    book.set("C.pct", pct, pct_refs + book.refs("C.total"))
+
+    # D
+    for key, name in (("D.total", "total"), ("D.salaries", "salaries"), ("D.purchases", "purchases")):
+        value, refs = accounts_amount(facts, name, activity)
+        book.set(key, value, refs)
+    if activity and facts.charges.get("total") is None:
+        checks.append(
+            CheckResult(
+                CheckLevel.BLOCKING,
+                "D_MANQUANT",
+                "Le cadre D (charges) n'est pas renseigné alors que l'organisme a eu une activité : "
+                "saisissez le total des charges liées à la formation, les salaires des formateurs (6411) "
+                "et les achats de formation et honoraires (604 + 6226).",
+                ("D.total", "D.salaries", "D.purchases"),
+            )
+        )
+
+    # E
+    internal = [s for s in TrainerStatus if s.internal]
+    for key, statuses in (("E.1", internal), ("E.2", [TrainerStatus.EXTERNAL])):
+        n, h, refs = trainer_line(facts, statuses)
+        book.set(f"{key}.n", n, refs)
+        book.set(f"{key}.h", h, refs)
+
+    # F-1
+    for key, status in F1_LINES.items():
+        book.units(f"F1.{key}", [u for u in f_units if u.category is status])
+    book.units("F1.total", f_units)
+    if not edition17:
+        distance_units = [u for u in f_units if u.action.distance]
+        book.set("F1.distance.n", len(distance_units), [r for u in distance_units for r in u.refs])
+
+    # F-2
+    book.units("F2", f_units, hours=lambda u: u.f2_hours)
+
+    # F-3
+    for key, objectives in F3_LINES.items():
+        book.units(f"F3.{key}", [u for u in f_units if u.action.objective in objectives])
+    rncp = [u for u in f_units if u.action.objective in F3_LINES["a"]]
+    for dont in F3_DONT:
+        book.units(f"F3.{dont}", [u for u in rncp if _level_line(u) == dont])
+    book.units("F3.total", f_units)
+
+    # F-4
+    top, rest = ranked_specialities(f_units, lambda u: u.hours, F4_MAX)
+    for i in range(1, F4_MAX + 1):
+        if i <= len(top):
+            code, units = top[i - 1]
+            book.set(f"F4.{i}.code", code, [SourceRef("action", a) for a in {u.action.id: 0 for u in units}])
+            book.units(f"F4.{i}", units)
+        else:
+            book.set(f"F4.{i}.code", None)
+            book.set(f"F4.{i}.n", 0)
+            book.set(f"F4.{i}.h", ZERO)
+    book.units("F4.other", rest)
+    book.units("F4.total", f_units)
+
+    # G
+    book.units("G", g_units)
+
+    _hours_two_places(book)
+    return book.cells, excluded, checks
+
+
+def _hours_two_places(book: CellBook) -> None:
+    from formarche.bpf.report import Cell
+    from formarche.bpf.rounding import hours_2dp
+
+    for key, cell in book.cells.items():
+        if isinstance(cell.value, Decimal) and (key.startswith("F") or key.startswith("G")):
+            book.cells[key] = Cell(hours_2dp(cell.value), cell.sources)
+
+
+def percent_of_turnover(
+    training_total: int, facts: Facts, activity: bool
+) -> tuple[int | None, list[SourceRef]]:
+    """Training products / global turnover × 100, whole, half up; 1 when below 1 % with activity."""
+    turnover = facts.charges.get("turnover")
+    refs = [facts.accounts_ref] if facts.accounts_ref else []
+    if not activity:
+        return 0, refs
+    if turnover is None or turnover <= 0:
+        return None, refs
+    pct = int((Decimal(training_total) * 100 / turnover).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    if pct < 1 and training_total > 0:
+        pct = 1
+    return pct, refs
