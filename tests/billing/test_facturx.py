@@ -19,6 +19,7 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
+from formarche.billing import engine
 from formarche.billing.facturx import (
     EN16931_GUIDELINE_ID,
     VAT_EXEMPTION_REASON,
@@ -29,7 +30,7 @@ from formarche.billing.facturx import (
     Party,
     build_facturx_pdf,
     build_facturx_xml,
-    format_amount,
+    invoice_from_statement,
     parse_period_label,
     render_invoice_html,
 )
@@ -84,8 +85,8 @@ def seed_document(**changes) -> InvoiceDocument:
             ),
         ),
         net_billable_amount=D("35400.00"),
-        cap_regulation=D("8755.60"),
-        advance_repayment=D("6198.93"),
+        cap_regulation=D("-8755.60"),
+        advance_repayment=D("-6198.93"),
         total_ht=D("20445.47"),
         vat_rate=D("0"),
         vat_amount=D("0.00"),
@@ -313,7 +314,7 @@ def test_invoicing_period_and_payment_means(seed_xml):
 def test_negative_regulation_becomes_a_charge():
     # A correction gives back 100,00 € of a previous regulation.
     document = seed_document(
-        cap_regulation=D("-100.00"),
+        cap_regulation=D("100.00"),
         advance_repayment=D("0.00"),
         total_ht=D("35500.00"),
         total_ttc=D("35500.00"),
@@ -335,6 +336,63 @@ def test_no_regulation_no_allowance():
     assert_br_co_rules(root)
 
 
+def test_repayment_larger_than_the_period_is_all_prepaid():
+    # 1 000 h facturables, 10 000 € of advance to recover: the statement floors the total at 0
+    # and carries 1 800 € over; the invoice is fully paid by the advance.
+    document = seed_document(
+        lines=(
+            InvoiceLine(label="Heures", quantity=D("1000"), unit_price=D("11.80"), net_amount=D("11800.00")),
+        ),
+        net_billable_amount=D("11800.00"),
+        cap_regulation=D("0.00"),
+        advance_repayment=D("-10000.00"),
+        repayment_carried_in=D("-3600.00"),
+        total_ht=D("0.00"),
+        total_ttc=D("0.00"),
+        support="CRE",
+    )
+    assert document.repayment_carried_out == D("1800.00")
+    root = parse(build_facturx_xml(document))
+    assert facturx.xml_check_xsd(root, flavor="factur-x", level="en16931")
+    assert amount(root, f"{SUM}/ram:TotalPrepaidAmount") == D("11800.00")
+    assert amount(root, f"{SUM}/ram:DuePayableAmount") == D("0.00")
+    assert_br_co_rules(root)
+    assert "reporté sur la période suivante" in render_invoice_html(document)
+
+
+def test_invoice_from_the_engine_statement_of_the_seed():
+    terms = engine.terms_for_dispositif(
+        "parcours_qualifiants",
+        amount=D("57820.00"),
+        unit_price=D("11.80"),
+        duration_months=18,
+        vat_rate=D("0"),
+    )
+    statements = engine.compute_statements(
+        terms,
+        [
+            engine.PeriodInput(period=date(2023, 3, 1), realised_hours=D("1662.00")),
+            engine.PeriodInput(period=date(2023, 4, 1), realised_hours=D("3000.00"), final=True),
+        ],
+    )
+    document = invoice_from_statement(
+        statements[-1],
+        number="57074",
+        issue_date=date(2023, 8, 8),
+        due_date=date(2023, 9, 7),
+        order_number="23Q00030612_1",
+        seller=SELLER,
+        buyer=BUYER,
+        payment_terms="Paiement à 30 jours.",
+    )
+    assert (document.period_label, document.support) == ("Avril 2023", "CRE final")
+    root = parse(build_facturx_xml(document))
+    assert amount(root, f"{SUM}/ram:LineTotalAmount") == D("35400.00")
+    assert amount(root, f"{SUM}/ram:AllowanceTotalAmount") == D("8755.60")
+    assert amount(root, f"{SUM}/ram:TotalPrepaidAmount") == D("6198.93")
+    assert amount(root, f"{SUM}/ram:DuePayableAmount") == D("20445.47")
+
+
 # --- Consistency of the input --------------------------------------------------------------
 
 
@@ -343,7 +401,8 @@ def test_no_regulation_no_allowance():
     [
         ({"total_ht": D("20445.48"), "total_ttc": D("20445.48")}, "Total à verser HT incohérent"),
         ({"net_billable_amount": D("35400.01")}, "somme des lignes"),
-        ({"cap_regulation": D("-8755.60")}, "Total à verser HT incohérent"),  # sign mistake
+        ({"cap_regulation": D("8755.60")}, "Total à verser HT incohérent"),  # sign mistake
+        ({"advance_repayment": D("6198.93")}, "déduction"),
         ({"vat_amount": D("1.00"), "total_ttc": D("20446.47")}, "TVA incohérente"),
         ({"vat_rate": D("0.20")}, "pourcentage"),
         ({"vat_rate": D("20"), "vat_amount": D("4089.09"), "total_ttc": D("24534.56")}, "numéro de TVA"),
@@ -354,7 +413,7 @@ def test_no_regulation_no_allowance():
             "Montant déjà versé incohérent",
         ),  # not the seed's "total déjà versé"
         ({"due_date": date(2023, 8, 1)}, "échéance"),
-        ({"advance_repayment": D("6198.934")}, "deux décimales"),
+        ({"advance_repayment": D("-6198.934")}, "deux décimales"),
     ],
 )
 def test_inconsistent_figures_are_refused_in_french(changes, message):
@@ -389,11 +448,21 @@ def test_period_label_parsing():
     assert parse_period_label("T2 2023") is None
 
 
-def test_french_amount_format():
-    assert format_amount(D("35400")) == "35\u00a0400,00"
-    assert format_amount(D("-8755.6")) == "-8\u00a0755,60"
-    assert format_amount(D("1234567.891")) == "1\u00a0234\u00a0567,89"
-    assert format_amount(D("0")) == "0,00"
+def test_unit_price_with_more_than_two_decimals_is_shown_whole():
+    line = InvoiceLine(label="Heures", quantity=D("100"), unit_price=D("11.8125"), net_amount=D("1181.25"))
+    document = seed_document(
+        lines=(line,),
+        net_billable_amount=D("1181.25"),
+        cap_regulation=D("0.00"),
+        advance_repayment=D("0.00"),
+        total_ht=D("1181.25"),
+        total_ttc=D("1181.25"),
+    )
+    assert "11,8125" in render_invoice_html(document)
+    assert (
+        text(parse(build_facturx_xml(document)), "//ram:NetPriceProductTradePrice/ram:ChargeAmount")
+        == "11.8125"
+    )
 
 
 # --- PDF ------------------------------------------------------------------------------------
@@ -458,7 +527,7 @@ def test_pdf_carries_the_legal_mentions(seed_pdf):
 
 
 def test_pdf_of_a_vat_invoice_shows_the_vat_number():
-    html = render_invoice_html(vat_document())
+    html = render_invoice_html(vat_document()).replace("\u202f", " ")
     assert "N° TVA intracommunautaire FR19812345676" in html
     assert "TVA au taux de 20,00 %" in html
     assert "261-4-4°" not in html
