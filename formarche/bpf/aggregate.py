@@ -39,6 +39,7 @@ from formarche.bpf.inputs import (
     TrainerStatus,
 )
 from formarche.bpf.report import CheckLevel, CheckResult, Exclusion, SourceRef
+from formarche.bpf.rounding import hours_2dp
 
 #: detail keys of product buckets (besides OtherProductKind values)
 DETAIL_JOB_SEEKER = "job_seeker"  # line 1 paid for a job-seeker (10443*12 A1 b)
@@ -354,9 +355,16 @@ def aggregate(inputs: BpfInputs) -> Facts:
             sources=_dedupe(apprentice_paying),
         )
 
+    _invoice_checks(inputs, fy, {action_id for (_, action_id) in units}, checks)
     _products_from_records(inputs, fy, products, checks, excluded)
     trainers = _trainers(inputs, fy, checks)
     charges, by_account, accounts_ref = _accounts(inputs)
+
+    # hours per trainee per action, to two places (minutes give endless decimals): every sum
+    # of the report is then exact, and F-1 = F-3 = F-4 holds to the cent of an hour
+    for unit in units.values():
+        unit.hours = hours_2dp(unit.hours)
+        unit.subcontracted_hours = min(hours_2dp(unit.subcontracted_hours), unit.hours)
 
     return Facts(
         fiscal_year=fy,
@@ -436,6 +444,35 @@ def _check_actions(actions: dict[Id, ActionInput], checks: _Checks) -> None:
             "organisme : elle est comptée en G seulement.",
             cells=("G.n", "F2.n"),
             sources=both,
+        )
+
+
+def _invoice_checks(inputs: BpfInputs, fy: FiscalYear, actions_with_trainees: set, checks: _Checks) -> None:
+    no_line: list[SourceRef] = []
+    without_trainees: list[SourceRef] = []
+    for invoice in inputs.invoices:
+        if invoice.issued_on not in fy:
+            continue
+        ref = SourceRef("invoice", invoice.id)
+        if invoice.c_line is None and not invoice.is_advance:
+            no_line.append(ref)
+        if invoice.action_id is not None and invoice.action_id not in actions_with_trainees:
+            without_trainees.append(ref)
+    if no_line:
+        checks.warn(
+            "FACTURE_SANS_LIGNE_C",
+            "Des factures de l'exercice ne sont rattachées à aucune ligne du cadre C : indiquez qui paie "
+            "et dans quel dispositif.",
+            cells=("C.total",),
+            sources=no_line,
+        )
+    if without_trainees:
+        checks.warn(
+            "FACTURE_SANS_STAGIAIRES",
+            "Des factures de l'exercice portent sur une action qui ne compte aucune heure de stagiaire "
+            "dans l'exercice (cadres F et G).",
+            cells=("C.total", "F1.total.n", "G.n"),
+            sources=without_trainees,
         )
 
 
