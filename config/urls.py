@@ -9,6 +9,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("compte/", include("formarche.accounts.urls")),
     path("organisme/", include("formarche.organisations.urls")),
+    path("", include("formarche.orders.urls")),
+    path("", include("formarche.trainees.urls")),
+    path("", include("formarche.attendance.urls")),
+    path("", include("formarche.billing.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("", include("formarche.ui.urls")),
 ]

@@ -54,3 +54,104 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = Role.OF_STAFF
+
+
+# --- orders, trainees, attendance ------------------------------------------------------------
+import datetime as _dt  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from formarche.attendance.models import Attendance  # noqa: E402
+from formarche.orders.models import Component, Dispositif, Lot, Market, Order  # noqa: E402
+from formarche.trainees.models import Civility, Enrolment, EntryStatus, Trainee  # noqa: E402
+
+
+class MarketFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Market
+
+    region = factory.SubFactory(OrganisationFactory, region=True)
+    reference = factory.Sequence(lambda n: f"MARCHE-{n}")
+    title = "Programme régional de formation"
+    year = 2023
+
+
+class LotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lot
+
+    market = factory.SubFactory(MarketFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    sector = "AGRICULTURE"
+    trade_family = "METIERS DE LA PRODUCTION VEGETALE"
+    territory = "DEPARTEMENT DU TARN"
+
+
+class DispositifFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Dispositif
+
+    region = factory.SubFactory(OrganisationFactory, region=True)
+    code = factory.Sequence(lambda n: f"dispositif-{n}")
+    name = "Parcours Qualifiants"
+    advance_rate = Decimal("0.30")
+    cap_rate = Decimal("0.80")
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    """Defaults: the seed's order (57 820,00 € at 11,80 €/h, 18 months, 30 % advance, 80 % cap)."""
+
+    class Meta:
+        model = Order
+
+    number = factory.Sequence(lambda n: f"23Q{n:08d}_1")
+    title = "Action de formation"
+    region = factory.SubFactory(OrganisationFactory, region=True)
+    lot = factory.SubFactory(LotFactory, market__region=factory.SelfAttribute("...region"))
+    dispositif = factory.SubFactory(DispositifFactory, region=factory.SelfAttribute("..region"))
+    provider = factory.SubFactory(OrganisationFactory)
+    unit_price = Decimal("11.80")
+    amount = Decimal("57820.00")
+    duration_months = 18
+    planned_start = _dt.date(2023, 3, 1)
+    planned_end = _dt.date(2024, 8, 31)
+    planned_headcount = 20
+
+
+class ComponentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Component
+
+    order = factory.SubFactory(OrderFactory)
+    code = factory.Sequence(lambda n: f"C{n}")
+    label = "Composante"
+
+
+class TraineeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Trainee
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    civility = Civility.MADAME
+    last_name = factory.Sequence(lambda n: f"Stagiaire{n}")
+    first_name = "Léa"
+    birth_date = _dt.date(1990, 5, 17)
+    entry_status = EntryStatus.JOB_SEEKER
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enrolment
+
+    order = factory.SubFactory(OrderFactory)
+    trainee = factory.SubFactory(TraineeFactory, organisation=factory.SelfAttribute("..order.provider"))
+    entry_date = factory.SelfAttribute("order.planned_start")
+    planned_hours = Decimal("300")
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attendance
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    day = _dt.date(2023, 3, 6)
+    realised_hours = Decimal("7")

@@ -6,6 +6,13 @@ exists. Values are functions of the test world.
 
 URL_KWARGS = {
     "membership_id": lambda w: w.objects["of1_marked_membership"].pk,
+    "order_id": lambda w: w.objects["order"].pk,
+    "component_id": lambda w: w.objects["component"].pk,
+    "trainee_id": lambda w: w.objects["trainee"].pk,
+    "enrolment_id": lambda w: w.objects["enrolment"].pk,
+    "attendance_id": lambda w: w.objects["attendance"].pk,
+    # a month of an order: "YYYY-MM"
+    "period": lambda w: "2023-03",
     # Django's password-reset confirmation: a bogus link, which must simply be refused.
     "uidb64": lambda w: "MQ",
     "token": lambda w: "lien-invalide",

@@ -67,3 +67,34 @@ def build_world() -> World:
 
 # Later apps append functions that add their objects to the world (orders, trainees, invoices…).
 EXTENSIONS = []
+
+
+def _orders_and_hours(world):
+    """OF 1 has a marked order from Région A, with a component, a trainee, an enrolment and hours;
+    OF 2 has an order of its own from Région A; Région B orders nothing from OF 1."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from tests.factories import (
+        AttendanceFactory,
+        ComponentFactory,
+        EnrolmentFactory,
+        OrderFactory,
+        TraineeFactory,
+    )
+
+    order = OrderFactory(region=world.region_a, provider=world.of1, title=f"Action {MARKER}")
+    world.objects["order"] = order
+    world.objects["component"] = ComponentFactory(order=order, label=f"Composante {MARKER}")
+    trainee = TraineeFactory(organisation=world.of1, last_name=f"Stagiaire{MARKER}")
+    world.objects["trainee"] = trainee
+    enrolment = EnrolmentFactory(order=order, trainee=trainee)
+    world.objects["enrolment"] = enrolment
+    world.objects["attendance"] = AttendanceFactory(enrolment=enrolment, day=dt.date(2023, 3, 6))
+    world.objects["of2_order"] = OrderFactory(region=world.region_a, provider=world.of2, title="Action Deux")
+    world.objects["region_b_order"] = OrderFactory(
+        region=world.region_b, provider=world.of2, amount=Decimal("1000")
+    )
+
+
+EXTENSIONS.append(_orders_and_hours)

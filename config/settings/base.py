@@ -39,6 +39,10 @@ INSTALLED_APPS = [
     "formarche.ui",
     "formarche.accounts",
     "formarche.organisations",
+    "formarche.orders",
+    "formarche.trainees",
+    "formarche.attendance",
+    "formarche.billing",
 ]
 
 MIDDLEWARE = [

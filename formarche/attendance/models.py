@@ -1,0 +1,120 @@
+"""Hours: one trainee, one day (or one month total), réalisé and non réalisé comptabilisé.
+
+Hours are stored exactly, per trainee, as Decimal with 2 places — never derived by dividing a
+group total (DESIGN rule 2).
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from formarche.trainees.models import Enrolment
+
+MAX_DAY_HOURS = Decimal("24")  # physically impossible beyond; 12 h is a blocking control, not a constraint
+
+
+class AttendanceKind(models.TextChoices):
+    DAY = "jour", "Journée"
+    MONTH = "mois", "Total mensuel"
+
+
+class UnrealisedReason(models.TextChoices):
+    JUSTIFIED = "absence_justifiee", "Absence justifiée"
+    ILLNESS = "maladie", "Maladie"
+    WORK_ACCIDENT = "accident_travail", "Accident du travail"
+    INTERVIEW = "entretien", "Entretien d'embauche ou démarche"
+    OTHER = "autre", "Autre motif"
+
+
+class AttendanceSource(models.TextChoices):
+    MANUAL = "saisie", "Saisie"
+    IMPORT = "import", "Import"
+    API = "api", "API"
+    SIGNING = "emargement", "Émargement"
+
+
+class AttendanceQuerySet(models.QuerySet):
+    def for_tenant(self, tenant):
+        if tenant is None:
+            return self.none()
+        if tenant.is_region:
+            return self.filter(enrolment__order__region_id=tenant.organisation_id)
+        return self.filter(enrolment__order__provider_id=tenant.organisation_id)
+
+    def in_month(self, month):
+        """Rows of the calendar month starting at ``month`` (a date, day 1)."""
+        from formarche.utils.dates import month_bounds
+
+        first, last = month_bounds(month)
+        return self.filter(day__gte=first, day__lte=last)
+
+
+class Attendance(models.Model):
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, related_name="attendances", verbose_name="inscription"
+    )
+    day = models.DateField("jour", help_text="Pour un total mensuel : le premier jour du mois.")
+    kind = models.CharField(
+        "nature", max_length=4, choices=AttendanceKind.choices, default=AttendanceKind.DAY
+    )
+    realised_hours = models.DecimalField("réalisé (h)", max_digits=6, decimal_places=2, default=Decimal("0"))
+    counted_unrealised_hours = models.DecimalField(
+        "non réalisé comptabilisé (h)", max_digits=6, decimal_places=2, default=Decimal("0")
+    )
+    unrealised_reason = models.CharField(
+        "motif du non réalisé", max_length=20, choices=UnrealisedReason.choices, blank=True
+    )
+    is_correction = models.BooleanField(
+        "rectificatif",
+        default=False,
+        help_text="Modification d'un mois déjà validé : elle sera facturée sur la période suivante.",
+    )
+    source = models.CharField(
+        "origine", max_length=12, choices=AttendanceSource.choices, default=AttendanceSource.MANUAL
+    )
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="modifié par",
+    )
+    history = HistoricalRecords()
+
+    objects = AttendanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "réalisation"
+        verbose_name_plural = "réalisations"
+        ordering = ["enrolment", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "day", "kind"], name="attendance_unique_day"),
+            models.CheckConstraint(
+                condition=Q(realised_hours__gte=0, counted_unrealised_hours__gte=0),
+                name="attendance_hours_not_negative",
+                violation_error_message="Un nombre d'heures ne peut pas être négatif.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="mois")
+                | Q(realised_hours__lte=MAX_DAY_HOURS - F("counted_unrealised_hours")),
+                name="attendance_day_at_most_24h",
+                violation_error_message="Une journée ne peut pas compter plus de 24 heures.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="jour") | Q(day__day=1),
+                name="attendance_month_total_on_first_day",
+            ),
+        ]
+        indexes = [models.Index(fields=["day", "enrolment"])]
+
+    def __str__(self):
+        return f"{self.enrolment} — {self.day:%d/%m/%Y} : {self.realised_hours} h"
+
+    @property
+    def total_hours(self) -> Decimal:
+        return self.realised_hours + self.counted_unrealised_hours

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from formarche.trainees.models import Enrolment, Trainee
+
+
+@admin.register(Trainee)
+class TraineeAdmin(SimpleHistoryAdmin):
+    list_display = ["last_name", "first_name", "birth_date", "organisation", "entry_status"]
+    search_fields = ["last_name", "first_name", "email"]
+    list_filter = ["entry_status"]
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(SimpleHistoryAdmin):
+    list_display = ["trainee", "order", "entry_date", "exit_date", "payer"]
+    list_select_related = ["trainee", "order"]
+    search_fields = ["trainee__last_name", "order__number"]

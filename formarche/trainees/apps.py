@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TraineesConfig(AppConfig):
+    name = "formarche.trainees"
+    verbose_name = "Stagiaires et inscriptions"

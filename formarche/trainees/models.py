@@ -1,0 +1,198 @@
+"""Trainees (a registry per OF) and their enrolments on actions."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from formarche.orders.models import Order
+from formarche.organisations.models import Organisation
+
+
+class Civility(models.TextChoices):
+    MADAME = "mme", "Madame"
+    MONSIEUR = "m", "Monsieur"
+
+
+class EntryStatus(models.TextChoices):
+    """Status at entry — the BPF's F-1 lines."""
+
+    EMPLOYEE = "salarie", "Salarié d'un employeur privé (hors apprenti)"
+    APPRENTICE = "apprenti", "Apprenti"
+    JOB_SEEKER = "demandeur_emploi", "Demandeur d'emploi"
+    INDIVIDUAL = "particulier", "Particulier à ses propres frais"
+    OTHER = "autre", "Autre (agent public, non-salarié, bénévole…)"
+
+
+class Payer(models.TextChoices):
+    """Who pays for the training and under which scheme — the BPF's C lines."""
+
+    EMPLOYER = "c1", "Entreprise pour la formation de ses salariés"
+    OPCO_APPRENTICESHIP = "c2a", "OPCO — contrats d'apprentissage"
+    OPCO_PRO = "c2b", "OPCO — contrats de professionnalisation"
+    OPCO_PROA = "c2c", "OPCO — promotion ou reconversion par alternance (Pro-A)"
+    TRANSITION = "c2d", "Projets de transition professionnelle"
+    CPF = "c2e", "Compte personnel de formation (Caisse des dépôts)"
+    JOB_SEEKER_SCHEMES = "c2f", "Dispositifs pour demandeurs d'emploi (POEI, POEC, CSP…)"
+    NON_SALARIED_FUNDS = "c2g", "Fonds d'assurance formation de non-salariés"
+    OPCO_PLAN = "c2h", "Plan de développement des compétences / autres"
+    PUBLIC_EMPLOYER = "c3", "Pouvoirs publics pour la formation de leurs agents"
+    EUROPE = "c4", "Instances européennes"
+    STATE = "c5", "État"
+    REGION = "c6", "Conseils régionaux"
+    FRANCE_TRAVAIL = "c7", "France Travail (ex Pôle emploi)"
+    OTHER_PUBLIC = "c8", "Autres ressources publiques"
+    INDIVIDUAL = "c9", "Personnes à titre individuel et à leurs frais"
+    OTHER_OF = "c10", "Autre organisme de formation (sous-traitance)"
+
+
+class ExitReason(models.TextChoices):
+    COMPLETED = "fin_formation", "Fin de formation"
+    DROPOUT = "abandon", "Abandon"
+    EXCLUSION = "exclusion", "Exclusion"
+    HIRED = "embauche", "Embauche"
+    OTHER = "autre", "Autre"
+
+
+class TraineeQuerySet(models.QuerySet):
+    def for_tenant(self, tenant):
+        """An OF sees its registry; a Région the trainees enrolled on its orders."""
+        if tenant is None:
+            return self.none()
+        if tenant.is_region:
+            return self.filter(
+                pk__in=Enrolment.objects.filter(order__region_id=tenant.organisation_id).values("trainee_id")
+            )
+        return self.filter(organisation_id=tenant.organisation_id)
+
+
+class Trainee(models.Model):
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="trainees",
+        verbose_name="organisme de formation",
+    )
+    civility = models.CharField("civilité", max_length=3, choices=Civility.choices)
+    last_name = models.CharField("nom", max_length=120)
+    first_name = models.CharField("prénom", max_length=120)
+    birth_date = models.DateField("date de naissance")
+    email = models.EmailField("courriel", blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    city = models.CharField("commune de résidence", max_length=120, blank=True)
+    entry_status = models.CharField("statut à l'entrée", max_length=20, choices=EntryStatus.choices)
+    external_ref = models.CharField(
+        "identifiant externe",
+        max_length=60,
+        blank=True,
+        help_text="Identifiant dans un autre outil (import) : permet de réimporter sans doublon.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = TraineeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "stagiaire"
+        verbose_name_plural = "stagiaires"
+        ordering = ["last_name", "first_name"]
+        indexes = [models.Index(fields=["organisation", "last_name", "first_name", "birth_date"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "external_ref"],
+                condition=~Q(external_ref=""),
+                name="trainee_unique_external_ref",
+                violation_error_message="Cet identifiant externe est déjà utilisé par un autre stagiaire.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.last_name.upper()} {self.first_name}"
+
+    @property
+    def full_name(self) -> str:
+        return str(self)
+
+    def possible_duplicates(self):
+        """Same name and birth date in the same registry (accents and case ignored by the caller)."""
+        return Trainee.objects.filter(
+            organisation_id=self.organisation_id,
+            last_name__iexact=self.last_name,
+            first_name__iexact=self.first_name,
+            birth_date=self.birth_date,
+        ).exclude(pk=self.pk)
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def for_tenant(self, tenant):
+        if tenant is None:
+            return self.none()
+        if tenant.is_region:
+            return self.filter(order__region_id=tenant.organisation_id)
+        return self.filter(order__provider_id=tenant.organisation_id)
+
+    def active_on(self, day):
+        return self.filter(entry_date__lte=day).filter(Q(exit_date__isnull=True) | Q(exit_date__gte=day))
+
+
+class Enrolment(models.Model):
+    """Inscription d'un stagiaire sur une action."""
+
+    trainee = models.ForeignKey(
+        Trainee, on_delete=models.PROTECT, related_name="enrolments", verbose_name="stagiaire"
+    )
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="enrolments", verbose_name="action"
+    )
+    entry_date = models.DateField("date d'entrée")
+    planned_hours = models.DecimalField(
+        "heures prévues", max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    payer = models.CharField("financeur", max_length=4, choices=Payer.choices, default=Payer.REGION)
+    scheme = models.CharField("dispositif de financement", max_length=120, blank=True)
+    exit_date = models.DateField("date de sortie", null=True, blank=True)
+    exit_reason = models.CharField("motif de sortie", max_length=20, choices=ExitReason.choices, blank=True)
+    exit_reason_detail = models.CharField("précision sur le motif", max_length=250, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "inscription"
+        verbose_name_plural = "inscriptions"
+        ordering = ["order", "trainee__last_name", "trainee__first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trainee", "order"],
+                name="enrolment_unique_trainee_order",
+                violation_error_message="Ce stagiaire est déjà inscrit sur cette action.",
+            ),
+            models.CheckConstraint(
+                condition=Q(exit_date__isnull=True) | Q(exit_date__gte=F("entry_date")),
+                name="enrolment_exit_after_entry",
+                violation_error_message="La date de sortie précède la date d'entrée.",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_hours__gte=0), name="enrolment_planned_hours_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(exit_date__isnull=True) | ~Q(exit_reason=""),
+                name="enrolment_exit_has_reason",
+                violation_error_message="Une sortie doit avoir un motif.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.trainee} — {self.order.number}"
+
+    def clean(self):
+        if self.exit_date and self.entry_date and self.exit_date < self.entry_date:
+            raise ValidationError({"exit_date": "La date de sortie précède la date d'entrée."})
+        if self.exit_date and not self.exit_reason:
+            raise ValidationError({"exit_reason": "Indiquez le motif de sortie."})
+        if self.trainee_id and self.order_id and self.trainee.organisation_id != self.order.provider_id:
+            raise ValidationError("Le stagiaire n'appartient pas à l'organisme qui réalise l'action.")
