@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("formarche.trainees.urls")),
     path("", include("formarche.attendance.urls")),
     path("", include("formarche.billing.urls")),
+    path("imports/", include("formarche.imports.urls")),
+    path("api/", include("formarche.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("", include("formarche.ui.urls")),
 ]

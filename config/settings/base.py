@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "formarche.trainees",
     "formarche.attendance",
     "formarche.billing",
+    "formarche.imports",
+    "formarche.api",
 ]
 
 MIDDLEWARE = [

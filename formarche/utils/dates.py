@@ -3,6 +3,8 @@
 import calendar
 from datetime import date
 
+from formarche.utils.formatting import parse_month as parse_period  # noqa: F401  (one parser of "YYYY-MM")
+
 
 def month_start(day: date) -> date:
     return day.replace(day=1)
@@ -27,15 +29,6 @@ def months_between(first: date, last: date) -> list[date]:
         months.append(current)
         current = add_months(current, 1)
     return months
-
-
-def parse_period(value: str) -> date:
-    """``"2023-04"`` → date(2023, 4, 1); ValueError with a French message otherwise."""
-    try:
-        year, month = value.split("-")
-        return date(int(year), int(month), 1)
-    except (ValueError, AttributeError) as exc:
-        raise ValueError(f"Période invalide « {value} » : attendu AAAA-MM, par exemple 2023-04.") from exc
 
 
 def period_key(month: date) -> str:
