@@ -41,16 +41,26 @@ def action(id, objective=Objective.OTHER, nsf="314", **kw) -> ActionInput:
     return ActionInput(id=id, objective=objective, nsf_code=nsf, **kw)
 
 
-def enrolment(id, action_id, status=TraineeStatus.EMPLOYEE, trainee=None, fundings=(), **kw) -> EnrolmentInput:
+def enrolment(
+    id, action_id, status=TraineeStatus.EMPLOYEE, trainee=None, fundings=(), **kw
+) -> EnrolmentInput:
     return EnrolmentInput(
-        id=id, trainee_id=trainee if trainee is not None else id, action_id=action_id, status=status,
-        fundings=tuple(fundings), **kw,
+        id=id,
+        trainee_id=trainee if trainee is not None else id,
+        action_id=action_id,
+        status=status,
+        fundings=tuple(fundings),
+        **kw,
     )
 
 
 def day(enrolment_id, on, hours, unrealised="0", **kw) -> AttendanceInput:
     return AttendanceInput(
-        enrolment_id=enrolment_id, realised_hours=D(str(hours)), counted_unrealised_hours=D(unrealised), on=on, **kw
+        enrolment_id=enrolment_id,
+        realised_hours=D(str(hours)),
+        counted_unrealised_hours=D(unrealised),
+        on=on,
+        **kw,
     )
 
 
@@ -74,8 +84,11 @@ def flat(line: str, amount) -> Funding:
 
 def accounts(turnover="100000", charges="5000", salaries="1000", purchases="500", **kw) -> AccountsInput:
     return AccountsInput(
-        total_turnover=D(turnover), training_charges=D(charges), trainer_salaries=D(salaries),
-        training_purchases=D(purchases), **kw,
+        total_turnover=D(turnover),
+        training_charges=D(charges),
+        trainer_salaries=D(salaries),
+        training_purchases=D(purchases),
+        **kw,
     )
 
 

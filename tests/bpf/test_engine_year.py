@@ -13,7 +13,10 @@ import pytest
 
 from formarche.bpf.engine import compute_bpf, whole_hours_for_form
 from formarche.bpf.inputs import (
+    CLine,
     FiscalYear,
+    Granularity,
+    InvoiceInput,
     Objective,
     OtherProductKind,
     ProductInput,
@@ -25,7 +28,6 @@ from formarche.bpf.inputs import (
     TrainerStatus,
 )
 from formarche.bpf.report import SourceRef
-from formarche.bpf.inputs import Granularity, InvoiceInput, CLine
 from tests.bpf.builders import D, accounts, action, day, enrolment, flat, hourly, inputs, month
 
 FY = FiscalYear(date(2023, 7, 1), date(2024, 6, 30))
@@ -40,16 +42,29 @@ def build_year():
         action("A4", Objective.RS, "326", distance=True),
         action("A5", Objective.BILAN, "413"),
         action("A6", Objective.VAE, "333"),
-        action("A7", Objective.CQP, "344", subcontracted_to_other=True, c_line=CLine.EMPLOYER, hourly_rate=D("20")),
         action(
-            "A8", Objective.OTHER, "312", received_from_other_of=True,
-            c_line=CLine.OTHER_TRAINING_ORGANISATION, hourly_rate=D("25"),
+            "A7",
+            Objective.CQP,
+            "344",
+            subcontracted_to_other=True,
+            c_line=CLine.EMPLOYER,
+            hourly_rate=D("20"),
+        ),
+        action(
+            "A8",
+            Objective.OTHER,
+            "312",
+            received_from_other_of=True,
+            c_line=CLine.OTHER_TRAINING_ORGANISATION,
+            hourly_rate=D("25"),
         ),
         action("A9", Objective.RNCP_CQP, "336", c_line=CLine.SKILLS_PLAN_OTHER, hourly_rate=D("8")),
     ]
     enrolments = [
         # job-seeker paid by the Région and paying 100 € of a 100-hour course: a particulier
-        enrolment(1, "A1", S.JOB_SEEKER, fundings=[hourly("6", "12.50"), flat("9", "100")], planned_hours=D(100)),
+        enrolment(
+            1, "A1", S.JOB_SEEKER, fundings=[hourly("6", "12.50"), flat("9", "100")], planned_hours=D(100)
+        ),
         enrolment(2, "A1", S.JOB_SEEKER),
         enrolment(3, "A1", S.JOB_SEEKER),  # absent throughout, billed anyway
         enrolment(4, "A2", S.EMPLOYEE),
@@ -64,7 +79,9 @@ def build_year():
         enrolment(13, "A4", S.EMPLOYEE, fundings=[hourly("h", 8)]),
         enrolment(14, "A5", S.INDIVIDUAL, fundings=[flat("9", 1500)], planned_hours=D(24)),
         enrolment(
-            15, "A6", S.OTHER,
+            15,
+            "A6",
+            S.OTHER,
             fundings=[hourly("3", "10.49"), hourly("4", 4), hourly("5", 5), hourly("7", 7), hourly("8", 8)],
         ),
         enrolment(16, "A7", S.EMPLOYEE),
@@ -91,8 +108,13 @@ def build_year():
         day(18, date(2024, 6, 30), 2),
     ]
     products = [
-        ProductInput("P1", D("120.50"), date(2023, 9, 1), ProductKind.OTHER,
-                     other_kind=OtherProductKind.BOARD_LODGING_TRANSPORT),
+        ProductInput(
+            "P1",
+            D("120.50"),
+            date(2023, 9, 1),
+            ProductKind.OTHER,
+            other_kind=OtherProductKind.BOARD_LODGING_TRANSPORT,
+        ),
         ProductInput("P2", D("1000"), date(2024, 1, 15), ProductKind.ADVANCE, c_line=CLine.REGION),
         ProductInput("P3", D("300"), date(2024, 2, 15), ProductKind.PENALTY),
         ProductInput("P4", D("80"), date(2024, 9, 1), ProductKind.OTHER),
@@ -111,12 +133,20 @@ def build_year():
                 TrainerHours(date(2024, 7, 2), D("5")),
             ),
         ),
-        TrainerInput("Tr2", (StatusPeriod(date(2020, 1, 1), None, TrainerStatus.CDI),),
-                     (TrainerHours(date(2023, 10, 1), D("20.6")),)),
-        TrainerInput("Tr3", (StatusPeriod(date(2020, 1, 1), None, TrainerStatus.EXTERNAL),),
-                     (TrainerHours(date(2023, 5, 1), D("6")),)),
+        TrainerInput(
+            "Tr2",
+            (StatusPeriod(date(2020, 1, 1), None, TrainerStatus.CDI),),
+            (TrainerHours(date(2023, 10, 1), D("20.6")),),
+        ),
+        TrainerInput(
+            "Tr3",
+            (StatusPeriod(date(2020, 1, 1), None, TrainerStatus.EXTERNAL),),
+            (TrainerHours(date(2023, 5, 1), D("6")),),
+        ),
     ]
-    invoices = [InvoiceInput("I1", "F-2024-001", date(2024, 1, 31), D("900"), action_id="A1", c_line=CLine.REGION)]
+    invoices = [
+        InvoiceInput("I1", "F-2024-001", date(2024, 1, 31), D("900"), action_id="A1", c_line=CLine.REGION)
+    ]
     return inputs(
         FY,
         actions=actions,
@@ -142,13 +172,21 @@ def test_edition_chosen_by_closing_date(report):
 
 C_EXPECTED = {
     "C.1": 441,  # 300 + 40,50 + 100 = 440,50 → 441
-    "C.a": 1000, "C.b": 20, "C.c": 30, "C.d": 40, "C.e": 50, "C.f": 60, "C.g": 70,
+    "C.a": 1000,
+    "C.b": 20,
+    "C.c": 30,
+    "C.d": 40,
+    "C.e": 50,
+    "C.f": 60,
+    "C.g": 70,
     "C.h": 96,  # 80 + 16
     "C.2": 1366,
     "C.3": 10,  # 10,49 → 10
-    "C.4": 4, "C.5": 5,
+    "C.4": 4,
+    "C.5": 5,
     "C.6": 900,  # (42 + 20 + 10 billed hours) × 12,50 ; advances excluded
-    "C.7": 7, "C.8": 8,
+    "C.7": 7,
+    "C.8": 8,
     "C.9": 792,  # 100 × 42/100 + 1500 × 12/24
     "C.10": 200,
     "C.11": 121,  # 120,50 → 121 ; penalty and next year's product excluded
@@ -163,15 +201,33 @@ def test_products(report, key, expected):
 
 
 F_EXPECTED = {
-    "F1.a": (9, "68.35"), "F1.b": (1, "100.00"), "F1.c": (2, "30.00"), "F1.d": (2, "52.00"), "F1.e": (2, "11.00"),
+    "F1.a": (9, "68.35"),
+    "F1.b": (1, "100.00"),
+    "F1.c": (2, "30.00"),
+    "F1.d": (2, "52.00"),
+    "F1.e": (2, "11.00"),
     "F1.total": (16, "261.35"),
     "F2": (1, "5.00"),
-    "F3.a": (4, "162.00"), "F3.a4": (2, "60.00"), "F3.a3": (1, "100.00"), "F3.acqp": (1, "2.00"),
-    "F3.a6_8": (0, "0.00"), "F3.a5": (0, "0.00"), "F3.a2": (0, "0.00"),
-    "F3.b": (7, "70.00"), "F3.c": (1, "5.00"), "F3.d": (2, "11.35"), "F3.e": (1, "12.00"), "F3.f": (1, "1.00"),
+    "F3.a": (4, "162.00"),
+    "F3.a4": (2, "60.00"),
+    "F3.a3": (1, "100.00"),
+    "F3.acqp": (1, "2.00"),
+    "F3.a6_8": (0, "0.00"),
+    "F3.a5": (0, "0.00"),
+    "F3.a2": (0, "0.00"),
+    "F3.b": (7, "70.00"),
+    "F3.c": (1, "5.00"),
+    "F3.d": (2, "11.35"),
+    "F3.e": (1, "12.00"),
+    "F3.f": (1, "1.00"),
     "F3.total": (16, "261.35"),
-    "F4.1": (1, "100.00"), "F4.2": (7, "70.00"), "F4.3": (2, "60.00"), "F4.4": (1, "12.00"), "F4.5": (2, "11.35"),
-    "F4.other": (3, "8.00"), "F4.total": (16, "261.35"),
+    "F4.1": (1, "100.00"),
+    "F4.2": (7, "70.00"),
+    "F4.3": (2, "60.00"),
+    "F4.4": (1, "12.00"),
+    "F4.5": (2, "11.35"),
+    "F4.other": (3, "8.00"),
+    "F4.total": (16, "261.35"),
     "G": (1, "8.00"),
 }
 
