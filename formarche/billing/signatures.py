@@ -57,6 +57,7 @@ __all__ = [
     "SignedUploadError",
     "check_signed_pdf",
     "expected_signed_filename",
+    "filename_matches",
     "normalise_filename_part",
 ]
 
@@ -301,7 +302,7 @@ def _who(details: SignatureDetails, index: int, count: int) -> str:
     return f"la signature de « {name} »" if count == 1 else f"la signature n° {index + 1} (« {name} »)"
 
 
-async def _validate_all(reader, signatures, trust_roots, details_list) -> None:
+async def _validate_all(signatures, trust_roots, details_list) -> None:
     from pyhanko.sign.validation import async_validate_pdf_signature
     from pyhanko.sign.validation.settings import KeyUsageConstraints
     from pyhanko_certvalidator import ValidationContext
@@ -419,7 +420,7 @@ def check_signed_pdf(
     report.signatures = details_list
 
     roots = _as_asn1_certificates(trust_roots)
-    asyncio.run(_validate_all(reader, signatures, roots, details_list))
+    asyncio.run(_validate_all(signatures, roots, details_list))
 
     # does anything come after the most recent signature or document timestamp?
     last_embedded = all_signatures[-1]
