@@ -318,8 +318,8 @@ async def _validate_all(signatures, trust_roots, details_list) -> None:
             status = await async_validate_pdf_signature(
                 embedded, signer_validation_context=context, key_usage_settings=key_usage
             )
-        except Exception as exc:  # a malformed signature must not crash an upload
-            details.problems.append(f"signature illisible ({exc.__class__.__name__})")
+        except Exception:  # a malformed signature must not crash an upload
+            details.problems.append("signature illisible ou d'un format non pris en charge")
             continue
         details.intact = bool(status.intact)
         details.valid = bool(status.valid)
