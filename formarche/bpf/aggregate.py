@@ -30,6 +30,7 @@ from formarche.bpf.inputs import (
     CLine,
     EnrolmentInput,
     FiscalYear,
+    Funding,
     Granularity,
     Id,
     Objective,
@@ -38,6 +39,7 @@ from formarche.bpf.inputs import (
     TraineeStatus,
     TrainerStatus,
 )
+from formarche.bpf.nsf import NSF_LABELS
 from formarche.bpf.report import CheckLevel, CheckResult, Exclusion, SourceRef
 from formarche.bpf.rounding import hours_2dp
 
@@ -383,15 +385,11 @@ def _dedupe(refs: list[SourceRef]) -> list[SourceRef]:
     return list(dict.fromkeys(refs))
 
 
-def _default_funding(action: ActionInput):
-    from formarche.bpf.inputs import Funding
-
+def _default_funding(action: ActionInput) -> Funding:
     return Funding(c_line=action.c_line, hourly_rate=action.hourly_rate)
 
 
 def _check_actions(actions: dict[Id, ActionInput], checks: _Checks) -> None:
-    from formarche.bpf.nsf import NSF_LABELS
-
     missing_level, bad_level, no_nsf, bad_nsf, both = [], [], [], [], []
     for action in actions.values():
         ref = SourceRef("action", action.id)
