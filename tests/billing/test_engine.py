@@ -547,3 +547,21 @@ def test_sequence_refusals(months, finals, message):
 def test_solde_needs_statements():
     with pytest.raises(EngineInputError, match="au moins un état"):
         compute_solde(terms(), [])
+
+
+def test_instalments_depend_on_the_split_above_30_percent():
+    # [design finding] With a 50 % advance (D ≤ 12) the advance is recovered at 166,67 € per point
+    # in a ramp while billing earns 100: the net owed to the OF dips, and a period that ends on
+    # the peak is paid before the dip is known.  The instalments then depend on how hours fall into
+    # periods — but paid-net-of-carry and the final position (paid + solde) do not.
+    t = terms(advance="0.50", cap=None)
+    one = compute_statements(t, periods("200.00"))
+    two = compute_statements(t, periods("100.00", "100.00"))
+    assert [s.total_ht for s in one] == [D("333.33")]
+    assert [s.total_ht for s in two] == [D("1000.00"), D("0.00")]
+    assert two[-1].repayment_carried_out == D("666.67")
+    for statements in (one, two):
+        last = statements[-1]
+        assert last.already_paid + last.total_ht - last.repayment_carried_out == D("5333.33")
+        solde = compute_solde(t, statements)
+        assert solde.total_paid + solde.balance_ht == solde.amount_due == D("2000.00")
