@@ -177,10 +177,15 @@ class OrderTerms:
     def __post_init__(self) -> None:
         amount = _check_decimal("amount", self.amount, places=2)
         if not 0 < amount < _MAX_AMOUNT:
-            raise EngineInputError("amount", "le montant de la commande doit être strictement positif")
+            raise EngineInputError(
+                "amount",
+                "le montant de la commande doit être strictement positif (et inférieur à 100 milliards)",
+            )
         price = _check_decimal("unit_price", self.unit_price, places=4)
         if not 0 < price < _MAX_UNIT_PRICE:
-            raise EngineInputError("unit_price", "le prix unitaire doit être strictement positif")
+            raise EngineInputError(
+                "unit_price", "le prix unitaire doit être strictement positif (et inférieur à 1 million)"
+            )
         if isinstance(self.duration_months, bool) or not isinstance(self.duration_months, int):
             raise EngineInputError("duration_months", "la durée doit être un nombre entier de mois")
         if not 1 <= self.duration_months <= 1200:
@@ -289,8 +294,10 @@ class PeriodInput:
             raise EngineInputError("period", "la période est la date du premier jour du mois")
         for name in ("realised_hours", "counted_unrealised_hours"):
             hours = _check_decimal(name, getattr(self, name), places=2)
-            if not 0 <= hours < _MAX_HOURS:
+            if hours < 0:
                 raise EngineInputError(name, "un nombre d'heures ne peut pas être négatif")
+            if hours >= _MAX_HOURS:
+                raise EngineInputError(name, "nombre d'heures hors limites (10 milliards au plus)")
         if self.provider_hours is not None:
             total = Decimal(0)
             for code, hours in self.provider_hours.items():

@@ -639,7 +639,10 @@ def _parse_argv(argv: Sequence[str]) -> tuple[str | None, str, bool]:
 
 def _read(source: str, stdin: IO[str]) -> str:
     if source == "-":
-        return stdin.read()
+        try:
+            return stdin.read()
+        except UnicodeDecodeError:
+            raise InputError("--input", "l'entrée standard n'est pas du texte UTF-8") from None
     try:
         with open(source, encoding="utf-8") as handle:
             return handle.read()

@@ -230,6 +230,13 @@ BAD_INPUTS = [
     ),
     ("dispositif", _with(["order", "dispositif"], "inconnu"), "order.dispositif : dispositif inconnu"),
     ("float hours as bool", _with(["periods", 0, "realised_hours"], True), "periods[0].realised_hours"),
+    ("huge amount", _with(["order", "amount"], "100000000000000.00"), "order.amount : le montant"),
+    (
+        "huge hours",
+        _with(["periods", 0, "realised_hours"], "99999999999.00"),
+        "periods[0].realised_hours : nombre",
+    ),
+    ("deep", "[" * 100000 + "]" * 100000, "entrée"),
 ]
 
 
