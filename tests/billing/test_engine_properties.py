@@ -126,6 +126,16 @@ def test_resorption_never_decreases_never_exceeds_the_advance_and_matches_the_re
         rate = Fraction(statement.cumulative_hours) * Fraction(terms.unit_price) / Fraction(terms.amount)
         assert Fraction(statement.advance_due) == ref_round(advance * ref_fraction(rate))
         assert Fraction(statement.realisation_rate) == ref_round(rate * 100)
+        amount = Fraction(terms.amount)
+        base = amount if terms.duration_months <= 12 else amount * 12 / terms.duration_months
+        assert Fraction(statement.billable_rate) == ref_round(Fraction(statement.billable) * 100 / amount)
+        assert Fraction(statement.cap_regulation_rate) == ref_round(
+            -Fraction(statement.cap_regulation) * 100 / amount
+        )
+        assert Fraction(statement.advance_due_rate) == ref_round(Fraction(statement.advance_due) * 100 / base)
+        assert Fraction(statement.advance_repayment_rate) == ref_round(
+            -Fraction(statement.advance_repayment) * 100 / base
+        )
         previous = statement.advance_due
 
 
