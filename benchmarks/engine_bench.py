@@ -70,7 +70,9 @@ def main() -> None:
     build_seconds = time.perf_counter() - started
     total_periods = args.orders * args.periods
     print(f"python {platform.python_version()} ({platform.python_implementation()}), {platform.machine()}")
-    print(f"inputs: {args.orders} orders × {args.periods} periods = {total_periods} periods, built in {build_seconds:.2f} s")
+    print(
+        f"inputs: {args.orders} orders × {args.periods} periods = {total_periods} periods, built in {build_seconds:.2f} s"
+    )
     best = None
     for run in range(1, args.repeat + 1):
         started = time.perf_counter()
