@@ -1,0 +1,130 @@
+"""Browser journeys: the app served on 127.0.0.1, Debian's Chromium driven by Playwright (sync API).
+
+- ``live_server`` (overridden here): pytest-django's threaded server on 127.0.0.1, on a free port,
+  against the test database (in-memory SQLite is shared with the server thread);
+- ``demo``: the demo world (``build_demo_world``) built in the test database for each test;
+- ``browser``: one Chromium for the session; ``journey``: a fresh context and page per test,
+  wrapped in ``tests.browser.harness.Journey`` (screenshot + axe after every page).
+
+The suite is skipped, with the reason printed in the header and the summary, only when Chromium or
+the playwright package is missing; ``scripts/browser-deps.sh`` installs both (CI runs it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+
+from tests.browser.harness import SCREENSHOTS, Journey
+
+CHROMIUM = os.environ.get("FORMARCHE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+TIMEOUT_MS = 15_000
+
+
+def _missing() -> str | None:
+    """Why the browser suite cannot run here, or None."""
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "playwright absent : bash scripts/browser-deps.sh (ou .venv/bin/pip install playwright)"
+    if not (shutil.which(CHROMIUM) or os.access(CHROMIUM, os.X_OK)):
+        return f"Chromium absent ({CHROMIUM}) : apt-get install chromium (ou bash scripts/browser-deps.sh)"
+    return None
+
+
+MISSING = _missing()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: parcours dans un vrai navigateur (Playwright + Chromium)")
+
+
+def pytest_report_header(config):
+    if MISSING:
+        return f"tests navigateur : SAUTÉS — {MISSING}"
+    return f"tests navigateur : Chromium {CHROMIUM}, captures dans {SCREENSHOTS}"
+
+
+def pytest_terminal_summary(terminalreporter):
+    if MISSING:
+        terminalreporter.write_sep("!", f"tests navigateur SAUTÉS — {MISSING}", yellow=True)
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """pytest-django's live server, on 127.0.0.1 and a free port (port 0)."""
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer("127.0.0.1")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if MISSING:
+        pytest.skip(MISSING)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test code's ORM calls are
+    # still synchronous, so Django's async-safety check is lifted for the browser session only.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    manager = sync_playwright().start()
+    chromium = manager.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+    manager.stop()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo world (Région Occitanie, OF IN1331 with the seed's orders, OF 2) in the test DB."""
+    from formarche.organisations.demo import build_demo_world
+
+    with override_settings(DEBUG=True):
+        return build_demo_world()
+
+
+@pytest.fixture
+def demo_password():
+    return settings.DEMO_PASSWORD
+
+
+@pytest.fixture
+def journey(request, browser, live_server, demo):
+    """A fresh browser context (no cookies) and its page, with screenshots and axe after each page."""
+    context = browser.new_context(viewport=VIEWPORT, locale="fr-FR", timezone_id="Europe/Paris")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    trip = Journey(page, live_server.url, request.node.name)
+    yield trip
+    try:
+        if not getattr(request.node, "rep_call_failed", True):
+            trip.finish()
+    finally:
+        context.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.rep_call_failed = report.failed
+    return report
