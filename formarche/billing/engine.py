@@ -705,11 +705,14 @@ def compute_solde(
     bonus: Decimal = ZERO,
     penalties: Decimal = ZERO,
 ) -> Solde:
-    """The balance after the last statement [design]: due + bonus − penalties − everything paid.
+    """The balance after the last statement [design, sigma.md]: due + bonus − penalties − paid.
 
-    amount due = B_n − excess_n = min(B_n, plafond) — billing net of the cap regulation, so never
-    above c × A (nor above A); paid = advance + Σ total à verser HT.  A negative balance is an
-    ordre de reversement (it gathers any unresorbed advance and any carried-out repayment).
+    amount due = min(B_n, A) — what was realised, never above the order amount; paid = advance +
+    Σ total à verser HT.  The 80 % cap limits the *instalments* (acomptes, CRE and CREF): the
+    regulated part is withheld until the service is verified (VSF) and paid with the solde
+    [seed: "Le CREF est le dernier acompte avant le solde"; "plafonnement à hauteur de 46 256 €"
+    for a 57 820 € order]; see docs/adr/0007-solde-pays-the-regulated-part.md.  A negative balance
+    is an ordre de reversement (it gathers any unresorbed advance and any carried-out repayment).
     ``bonus`` and ``penalties`` are totals (≥ 0) of the line items entered by the Région.
     """
     if not statements:
@@ -719,7 +722,7 @@ def compute_solde(
         if value < 0:
             raise EngineInputError(name, "ne peut pas être négatif")
     last = statements[-1]
-    amount_due = last.cumulative_billable + last.cumulative_cap_regulation
+    amount_due = min(last.cumulative_billable, terms.amount)
     instalments = sum((statement.total_ht for statement in statements), ZERO)
     total_paid = last.advance + instalments
     balance = round_cents(amount_due + bonus - penalties - total_paid)

@@ -187,10 +187,15 @@ def test_seed_worked_example_first_period():
 def test_seed_worked_example_solde():
     statements = compute_statements(SEED_TERMS, SEED_PERIODS)
     solde = compute_solde(SEED_TERMS, statements)
-    # due = min(55 011,60, 46 256,00); paid = 11 564,00 + 14 246,53 + 20 445,47 = 46 256,00
-    assert (solde.amount_due, solde.total_paid, solde.balance_ht) == (D("46256.00"), D("46256.00"), D("0.00"))
+    # due = min(55 011,60, 57 820,00) = 55 011,60; paid = 11 564,00 + 14 246,53 + 20 445,47 = 46 256,00;
+    # the solde pays the 8 755,60 withheld by the cap on the instalments.
+    assert (solde.amount_due, solde.total_paid, solde.balance_ht) == (
+        D("55011.60"),
+        D("46256.00"),
+        D("8755.60"),
+    )
     solde = compute_solde(SEED_TERMS, statements, bonus=D("500.00"), penalties=D("120.50"))
-    assert solde.balance_ht == D("379.50") and not solde.is_repayment_order
+    assert solde.balance_ht == D("9135.10") and not solde.is_repayment_order
 
 
 def test_contracted_hours_and_presets():
@@ -415,7 +420,12 @@ def test_carry_forward_with_the_cap():
     assert statements[1].repayment_carried_out == D("166.67")
     assert statements[2].repayment_carried_in == D("-166.67")
     solde = compute_solde(t, statements)
-    assert (solde.amount_due, solde.total_paid, solde.balance_ht) == (D("8000.00"), D("8000.00"), D("0.00"))
+    # due min(9 000, 10 000) = 9 000: the solde pays the 1 000 withheld by the cap
+    assert (solde.amount_due, solde.total_paid, solde.balance_ht) == (
+        D("9000.00"),
+        D("8000.00"),
+        D("1000.00"),
+    )
 
 
 def test_carry_out_of_the_final_period_goes_to_the_solde():

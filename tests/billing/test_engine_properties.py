@@ -274,10 +274,14 @@ def test_solde_is_what_remains_of_the_advance_and_the_carry(case, bonus_cents, p
     bonus, penalties = D(bonus_cents).scaleb(-2), D(penalty_cents).scaleb(-2)
     solde = compute_solde(terms, statements, bonus=bonus, penalties=penalties)
     last = statements[-1]
-    assert (
-        solde.balance_ht == last.advance_due - last.advance - last.repayment_carried_out + bonus - penalties
+    withheld = min(last.cumulative_billable, terms.amount) - (
+        last.cumulative_billable + last.cumulative_cap_regulation
     )
-    assert solde.amount_due <= last.cap_amount
+    assert withheld >= 0
+    assert solde.balance_ht == (
+        last.advance_due - last.advance - last.repayment_carried_out + withheld + bonus - penalties
+    )
+    assert solde.amount_due == min(last.cumulative_billable, terms.amount) <= terms.amount
     assert solde.is_repayment_order == (solde.balance_ht < 0)
 
 

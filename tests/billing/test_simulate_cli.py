@@ -75,7 +75,8 @@ def test_seed_example_from_stdin():
         "already_paid": "25810.53",
         "repayment_carried_out": "0.00",
     }
-    assert json.loads(out)["solde"]["balance_ht"] == "0.00"
+    # the solde pays what the 80 % cap withheld from the instalments
+    assert json.loads(out)["solde"]["balance_ht"] == "8755.60"
 
 
 def test_input_file_and_json_numbers(tmp_path):
