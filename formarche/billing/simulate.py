@@ -586,7 +586,7 @@ def render_table(terms: OrderTerms, statements: Sequence[Statement], solde: Sold
         lines += ["", "=" * 80, "", "Solde (VSF)"]
         lines += _table(
             [
-                ["Montant dû (facturable net de la régulation)", format_amount(solde.amount_due)],
+                ["Montant dû (réalisé, dans la limite de la commande)", format_amount(solde.amount_due)],
                 ["Bonus", format_amount(solde.bonus)],
                 ["Pénalités", format_amount(-solde.penalties)],
                 ["Avance versée", format_amount(-solde.advance)],
