@@ -1,0 +1,227 @@
+"""Suivi des réalisations: figures and chart of one action, prepared for the template.
+
+Queries: the order with its dispositif (done by the view), :func:`monthly_totals` (one grouped
+query), the enrolments with their trainees (one) and the periods (one) — constant whatever the
+number of trainees and months.
+
+The realisation rate is r = C × p / A (sigma.md), kept exact and shown with 2 decimals (|taux).
+The chart is an SVG drawn on the server: coordinates are computed here with ``Decimal`` and
+rounded to 0.1 px (no float ever touches hours).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from formarche.attendance.selectors import MonthHours, monthly_totals
+from formarche.trainees.models import Enrolment
+from formarche.utils.dates import months_between
+from formarche.utils.formatting import format_hours, format_month, format_rate
+
+ZERO = Decimal("0.00")
+HUNDRED = Decimal(100)
+
+
+@dataclass
+class TraineeMonth:
+    enrolment: Enrolment
+    realised: Decimal
+    counted: Decimal
+    cumulative: Decimal
+
+
+@dataclass
+class FollowupMonth:
+    month: date
+    lines: list[TraineeMonth] = field(default_factory=list)
+    realised: Decimal = ZERO
+    counted: Decimal = ZERO
+    cumulative: Decimal = ZERO  # the action's, through this month
+    rate: Decimal = ZERO  # percent of the contracted volume, exact
+    status: str = ""  # period status label, if any
+    has_corrections: bool = False
+
+    @property
+    def total(self) -> Decimal:
+        return self.realised + self.counted
+
+
+def rate_percent(hours: Decimal, unit_price: Decimal, amount: Decimal) -> Decimal:
+    """C × p / A × 100, exact to 28 digits (rounded only when shown)."""
+    return hours * unit_price * HUNDRED / amount
+
+
+def build_followup(order) -> dict:
+    from formarche.billing.models import Period
+    from formarche.orders.terms import parse_bands
+
+    totals = monthly_totals(order)
+    enrolments = {e.pk: e for e in Enrolment.objects.filter(order=order).select_related("trainee")}
+    periods = {p.month: p for p in Period.objects.filter(order=order)}
+    contracted = order.contracted_hours
+    months_with_hours = sorted({m for _e, m in totals})
+    months: list[FollowupMonth] = []
+    trainee_cumul: dict[int, Decimal] = {}
+    cumulative = ZERO
+    realised_total = counted_total = ZERO
+    by_month: dict[date, list] = {}
+    for (enrolment_id, month), hours in totals.items():
+        by_month.setdefault(month, []).append((enrolment_id, hours))
+    for month in months_with_hours:
+        entry = FollowupMonth(month=month)
+        lines = sorted(
+            by_month[month],
+            key=lambda item: (
+                enrolments[item[0]].trainee.last_name,
+                enrolments[item[0]].trainee.first_name,
+                item[0],
+            ),
+        )
+        for enrolment_id, hours in lines:
+            trainee_cumul[enrolment_id] = trainee_cumul.get(enrolment_id, ZERO) + hours.total
+            entry.lines.append(
+                TraineeMonth(
+                    enrolments[enrolment_id],
+                    hours.realised,
+                    hours.counted_unrealised,
+                    trainee_cumul[enrolment_id],
+                )
+            )
+            entry.realised += hours.realised
+            entry.counted += hours.counted_unrealised
+        cumulative += entry.total
+        realised_total += entry.realised
+        counted_total += entry.counted
+        entry.cumulative = cumulative
+        entry.rate = rate_percent(cumulative, order.unit_price, order.amount)
+        period = periods.get(month)
+        entry.status = period.get_status_display() if period else "Non créée"
+        months.append(entry)
+    dispositif = order.dispositif
+    bands = parse_bands(dispositif.resorption_bands) if order.advance_paid and dispositif.advance_rate else ()
+    cap = dispositif.cap_rate * HUNDRED if dispositif.cap_rate else None
+    chart_months = sorted(
+        set(months_between(order.planned_start, order.real_end or order.planned_end)) | set(months_with_hours)
+    )
+    cumul_by_month = {m.month: m.cumulative for m in months}
+    return {
+        "months": months,
+        "realised_total": realised_total,
+        "counted_total": counted_total,
+        "cumulative": cumulative,
+        "contracted": contracted,
+        "rate": rate_percent(cumulative, order.unit_price, order.amount),
+        "remaining": max(contracted - cumulative, ZERO),
+        "chart": build_chart(chart_months, cumul_by_month, contracted, bands, cap),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# SVG chart
+# ---------------------------------------------------------------------------------------------
+
+WIDTH, HEIGHT = Decimal(760), Decimal(340)
+LEFT, RIGHT, TOP, BOTTOM = Decimal(64), Decimal(150), Decimal(16), Decimal(56)
+_PX = Decimal("0.1")
+
+
+def _px(value: Decimal) -> str:
+    return str(value.quantize(_PX, rounding=ROUND_HALF_UP))
+
+
+def build_chart(
+    months: list[date], cumul_by_month: dict[date, Decimal], contracted: Decimal, bands, cap
+) -> dict:
+    """Cumulative hours by month against the contracted volume, with resorption bands and the cap.
+
+    ``bands``: ``ResorptionBand`` (from_percent, to_percent, fraction); ``cap``: percent or None.
+    Returns strings of coordinates for the template, the accessible description and the data
+    table rows.
+    """
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    top_value = max([contracted, *cumul_by_month.values(), Decimal(1)]) * Decimal("1.05")
+
+    def y(hours: Decimal) -> Decimal:
+        return TOP + plot_h - plot_h * hours / top_value
+
+    count = max(len(months), 1)
+    step = plot_w / count
+
+    def x(index: int) -> Decimal:
+        return LEFT + step * index + step / 2
+
+    points, running, table = [], ZERO, []
+    for index, month in enumerate(months):
+        if month in cumul_by_month:
+            running = cumul_by_month[month]
+            points.append(
+                {
+                    "x": _px(x(index)),
+                    "y": _px(y(running)),
+                    "label": f"{format_month(month)} : {format_hours(running)} h",
+                }
+            )
+    labels_every = 1 if count <= 12 else (2 if count <= 24 else 3)
+    x_labels = [
+        {"x": _px(x(i)), "y": _px(TOP + plot_h + 16), "text": f"{month.month:02d}/{month.year % 100:02d}"}
+        for i, month in enumerate(months)
+        if i % labels_every == 0
+    ]
+    y_ticks = []
+    for percent in (0, 25, 50, 75, 100):
+        hours = contracted * percent / HUNDRED
+        y_ticks.append({"y": _px(y(hours)), "text": f"{format_hours(hours)}"[:-3], "percent": percent})
+
+    band_shapes = []
+    for band in bands:
+        y_low, y_high = y(contracted * band.from_percent / HUNDRED), y(contracted * band.to_percent / HUNDRED)
+        band_shapes.append(
+            {
+                "x": _px(LEFT),
+                "y": _px(y_high),
+                "width": _px(plot_w),
+                "height": _px(y_low - y_high),
+                "label_y": _px((y_low + y_high) / 2 + 4),
+                "label": f"Résorption {band.fraction} : {band.from_percent:f}–{band.to_percent:f} %",
+            }
+        )
+    cap_line = None
+    if cap is not None:
+        cap_line = {"y": _px(y(contracted * cap / HUNDRED)), "label": f"Plafond {format_rate(cap)}"}
+    last = points[-1]["label"] if points else "aucune heure saisie"
+    desc = (
+        f"Heures cumulées de l'action, mois par mois, comparées au volume contractuel de "
+        f"{format_hours(contracted)} h. Dernier point : {last}."
+        + (" Zones grisées : seuils de résorption de l'avance." if band_shapes else "")
+        + (f" Ligne pointillée : plafond à {format_rate(cap)} du volume." if cap is not None else "")
+    )
+    return {
+        "width": _px(WIDTH),
+        "height": _px(HEIGHT),
+        "left": _px(LEFT),
+        "right": _px(LEFT + plot_w),
+        "top": _px(TOP),
+        "bottom": _px(TOP + plot_h),
+        "label_x": _px(LEFT + plot_w + 6),
+        "contract_y": _px(y(contracted)),
+        "contract_label": f"Volume contractuel {format_hours(contracted)} h",
+        "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
+        "points": points,
+        "x_labels": x_labels,
+        "x_title_y": _px(HEIGHT - 8),
+        "y_ticks": y_ticks,
+        "bands": band_shapes,
+        "cap": cap_line,
+        "desc": desc,
+        "empty": not points,
+        "table": table,
+    }
+
+
+def month_hours_sum(values) -> MonthHours:
+    result = MonthHours()
+    for value in values:
+        result = result + value
+    return result

@@ -1,0 +1,161 @@
+"""Reading hours: the one place that aggregates attendance rows.
+
+Every figure of hours the application shows or bills (grid totals, follow-up page, controls,
+orders list, statements) comes from these functions, so that a day is counted the same way
+everywhere. Each function runs **one** grouped query, whatever the number of trainees, days or
+months; none loops over rows in Python.
+
+Hours are ``Decimal`` with 2 places. Sums are computed by the database with an explicit
+``DecimalField(max_digits=14, decimal_places=2)`` output (SQLite keeps decimals as floating
+numbers; the result is quantized back to 2 places, exact for any realistic total), and missing
+values come back as ``Decimal("0.00")``.
+
+Months are ``datetime.date`` objects on the first day of the month. Rows of kind "mois" (a
+month total) are stored on that first day, so day rows and month rows group the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import DecimalField, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+
+from formarche.attendance.models import Attendance
+from formarche.utils.dates import month_bounds
+from formarche.utils.money import ZERO
+
+__all__ = [
+    "MonthHours",
+    "monthly_totals",
+    "monthly_totals_by_kind",
+    "order_cumulative",
+    "order_month_totals",
+    "orders_cumulative_hours",
+]
+
+_HOURS = DecimalField(max_digits=14, decimal_places=2)
+_CENT = Decimal("0.01")
+
+
+def _sum(field: str):
+    return Coalesce(Sum(field, output_field=_HOURS), Value(ZERO, output_field=_HOURS), output_field=_HOURS)
+
+
+def _hours(value) -> Decimal:
+    if value is None:
+        return ZERO
+    return Decimal(value).quantize(_CENT)
+
+
+def _as_month(value) -> date:
+    # TruncMonth gives a date on a DateField (a datetime on some backends' configurations).
+    return value.date().replace(day=1) if hasattr(value, "date") else value.replace(day=1)
+
+
+@dataclass(frozen=True, slots=True)
+class MonthHours:
+    """Hours of one month (of one trainee or of the whole action)."""
+
+    realised: Decimal = ZERO
+    counted_unrealised: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        """Réalisé + non réalisé comptabilisé: the hours that are paid."""
+        return self.realised + self.counted_unrealised
+
+    def __add__(self, other: MonthHours) -> MonthHours:
+        return MonthHours(self.realised + other.realised, self.counted_unrealised + other.counted_unrealised)
+
+
+def monthly_totals(order) -> dict[tuple[int, date], MonthHours]:
+    """Per enrolment and month: ``{(enrolment_id, month): MonthHours}`` — one grouped query.
+
+    Only (enrolment, month) pairs having at least one row appear. Day rows and month-total rows
+    are added together (the services forbid both for the same trainee and month).
+    """
+    rows = (
+        Attendance.objects.filter(enrolment__order=order)
+        .annotate(month=TruncMonth("day"))
+        .values("enrolment_id", "month")
+        .annotate(realised=_sum("realised_hours"), counted=_sum("counted_unrealised_hours"))
+        .order_by()
+    )
+    return {
+        (row["enrolment_id"], _as_month(row["month"])): MonthHours(
+            _hours(row["realised"]), _hours(row["counted"])
+        )
+        for row in rows
+    }
+
+
+def order_month_totals(order) -> dict[date, MonthHours]:
+    """Per month, the whole action: ``{month: MonthHours}`` in month order — one grouped query."""
+    rows = (
+        Attendance.objects.filter(enrolment__order=order)
+        .annotate(month=TruncMonth("day"))
+        .values("month")
+        .annotate(realised=_sum("realised_hours"), counted=_sum("counted_unrealised_hours"))
+        .order_by("month")
+    )
+    return {
+        _as_month(row["month"]): MonthHours(_hours(row["realised"]), _hours(row["counted"])) for row in rows
+    }
+
+
+def order_cumulative(order, through_month: date | None = None) -> MonthHours:
+    """Cumulative hours of the action up to the end of ``through_month`` (all hours if None) — one query."""
+    qs = Attendance.objects.filter(enrolment__order=order)
+    if through_month is not None:
+        qs = qs.filter(day__lte=month_bounds(through_month)[1])
+    row = qs.aggregate(realised=_sum("realised_hours"), counted=_sum("counted_unrealised_hours"))
+    return MonthHours(_hours(row["realised"]), _hours(row["counted"]))
+
+
+def orders_cumulative_hours(
+    order_ids: Iterable[int], through_month: date | None = None
+) -> dict[int, MonthHours]:
+    """Cumulative hours of many actions at once: ``{order_id: MonthHours}`` — one grouped query.
+
+    Every id asked for is in the result (``MonthHours()`` when the action has no hours). For
+    lists of actions (orders list, billing overviews): never call :func:`order_cumulative` in a loop.
+    """
+    ids = list(order_ids)
+    result = dict.fromkeys(ids, MonthHours())
+    if not ids:
+        return result
+    qs = Attendance.objects.filter(enrolment__order_id__in=ids)
+    if through_month is not None:
+        qs = qs.filter(day__lte=month_bounds(through_month)[1])
+    rows = (
+        qs.values("enrolment__order_id")
+        .annotate(realised=_sum("realised_hours"), counted=_sum("counted_unrealised_hours"))
+        .order_by()
+    )
+    for row in rows:
+        result[row["enrolment__order_id"]] = MonthHours(_hours(row["realised"]), _hours(row["counted"]))
+    return result
+
+
+def monthly_totals_by_kind(order) -> dict[tuple[int, date, str], MonthHours]:
+    """Per enrolment, month and kind ("jour" / "mois"): ``{(enrolment_id, month, kind): MonthHours}`` — one query.
+
+    For the month-totals page, which must know whether a trainee's month is kept day by day.
+    """
+    rows = (
+        Attendance.objects.filter(enrolment__order=order)
+        .annotate(month=TruncMonth("day"))
+        .values("enrolment_id", "month", "kind")
+        .annotate(realised=_sum("realised_hours"), counted=_sum("counted_unrealised_hours"))
+        .order_by()
+    )
+    return {
+        (row["enrolment_id"], _as_month(row["month"]), row["kind"]): MonthHours(
+            _hours(row["realised"]), _hours(row["counted"])
+        )
+        for row in rows
+    }
