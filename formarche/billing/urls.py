@@ -1,5 +1,30 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from formarche.billing import views
 
 app_name = "billing"
 
-urlpatterns = []
+A = "actions/<int:order_id>/facturation/"
+F = "factures/<int:invoice_id>/"
+
+urlpatterns = [
+    # Validation / Facturation, the seed's four tabs
+    path(A, views.validations, name="validations"),
+    path(f"{A}a-facturer/", views.to_issue, name="to_issue"),
+    path(f"{A}factures/", views.invoices_tab, name="invoices_tab"),
+    path(f"{A}paiements/", views.payments, name="payments"),
+    path(f"{A}avance/", views.advance, name="advance"),
+    path(f"{A}<str:period>/valider/", views.validate_period, name="validate_period"),
+    path(f"{A}<str:period>/releve/", views.statement, name="statement"),
+    path(f"{A}<str:period>/releve.pdf", views.statement_pdf, name="statement_pdf"),
+    path(f"{A}<str:period>/emettre/", views.issue, name="issue"),
+    # Invoices
+    path("factures/", views.invoice_list, name="region_invoices"),
+    path(F, views.invoice_detail, name="invoice"),
+    path(f"{F}facture.pdf", views.invoice_pdf, name="invoice_pdf"),
+    path(f"{F}signee.pdf", views.signed_pdf, name="signed_pdf"),
+    path(f"{F}ajouter-signee/", views.upload_signed, name="upload_signed"),
+    path(f"{F}valider/", views.invoice_validate, name="invoice_validate"),
+    path(f"{F}rejeter/", views.invoice_reject, name="invoice_reject"),
+    path(f"{F}paiement/", views.invoice_pay, name="invoice_pay"),
+]

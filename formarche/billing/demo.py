@@ -1,0 +1,68 @@
+"""Demo world, billing: order 23Q00030612_1 as in the seed, up to its April 2023 statement.
+
+- the Région paid the advance, 11 564,00 € (30 % of 57 820 × 12 / 18);
+- March 2023 (1 662 h) is validated, invoiced, signed, validated by the Région and paid
+  (14 246,53 €);
+- April 2023 (3 000 h) is validated as a monthly CRE (the action is not closed yet; the closing
+  of the action will make the last period the CRE final): its statement reads, as the seed's,
+  35 400,00 invoiced, −8 755,60 cap regulation, −6 198,93 advance repayment, 20 445,47 to pay and
+  25 810,53 already paid. Its invoice is left to issue, so the OF can try « Emettre la facture ».
+
+The March invoice is stored as « signée » with ``skip_signature_check_for_demo=True``: the demo
+has no signing certificate, so its signature report says « non vérifiée (démonstration) ».
+Idempotent: each step is skipped when already done.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from formarche.billing import services
+from formarche.billing.models import Invoice, InvoiceStatus, Payment, PaymentKind, Period
+from formarche.orders.demo import SEED_ORDER
+
+MARCH = date(2023, 3, 1)
+APRIL = date(2023, 4, 1)
+
+
+def populate(world):
+    order = world.orders[SEED_ORDER]
+    of_user = world.users["of1"]
+    region_user = world.users["region"]
+    if not Payment.objects.filter(order=order, kind=PaymentKind.ADVANCE).exists():
+        services.advance_record(
+            order=order,
+            user=region_user,
+            date=date(2023, 3, 24),
+            amount=Decimal("11564.00"),
+            reference="MANDAT-2023-0412",
+        )
+    march = Period.objects.filter(order=order, month=MARCH).first()
+    if march is None or not march.is_validated:
+        march = services.period_validate(order=order, month=MARCH, user=of_user)
+    invoice = Invoice.objects.live().filter(period=march).first()
+    if invoice is None:
+        invoice = services.invoice_issue(period=march, user=of_user, today=date(2023, 4, 5))
+    if invoice.status == InvoiceStatus.ISSUED:
+        with invoice.document.open("rb") as handle:
+            data = handle.read()
+        invoice = services.invoice_upload_signed(
+            invoice=invoice,
+            data=data,
+            filename=services.expected_filename(invoice),
+            user=of_user,
+            today=date(2023, 4, 7),
+            skip_signature_check_for_demo=True,
+        )
+    if invoice.status == InvoiceStatus.SIGNED:
+        invoice = services.invoice_validate(invoice=invoice, user=region_user)
+    if invoice.status == InvoiceStatus.VALIDATED:
+        services.payment_record(
+            invoice=invoice,
+            user=region_user,
+            date=date(2023, 5, 2),
+            amount=invoice.payable_ttc,
+            reference="MANDAT-2023-0587",
+        )
+    april = Period.objects.filter(order=order, month=APRIL).first()
+    if april is None or not april.is_validated:
+        services.period_validate(order=order, month=APRIL, user=of_user)

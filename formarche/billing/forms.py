@@ -1,0 +1,44 @@
+"""Forms of Validation / Facturation: shape only, the services decide."""
+
+from decimal import Decimal
+
+from django import forms
+
+from formarche.ui.forms import StyledFormMixin
+
+
+class ValidatePeriodForm(StyledFormMixin, forms.Form):
+    is_final = forms.BooleanField(
+        label="Dernière période de l'action (CRE final)",
+        required=False,
+        help_text="Possible seulement une fois l'action fermée.",
+    )
+
+
+class SignedInvoiceForm(StyledFormMixin, forms.Form):
+    signed_pdf = forms.FileField(
+        label="Facture signée PDF",
+        help_text="Le PDF de la facture, signé électroniquement, nommé selon la règle de nommage.",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+
+class RejectForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="Motif du rejet",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text="L'organisme de formation lira ce motif pour émettre une facture corrigée.",
+    )
+
+
+class PaymentForm(StyledFormMixin, forms.Form):
+    date = forms.DateField(label="Date de paiement", widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.DecimalField(
+        label="Montant payé (€)",
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        localize=False,
+    )
+    reference = forms.CharField(label="Référence du mandat", max_length=80, required=False)

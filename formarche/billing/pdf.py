@@ -1,0 +1,14 @@
+"""The statement (CRE / CRE final) as a PDF: the same template as the screen, WeasyPrint."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+
+def render_statement_pdf(context: dict) -> bytes:
+    """``context`` as built by ``views.statement_context``; French formats from ``{% load fm %}``."""
+    from weasyprint import HTML
+
+    html = render_to_string("billing/statement_pdf.html", context)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
