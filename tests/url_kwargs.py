@@ -11,6 +11,7 @@ URL_KWARGS = {
     "trainee_id": lambda w: w.objects["trainee"].pk,
     "enrolment_id": lambda w: w.objects["enrolment"].pk,
     "attendance_id": lambda w: w.objects["attendance"].pk,
+    "job_id": lambda w: w.objects["import_job"].pk,
     # a month of an order: "YYYY-MM"
     "period": lambda w: "2023-03",
     # Django's password-reset confirmation: a bogus link, which must simply be refused.

@@ -98,3 +98,22 @@ def _orders_and_hours(world):
 
 
 EXTENSIONS.append(_orders_and_hours)
+
+
+def _import_job(world):
+    """OF 1 has an import job (its file name carries the marker)."""
+    from formarche.imports.models import ImportJob, ImportKind, ImportStatus
+
+    world.objects["import_job"] = ImportJob.objects.create(
+        organisation=world.of1,
+        kind=ImportKind.HOURS_DAILY,
+        file_name=f"heures-{MARKER}.csv",
+        file_hash="0" * 64,
+        status=ImportStatus.DONE,
+        total_rows=1,
+        processed_rows=1,
+        report={"summary": f"Import {MARKER}", "errors": [], "error_count": 0},
+    )
+
+
+EXTENSIONS.append(_import_job)

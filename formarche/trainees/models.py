@@ -1,5 +1,7 @@
 """Trainees (a registry per OF) and their enrolments on actions."""
 
+import re
+import unicodedata
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -10,6 +12,20 @@ from simple_history.models import HistoricalRecords
 
 from formarche.orders.models import Order
 from formarche.organisations.models import Organisation
+
+
+def normalize_name(value: str) -> str:
+    """Key for comparing names: no accents, no case, hyphens and apostrophes as spaces.
+
+    ``"  Hélène-Marie  d'Arc"`` → ``"helene marie d arc"``.
+    """
+    text = unicodedata.normalize("NFKD", value or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return " ".join(re.split(r"[\s\-'’.]+", text)).strip()
+
+
+def trainee_name_key(last_name: str, first_name: str) -> str:
+    return f"{normalize_name(last_name)}|{normalize_name(first_name)}"
 
 
 class Civility(models.TextChoices):
@@ -68,6 +84,24 @@ class TraineeQuerySet(models.QuerySet):
             )
         return self.filter(organisation_id=tenant.organisation_id)
 
+    def search(self, text: str):
+        """Name (accents and case ignored), e-mail or external identifier containing ``text``."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        key = normalize_name(text)
+        return self.filter(
+            Q(name_key__contains=key) | Q(email__icontains=text) | Q(external_ref__iexact=text)
+        )
+
+    def same_person(self, *, organisation_id: int, last_name: str, first_name: str, birth_date):
+        """Possible duplicates: same name (accents and case ignored) and birth date, in one registry."""
+        return self.filter(
+            organisation_id=organisation_id,
+            name_key=trainee_name_key(last_name, first_name),
+            birth_date=birth_date,
+        )
+
 
 class Trainee(models.Model):
     organisation = models.ForeignKey(
@@ -90,6 +124,13 @@ class Trainee(models.Model):
         blank=True,
         help_text="Identifiant dans un autre outil (import) : permet de réimporter sans doublon.",
     )
+    name_key = models.CharField(
+        "clé de comparaison du nom",
+        max_length=250,
+        editable=False,
+        default="",
+        help_text="Nom et prénom sans accents ni majuscules (calculé), pour repérer les doublons.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -99,7 +140,10 @@ class Trainee(models.Model):
         verbose_name = "stagiaire"
         verbose_name_plural = "stagiaires"
         ordering = ["last_name", "first_name"]
-        indexes = [models.Index(fields=["organisation", "last_name", "first_name", "birth_date"])]
+        indexes = [
+            models.Index(fields=["organisation", "last_name", "first_name", "birth_date"]),
+            models.Index(fields=["organisation", "name_key", "birth_date"], name="trainee_name_key_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "external_ref"],
@@ -112,16 +156,23 @@ class Trainee(models.Model):
     def __str__(self):
         return f"{self.last_name.upper()} {self.first_name}"
 
+    def save(self, *args, **kwargs):
+        self.name_key = trainee_name_key(self.last_name, self.first_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"last_name", "first_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
+
     @property
     def full_name(self) -> str:
         return str(self)
 
     def possible_duplicates(self):
-        """Same name and birth date in the same registry (accents and case ignored by the caller)."""
-        return Trainee.objects.filter(
+        """Same name (accents and case ignored) and birth date in the same registry."""
+        return Trainee.objects.same_person(
             organisation_id=self.organisation_id,
-            last_name__iexact=self.last_name,
-            first_name__iexact=self.first_name,
+            last_name=self.last_name,
+            first_name=self.first_name,
             birth_date=self.birth_date,
         ).exclude(pk=self.pk)
 
@@ -136,6 +187,17 @@ class EnrolmentQuerySet(models.QuerySet):
 
     def active_on(self, day):
         return self.filter(entry_date__lte=day).filter(Q(exit_date__isnull=True) | Q(exit_date__gte=day))
+
+    def with_hours(self):
+        """Annotate ``hours_realised`` and ``hours_counted`` (non réalisé comptabilisé), Decimal, 0 if none."""
+        from django.db.models import DecimalField, Sum, Value
+        from django.db.models.functions import Coalesce
+
+        zero = Value(Decimal("0"), output_field=DecimalField(max_digits=9, decimal_places=2))
+        return self.annotate(
+            hours_realised=Coalesce(Sum("attendances__realised_hours"), zero),
+            hours_counted=Coalesce(Sum("attendances__counted_unrealised_hours"), zero),
+        )
 
 
 class Enrolment(models.Model):
@@ -188,6 +250,14 @@ class Enrolment(models.Model):
 
     def __str__(self):
         return f"{self.trainee} — {self.order.number}"
+
+    @property
+    def has_exited(self) -> bool:
+        return self.exit_date is not None
+
+    def covers(self, day) -> bool:
+        """True when ``day`` falls between the entry date and the exit date (if any)."""
+        return self.entry_date <= day and (self.exit_date is None or day <= self.exit_date)
 
     def clean(self):
         if self.exit_date and self.entry_date and self.exit_date < self.entry_date:

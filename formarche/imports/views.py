@@ -1,0 +1,96 @@
+"""Menu Imports: upload a file, follow the job (htmx progress bar), read the report, get templates."""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from formarche.accounts.models import OF_ROLES
+from formarche.accounts.tenancy import get_scoped_or_404, scoped, tenant_required
+from formarche.imports import services
+from formarche.imports.columns import TEMPLATES, template_content
+from formarche.imports.forms import ImportForm
+from formarche.imports.models import ImportJob
+from formarche.organisations.models import Organisation
+
+of_only = tenant_required(*OF_ROLES)
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _template_links():
+    return [
+        {
+            "title": title,
+            "columns": columns,
+            "csv": reverse(f"imports:template_{name}_csv"),
+            "xlsx": reverse(f"imports:template_{name}_xlsx"),
+        }
+        for name, (title, columns) in TEMPLATES.items()
+    ]
+
+
+@tenant_required()
+def index(request):
+    """The Imports menu: the upload form, the templates, the OF's last imports."""
+    if not request.tenant.is_of:
+        return render(
+            request, "imports/index.html", {"nav": "imports", "region": True, "templates": _template_links()}
+        )
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        organisation = get_scoped_or_404(Organisation, request.tenant, pk=request.tenant.organisation_id)
+        upload = form.cleaned_data["file"]
+        if upload.size > services.MAX_UPLOAD_SIZE:
+            form.add_error(
+                "file", f"Le fichier dépasse {services.MAX_UPLOAD_SIZE // (1024 * 1024)} Mo : découpez-le."
+            )
+        else:
+            try:
+                job = services.import_job_create(
+                    organisation=organisation,
+                    user=request.user,
+                    kind=form.cleaned_data["kind"],
+                    file_name=upload.name,
+                    content=upload.read(),
+                    confirm_over_headcount=form.cleaned_data["confirm_over_headcount"],
+                )
+            except services.ImportRefused as exc:
+                form.add_error("file", exc.message)
+            else:
+                if job.is_finished:
+                    level = messages.success if job.status == "terminee" else messages.error
+                    level(request, job.summary)
+                return redirect("imports:job", job_id=job.pk)
+    jobs = scoped(ImportJob, request.tenant).select_related("created_by")[:20]
+    return render(
+        request,
+        "imports/index.html",
+        {"nav": "imports", "form": form, "jobs": jobs, "templates": _template_links()},
+    )
+
+
+@of_only
+def job_detail(request, job_id):
+    job = get_scoped_or_404(ImportJob.objects.select_related("created_by"), request.tenant, pk=job_id)
+    return render(request, "imports/job.html", {"nav": "imports", "job": job})
+
+
+@of_only
+def job_status(request, job_id):
+    """The progress partial, polled by htmx every second while the job runs."""
+    job = get_scoped_or_404(ImportJob, request.tenant, pk=job_id)
+    response = render(request, "imports/_job_status.html", {"job": job})
+    if job.is_finished and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"  # show the full report
+    return response
+
+
+@tenant_required()
+def download_template(request, name, ext):
+    content = template_content(name, ext)
+    response = HttpResponse(content, content_type=CONTENT_TYPES[ext])
+    response["Content-Disposition"] = f'attachment; filename="modele-import-{name}.{ext}"'
+    return response
