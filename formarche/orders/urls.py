@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from formarche.orders import views
 
 app_name = "orders"
 
-urlpatterns = []
+urlpatterns = [
+    path("actions/", views.action_list, name="action_list"),
+    path("actions/nouvelle/", views.order_create, name="order_create"),
+    path("actions/import/", views.order_import, name="order_import"),
+    path("actions/import/modele.csv", views.import_template_csv, name="import_template_csv"),
+    path("actions/import/modele.xlsx", views.import_template_xlsx, name="import_template_xlsx"),
+    path("actions/parametrage/", views.setup, name="setup"),
+    path("actions/parametrage/marches/nouveau/", views.market_create, name="market_create"),
+    path("actions/parametrage/lots/nouveau/", views.lot_create, name="lot_create"),
+    path("actions/parametrage/dispositifs/nouveau/", views.dispositif_create, name="dispositif_create"),
+    path("actions/<int:order_id>/", views.action_detail, name="action_detail"),
+    path("actions/<int:order_id>/ouverture/", views.opening, name="opening"),
+]

@@ -1,0 +1,259 @@
+"""Pages of orders: the list of actions, an action's summary and opening, the Région's orders and set-up."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from formarche.accounts.models import Role
+from formarche.accounts.tenancy import get_scoped_or_404, region_required, scoped, tenant_required
+from formarche.imports.parsing import TableError, read_table, write_csv_template, write_xlsx_template
+from formarche.orders import importing, selectors, services
+from formarche.orders.action_menu import action_menu
+from formarche.orders.forms import (
+    DispositifForm,
+    ImportForm,
+    LotForm,
+    MarketForm,
+    OpeningForm,
+    OrderCreateForm,
+    OrderFilterForm,
+)
+from formarche.orders.models import Dispositif, Market, Order
+from formarche.orders.nsf import NSF_LABELS
+
+PAGE_SIZE = 25
+region_manager_required = tenant_required(Role.REGION_MANAGER)
+
+
+def _action_context(request, order, nav, **extra):
+    return {
+        "order": order,
+        "action_menu": action_menu(order, request.tenant),
+        "action_nav": nav,
+        "nav": "actions",
+        **extra,
+    }
+
+
+@tenant_required()
+def action_list(request):
+    """OF: its actions; Région: the orders it placed, with filters. One query for the rows, whatever their number."""
+    tenant = request.tenant
+    choices = selectors.filter_choices(tenant)
+    form = OrderFilterForm(request.GET or None, choices=choices, tenant=tenant)
+    orders = selectors.order_list(tenant, **form.filters())
+    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "orders/action_list.html",
+        {"nav": "actions", "form": form, "page": page, "query": query.urlencode(), "tenant": tenant},
+    )
+
+
+@tenant_required()
+def action_detail(request, order_id):
+    order = get_scoped_or_404(selectors.orders_with_hours(request.tenant), request.tenant, pk=order_id)
+    context = _action_context(
+        request,
+        order,
+        "detail",
+        components=order.components.all(),
+        nsf_label=NSF_LABELS.get(order.nsf_code, ""),
+    )
+    return render(request, "orders/action_detail.html", context)
+
+
+@tenant_required()
+@require_http_methods(["GET", "POST"])
+def opening(request, order_id):
+    """Ouverture de l'action: the OF confirms it; the Région reads it."""
+    tenant = request.tenant
+    order = get_scoped_or_404(Order.objects.with_labels(), tenant, pk=order_id)
+    can_edit = tenant.is_of and order.is_open
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("Seul l'organisme de formation ouvre une action ouverte.")
+        form = OpeningForm(request.POST)
+        if form.is_valid():
+            try:
+                services.order_open(order=order, by=request.user, **form.cleaned_data)
+            except services.OrderError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "L'ouverture de l'action est enregistrée.")
+                return redirect("orders:opening", order_id=order.pk)
+    else:
+        initial = {
+            "actual_start": order.actual_start or order.planned_start,
+            "place": order.place,
+            "certification_type": order.certification_type,
+            "certification_code": order.certification_code,
+            "certification_level": order.certification_level,
+            "nsf_code": order.nsf_code,
+            "training_kind": order.training_kind,
+            "distance_part": order.distance_part,
+        }
+        form = OpeningForm(initial=initial)
+    context = _action_context(
+        request, order, "opening", form=form, can_edit=can_edit, nsf_label=NSF_LABELS.get(order.nsf_code, "")
+    )
+    return render(request, "orders/opening.html", context)
+
+
+@region_required
+@require_http_methods(["GET", "POST"])
+def order_create(request):
+    tenant = request.tenant
+    form = OrderCreateForm(request.POST or None, tenant=tenant)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = services.order_create(
+                region=request.membership.organisation,
+                by=request.user,
+                number=data["number"],
+                title=data["title"],
+                lot=data["lot"],
+                dispositif=data["dispositif"],
+                provider=data["provider"],
+                provider_role=data["provider_role"],
+                unit_price=data["unit_price"],
+                amount=data["amount"],
+                planned_start=data["planned_start"],
+                planned_end=data["planned_end"],
+                duration_months=data["duration_months"],
+                planned_headcount=data["planned_headcount"],
+                advance_paid=data["advance_paid"],
+                referent=data["referent"],
+                components=data["components"],
+            )
+        except services.OrderError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Le bon de commande {order.number} est créé.")
+            return redirect("orders:action_detail", order_id=order.pk)
+    known_providers = selectors.filter_choices(tenant)["providers"]
+    return render(
+        request,
+        "orders/order_create.html",
+        {"nav": "actions", "form": form, "known_providers": known_providers},
+    )
+
+
+@region_required
+def setup(request):
+    """The Région's markets, lots and dispositifs (with links to create them, for managers)."""
+    tenant = request.tenant
+    context = {
+        "nav": "actions",
+        "markets": scoped(Market, tenant).prefetch_related("lots"),
+        "dispositifs": scoped(Dispositif, tenant),
+        "can_manage": tenant.is_manager,
+    }
+    return render(request, "orders/setup.html", context)
+
+
+def _setup_form(request, form_class, title, create, **form_kwargs):
+    form = form_class(request.POST or None, **form_kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = create(form.cleaned_data)
+        except services.OrderError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"« {obj} » est créé.")
+            return redirect("orders:setup")
+    return render(request, "orders/setup_form.html", {"nav": "actions", "form": form, "title": title})
+
+
+@region_manager_required
+@require_http_methods(["GET", "POST"])
+def market_create(request):
+    region = request.membership.organisation
+    return _setup_form(
+        request, MarketForm, "Nouveau marché", lambda data: services.market_create(region=region, **data)
+    )
+
+
+@region_manager_required
+@require_http_methods(["GET", "POST"])
+def lot_create(request):
+    region = request.membership.organisation
+    return _setup_form(
+        request,
+        LotForm,
+        "Nouveau lot",
+        lambda data: services.lot_create(region=region, **data),
+        tenant=request.tenant,
+    )
+
+
+@region_manager_required
+@require_http_methods(["GET", "POST"])
+def dispositif_create(request):
+    region = request.membership.organisation
+    return _setup_form(
+        request,
+        DispositifForm,
+        "Nouveau dispositif",
+        lambda data: services.dispositif_create(region=region, by=request.user, **data),
+    )
+
+
+@region_required
+@require_http_methods(["GET", "POST"])
+def order_import(request):
+    """Import of orders from CSV or XLSX: all or nothing, errors row by row."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    file_error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            table = read_table(form.cleaned_data["file"])
+        except TableError as exc:
+            file_error = str(exc)
+        else:
+            report = services.orders_import(
+                region=request.membership.organisation, table=table, by=request.user
+            )
+            if report.ok:
+                messages.success(
+                    request,
+                    f"Import terminé : {len(report.created)} commande(s) créée(s), "
+                    f"{len(report.unchanged)} déjà présente(s) et inchangée(s).",
+                )
+            else:
+                messages.error(request, "Le fichier contient des erreurs : aucune commande n'a été importée.")
+    context = {
+        "nav": "actions",
+        "form": form,
+        "report": report,
+        "file_error": file_error,
+        "columns": importing.COLUMNS,
+        "required": set(importing.REQUIRED),
+    }
+    return render(request, "orders/order_import.html", context)
+
+
+@region_required
+def import_template_csv(request):
+    response = HttpResponse(
+        write_csv_template(importing.COLUMNS, importing.EXAMPLE), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="modele_import_commandes.csv"'
+    return response
+
+
+@region_required
+def import_template_xlsx(request):
+    response = HttpResponse(
+        write_xlsx_template(importing.COLUMNS, importing.EXAMPLE, title="Commandes"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="modele_import_commandes.xlsx"'
+    return response
