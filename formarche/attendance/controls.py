@@ -321,7 +321,7 @@ def _warnings(order, enrolments: dict[int, Enrolment], through: date | None) -> 
                             "mois_sans_heures",
                             WARNING,
                             month=month,
-                            message=f"{name} : inscrit(e) tout le mois de {format_month(month)}, aucune heure saisie.",
+                            message=f"{name} : aucune heure en {format_month(month)}, alors que l'inscription couvre tout le mois.",
                             enrolment_id=enrolment.pk,
                             trainee=name,
                         )

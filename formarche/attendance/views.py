@@ -219,6 +219,7 @@ def month_total_cell(request, order_id):
         status_message = f"Enregistré : {enrolment.trainee}, {format_month(month)}, {format_hours(cell_data.total)} h au total."
     context = {
         **data,
+        "order": order,
         "editable": True,
         "cell_url": reverse("attendance:month_total_cell", kwargs={"order_id": order.pk}),
         "reasons": grid_data.UnrealisedReason.choices,
