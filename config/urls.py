@@ -16,5 +16,6 @@ urlpatterns = [
     path("imports/", include("formarche.imports.urls")),
     path("api/", include("formarche.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("bpf/", include("formarche.bpf.urls")),
     path("", include("formarche.ui.urls")),
 ]

@@ -12,6 +12,10 @@ URL_KWARGS = {
     "enrolment_id": lambda w: w.objects["enrolment"].pk,
     "attendance_id": lambda w: w.objects["attendance"].pk,
     "job_id": lambda w: w.objects["import_job"].pk,
+    "fiscal_year_id": lambda w: w.objects["fiscal_year"].pk,
+    "trainer_id": lambda w: w.objects["trainer"].pk,
+    "cell_key": lambda w: "F1.total.h",
+    "invoice_id": lambda w: w.objects["invoice"].pk,
     # a month of an order: "YYYY-MM"
     "period": lambda w: "2023-03",
     # Django's password-reset confirmation: a bogus link, which must simply be refused.

@@ -117,3 +117,57 @@ def _import_job(world):
 
 
 EXTENSIONS.append(_import_job)
+
+
+def _bpf(world):
+    """BPF: OF 1's fiscal year 2023 (with a marked account and product) and a marked trainer."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from formarche.bpf.models import (
+        AccountLine,
+        FiscalYear,
+        OtherProduct,
+        Trainer,
+        TrainerHours,
+        TrainerStatusPeriod,
+    )
+
+    fy = FiscalYear.objects.create(
+        organisation=world.of1, start=dt.date(2023, 1, 1), end=dt.date(2023, 12, 31)
+    )
+    world.objects["fiscal_year"] = fy
+    AccountLine.objects.create(
+        fiscal_year=fy, account="6411", label=f"Salaires {MARKER}", debit=Decimal("1000"), source="saisie"
+    )
+    OtherProduct.objects.create(
+        organisation=world.of1,
+        on=dt.date(2023, 5, 1),
+        label=f"Outils {MARKER}",
+        kind="other",
+        other_kind="teaching_tools",
+        amount=Decimal("100"),
+    )
+    trainer = Trainer.objects.create(organisation=world.of1, last_name=f"Formateur{MARKER}")
+    TrainerStatusPeriod.objects.create(trainer=trainer, start=dt.date(2020, 1, 1), status="cdi")
+    TrainerHours.objects.create(trainer=trainer, day=dt.date(2023, 3, 6), hours=Decimal("7"))
+    world.objects["trainer"] = trainer
+
+
+EXTENSIONS.append(_bpf)
+
+
+def _invoice(world):
+    """Billing: March 2023 of OF 1's order validated and its invoice issued (the invoice freezes
+    OF 1's name, which carries MARKER, as its seller)."""
+    import datetime as dt
+
+    from formarche.billing import services
+
+    user = world.users["of1_manager"]
+    period = services.period_validate(order=world.objects["order"], month=dt.date(2023, 3, 1), user=user)
+    world.objects["period"] = period
+    world.objects["invoice"] = services.invoice_issue(period=period, user=user, today=dt.date(2023, 4, 5))
+
+
+EXTENSIONS.append(_invoice)

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "formarche.billing",
     "formarche.imports",
     "formarche.api",
+    "formarche.bpf",
 ]
 
 MIDDLEWARE = [

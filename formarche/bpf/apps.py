@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class BpfConfig(AppConfig):
+    name = "formarche.bpf"
+    label = "bpf"
+    verbose_name = "Bilan pédagogique et financier"
+
+    def ready(self):
+        from formarche.bpf.home import bpf_block
+        from formarche.ui import home
+
+        if bpf_block not in home._PROVIDERS:
+            home.register(bpf_block)

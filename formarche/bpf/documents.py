@@ -1,0 +1,203 @@
+"""Files of a BPF: JSON and CSV (bpf.md keys), PDF in the form's layout, XLSX control workbook."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from decimal import Decimal
+
+from django.template.loader import render_to_string
+
+from formarche.bpf.aggregate import aggregate
+from formarche.bpf.cerfa import get_edition
+from formarche.bpf.exports import to_csv_rows, to_json
+from formarche.bpf.inputs import ZERO, BpfInputs
+from formarche.bpf.presentation import identity_rows, layout
+from formarche.bpf.report import BpfReport
+
+
+def json_bytes(report: BpfReport) -> bytes:
+    return (json.dumps(to_json(report), ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def csv_bytes(report: BpfReport) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerows(to_csv_rows(report))
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+def pdf_html(report: BpfReport) -> str:
+    edition = get_edition(report.edition)
+    return render_to_string(
+        "bpf/report_pdf.html",
+        {"report": report, "edition": edition, "cadres": layout(report), "identity": identity_rows(report)},
+    )
+
+
+def pdf_bytes(report: BpfReport) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=pdf_html(report)).write_pdf()
+
+
+def _enrolment_lines(inputs: BpfInputs):
+    """Per enrolment: realised and billable hours, products by C line (the engine's arithmetic)."""
+    fy = inputs.fiscal_year
+    realised: dict = defaultdict(Decimal)
+    counted: dict = defaultdict(Decimal)
+    for row in inputs.attendance:
+        if row.granularity.value == "fiscal_year" or (row.on is not None and row.on in fy):
+            realised[row.enrolment_id] += row.realised_hours
+            counted[row.enrolment_id] += row.counted_unrealised_hours
+    for e in inputs.enrolments:
+        billable = realised[e.id] + counted[e.id]
+        products = {}
+        for f in e.fundings:
+            if f.hourly_rate is not None:
+                products[f.c_line.value] = products.get(f.c_line.value, ZERO) + billable * f.hourly_rate
+        yield e, realised[e.id], counted[e.id], products
+
+
+def xlsx_bytes(report: BpfReport, inputs: BpfInputs, *, labels: dict | None = None) -> bytes:
+    """The accountant's control workbook: actions, enrolments, other products, cells, checks.
+
+    ``labels``: {"action": {id: text}, "trainee": {id: text}} for readable names.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    labels = labels or {}
+    action_names = labels.get("action", {})
+    trainee_names = labels.get("trainee", {})
+    facts = aggregate(inputs)
+    category = {(u.trainee_id, u.action.id): u.category.value for u in facts.units}
+    wb = Workbook()
+    bold = Font(bold=True)
+
+    def sheet(title, header, rows, first=False):
+        ws = wb.active if first else wb.create_sheet()
+        ws.title = title
+        ws.append(header)
+        for c in ws[1]:
+            c.font = bold
+        for row in rows:
+            ws.append(row)
+        ws.freeze_panes = "A2"
+        for i, _ in enumerate(header, start=1):
+            ws.column_dimensions[ws.cell(1, i).column_letter].width = 18
+        return ws
+
+    lines = list(_enrolment_lines(inputs))
+    per_action: dict = defaultdict(
+        lambda: {"trainees": set(), "h": ZERO, "c": ZERO, "products": defaultdict(Decimal)}
+    )
+    for e, r, c, products in lines:
+        a = per_action[e.action_id]
+        if r > 0:
+            a["trainees"].add(e.trainee_id)
+        a["h"] += r
+        a["c"] += c
+        for line, amount in products.items():
+            a["products"][line] += amount
+    c_lines = sorted({line for a in per_action.values() for line in a["products"]}, key=lambda x: (len(x), x))
+    action_rows = []
+    for action in inputs.actions:
+        a = per_action[action.id]
+        action_rows.append(
+            [
+                action_names.get(action.id, action.title or str(action.id)),
+                action.objective.value,
+                action.rncp_level,
+                action.nsf_code or "",
+                "oui" if action.distance else "non",
+                "confiée"
+                if action.subcontracted_to_other
+                else ("reçue (G)" if action.received_from_other_of else ""),
+                len(a["trainees"]),
+                a["h"],
+                a["c"],
+                *[round(a["products"].get(line, ZERO), 2) for line in c_lines],
+            ]
+        )
+    sheet(
+        "Actions",
+        [
+            "Action",
+            "Objectif (F-3)",
+            "Niveau RNCP",
+            "NSF (F-4)",
+            "À distance",
+            "Sous-traitance",
+            "Stagiaires",
+            "Heures-stagiaires",
+            "Heures non réalisées comptabilisées",
+            *[f"Produits C-{line}" for line in c_lines],
+        ],
+        action_rows,
+        first=True,
+    )
+    sheet(
+        "Inscriptions",
+        [
+            "Inscription",
+            "Stagiaire",
+            "Action",
+            "Statut à l'entrée",
+            "Catégorie F-1 retenue",
+            "Ligne C",
+            "Tarif horaire",
+            "Heures réalisées",
+            "Heures non réalisées comptabilisées",
+            "Produit (€ HT)",
+        ],
+        [
+            [
+                e.id,
+                trainee_names.get(e.trainee_id, str(e.trainee_id)),
+                action_names.get(e.action_id, str(e.action_id)),
+                e.status.value,
+                category.get((e.trainee_id, e.action_id), ""),
+                ", ".join(f.c_line.value for f in e.fundings),
+                e.fundings[0].hourly_rate if e.fundings else None,
+                r,
+                c,
+                round(sum(products.values(), ZERO), 2),
+            ]
+            for e, r, c, products in lines
+        ],
+    )
+    sheet(
+        "Autres produits",
+        ["Produit", "Date", "Nature", "Détail", "Ligne C", "Montant HT", "Action"],
+        [
+            [
+                p.id,
+                p.on,
+                p.kind.value,
+                p.other_kind.value if p.other_kind else "",
+                p.c_line.value if p.c_line else "",
+                p.amount,
+                action_names.get(p.action_id, p.action_id or ""),
+            ]
+            for p in inputs.products
+        ],
+    )
+    edition = get_edition(report.edition)
+    json_cells = to_json(report)["cells"]
+    sheet(
+        "Cases",
+        ["Clé", "Cadre", "Libellé", "Valeur", "Enregistrements"],
+        [[s.key, s.cadre, s.label, json_cells[s.key], len(report.sources(s.key))] for s in edition.cells],
+    )
+    sheet(
+        "Contrôles",
+        ["Niveau", "Code", "Message", "Cases"],
+        [[c.level.value, c.code, c.message_fr, ", ".join(c.cells)] for c in report.checks],
+    )
+    sheet("Identification", ["Rubrique", "Valeur"], identity_rows(report))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
