@@ -271,3 +271,19 @@ def test_membership_header_selects_the_organisation(world):
         HTTP_X_FORMARCHE_MEMBERSHIP=str(world.memberships["of2_manager"].pk),
     )
     assert client.get("/api/orders/").status_code == 403
+
+
+def test_order_list_query_count_does_not_grow(world, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import ComponentFactory, OrderFactory
+
+    client = api(world, "region_a_officer")
+    client.get("/api/orders/")
+    with CaptureQueriesContext(connection) as small:
+        client.get("/api/orders/")
+    for _ in range(8):
+        ComponentFactory(order=OrderFactory(region=world.region_a, provider=world.of1))
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert len(client.get("/api/orders/").json()["results"]) == 10
