@@ -342,7 +342,8 @@ def account_figures(fiscal_year: FiscalYear, lines=None) -> AccountFigures:
     all class 6; salaries = 6411…; purchases = 604… + 6226…. Turnover: class 70, credit − debit,
     not allocated (it is the *global* turnover). Manual amounts of the fiscal year take precedence.
     """
-    lines = list(fiscal_year.account_lines.all()) if lines is None else lines
+    if lines is None:
+        lines = list(fiscal_year.account_lines.all()) if fiscal_year.pk else []
     key = fiscal_year.allocation_rate
     by_account: dict[str, Decimal] = defaultdict(Decimal)
     charges = salaries = purchases = turnover = ZERO

@@ -1,0 +1,276 @@
+"""Write one organisation's data for a period as an interchange document (a dict)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q
+
+from formarche.interchange import FORMAT, VERSION
+
+
+def _d(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def _rate(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
+
+
+def export_document(organisation, start: date, end: date) -> dict:
+    """Fiscal years overlapping [start, end]; attendance, trainer hours and other products dated
+    inside it; the enrolments and trainees those hours belong to, plus enrolments entered in the
+    period; their orders; the Régions that placed them."""
+    from formarche.attendance.models import Attendance
+    from formarche.bpf.models import FiscalYear, OtherProduct, Subcontracting, Trainer, TrainerHours
+    from formarche.orders.models import Order
+    from formarche.trainees.models import Enrolment
+
+    org = organisation
+    attendance = Attendance.objects.filter(
+        enrolment__order__provider=org, day__gte=start.replace(day=1), day__lte=end
+    ).order_by("enrolment_id", "day", "kind")
+    rows = list(
+        attendance.values_list(
+            "enrolment_id", "day", "kind", "realised_hours", "counted_unrealised_hours", "unrealised_reason"
+        )
+    )
+    enrolment_ids = {r[0] for r in rows}
+    enrolment_ids |= set(
+        Enrolment.objects.filter(order__provider=org, entry_date__gte=start, entry_date__lte=end).values_list(
+            "pk", flat=True
+        )
+    )
+    enrolments = list(
+        Enrolment.objects.filter(pk__in=enrolment_ids).select_related("trainee", "order").order_by("pk")
+        if len(enrolment_ids) < 900
+        else [
+            e
+            for e in Enrolment.objects.filter(order__provider=org)
+            .select_related("trainee", "order")
+            .order_by("pk")
+            if e.pk in enrolment_ids
+        ]
+    )
+    products = list(
+        OtherProduct.objects.filter(organisation=org, on__gte=start, on__lte=end).order_by("on", "pk")
+    )
+    trainer_hours = list(
+        TrainerHours.objects.filter(trainer__organisation=org, day__gte=start.replace(day=1), day__lte=end)
+        .select_related("order")
+        .order_by("trainer_id", "day")
+    )
+    order_ids = {e.order_id for e in enrolments} | {p.order_id for p in products if p.order_id}
+    order_ids |= {h.order_id for h in trainer_hours if h.order_id}
+    order_ids |= set(
+        Order.objects.filter(provider=org, planned_start__lte=end, planned_end__gte=start).values_list(
+            "pk", flat=True
+        )
+    )
+    orders = list(
+        Order.objects.filter(pk__in=order_ids)
+        .select_related("region", "lot__market", "dispositif")
+        .order_by("number")
+    )
+    subs = {s.order_id: s for s in Subcontracting.objects.filter(order_id__in=order_ids)}
+
+    def region_code(region):
+        return region.provider_code or f"REGION-{region.pk}"
+
+    regions = {region_code(o.region): o.region.name for o in orders}
+    trainees = {}
+    for e in enrolments:
+        t = e.trainee
+        trainees.setdefault(t.pk, t)
+
+    def trainee_ref(t):
+        return t.external_ref or f"T{t.pk}"
+
+    hours_by_trainer: dict[int, list] = {}
+    for h in trainer_hours:
+        hours_by_trainer.setdefault(h.trainer_id, []).append(h)
+    trainers = list(
+        Trainer.objects.filter(Q(pk__in=hours_by_trainer) | Q(organisation=org, hours__isnull=True))
+        .filter(organisation=org)
+        .prefetch_related("status_periods")
+        .distinct()
+        .order_by("pk")
+    )
+    years = list(
+        FiscalYear.objects.filter(organisation=org, start__lte=end, end__gte=start)
+        .prefetch_related("account_lines")
+        .order_by("start")
+    )
+    enrolment_ref = {e.pk: f"E{e.pk}" for e in enrolments}
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "period": {"from": start.isoformat(), "to": end.isoformat()},
+        "organisation": {
+            "code": org.provider_code,
+            "name": org.name,
+            "legal_form": org.legal_form,
+            "siret": org.siret,
+            "nda": org.nda,
+            "naf_code": org.naf_code,
+            "address": org.address,
+            "postcode": org.postcode,
+            "city": org.city,
+            "address_public": org.address_public,
+            "phone": org.phone,
+            "email": org.email,
+            "director_name": org.director_name,
+            "director_role": org.director_role,
+        },
+        "regions": [{"code": code, "name": name} for code, name in sorted(regions.items())],
+        "fiscal_years": [
+            {
+                "start": fy.start.isoformat(),
+                "end": fy.end.isoformat(),
+                "total_turnover": _d(fy.total_turnover),
+                "training_charges": _d(fy.training_charges),
+                "trainer_salaries": _d(fy.trainer_salaries),
+                "training_purchases": _d(fy.training_purchases),
+                "allocation_rate": _rate(fy.allocation_rate),
+                "accounts": [
+                    {
+                        "account": a.account,
+                        "label": a.label,
+                        "debit": _d(a.debit),
+                        "credit": _d(a.credit),
+                        "training_share": _rate(a.training_share),
+                        "source": a.source,
+                    }
+                    for a in fy.account_lines.all()
+                ],
+            }
+            for fy in years
+        ],
+        "trainers": [
+            {
+                "ref": t.external_ref or f"F{t.pk}",
+                "last_name": t.last_name,
+                "first_name": t.first_name,
+                "email": t.email,
+                "statuses": [
+                    {
+                        "start": s.start.isoformat(),
+                        "end": s.end.isoformat() if s.end else None,
+                        "status": s.status,
+                    }
+                    for s in t.status_periods.all()
+                ],
+                "hours": [
+                    {
+                        "day": h.day.isoformat(),
+                        "kind": h.kind,
+                        "hours": _d(h.hours),
+                        "order": h.order.number if h.order_id else None,
+                    }
+                    for h in hours_by_trainer.get(t.pk, [])
+                ],
+            }
+            for t in trainers
+        ],
+        "orders": [
+            {
+                "number": o.number,
+                "title": o.title,
+                "region": region_code(o.region),
+                "market": {
+                    "reference": o.lot.market.reference,
+                    "title": o.lot.market.title,
+                    "year": o.lot.market.year,
+                },
+                "lot": {
+                    "number": o.lot.number,
+                    "sector": o.lot.sector,
+                    "trade_family": o.lot.trade_family,
+                    "territory": o.lot.territory,
+                    "pricing_unit": o.lot.pricing_unit,
+                },
+                "dispositif": {
+                    "code": o.dispositif.code,
+                    "name": o.dispositif.name,
+                    "advance_rate": _rate(o.dispositif.advance_rate),
+                    "cap_rate": _rate(o.dispositif.cap_rate),
+                },
+                "provider_role": o.provider_role,
+                "unit_price": format(o.unit_price, "f"),
+                "amount": _d(o.amount),
+                "planned_headcount": o.planned_headcount,
+                "planned_start": o.planned_start.isoformat(),
+                "planned_end": o.planned_end.isoformat(),
+                "duration_months": o.duration_months,
+                "certification_type": o.certification_type,
+                "certification_code": o.certification_code,
+                "certification_level": o.certification_level,
+                "nsf_code": o.nsf_code,
+                "training_kind": o.training_kind,
+                "distance_part": o.distance_part,
+                "subcontracting": (
+                    {
+                        "direction": subs[o.pk].direction,
+                        "partner_name": subs[o.pk].partner_name,
+                        "partner_siret": subs[o.pk].partner_siret,
+                    }
+                    if o.pk in subs
+                    else None
+                ),
+            }
+            for o in orders
+        ],
+        "trainees": [
+            {
+                "ref": trainee_ref(t),
+                "civility": t.civility,
+                "last_name": t.last_name,
+                "first_name": t.first_name,
+                "birth_date": t.birth_date.isoformat(),
+                "entry_status": t.entry_status,
+                "email": t.email,
+                "phone": t.phone,
+                "city": t.city,
+            }
+            for t in trainees.values()
+        ],
+        "enrolments": [
+            {
+                "ref": enrolment_ref[e.pk],
+                "trainee": trainee_ref(e.trainee),
+                "order": e.order.number,
+                "entry_date": e.entry_date.isoformat(),
+                "planned_hours": _d(e.planned_hours),
+                "payer": e.payer,
+                "scheme": e.scheme,
+                "exit_date": e.exit_date.isoformat() if e.exit_date else None,
+                "exit_reason": e.exit_reason,
+            }
+            for e in enrolments
+        ],
+        "attendance": [
+            {
+                "enrolment": enrolment_ref[eid],
+                "day": day.isoformat(),
+                "kind": kind,
+                "realised": _d(realised),
+                "counted_unrealised": _d(counted),
+                **({"reason": reason} if reason else {}),
+            }
+            for eid, day, kind, realised, counted, reason in rows
+        ],
+        "other_products": [
+            {
+                "on": p.on.isoformat(),
+                "label": p.label,
+                "kind": p.kind,
+                "other_kind": p.other_kind,
+                "payer": p.payer,
+                "amount": _d(p.amount),
+                "order": p.order.number if p.order_id else None,
+            }
+            for p in products
+        ],
+        "invoices": [],
+    }

@@ -1,0 +1,619 @@
+"""Import an interchange document: everything is checked first (errors with JSON paths, in
+French), then written in one transaction with ``bulk_create`` in batches. A refused document
+writes nothing.
+
+Rows created by bulk insertion have no django-simple-history record (the import itself is the
+trace); later edits through the application are audited as usual.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+
+from formarche.interchange.validation import Checker, InterchangeError, _Stop, check_envelope
+
+BATCH = 5000
+MAX_DAY = Decimal(24)
+
+
+def load_json(raw: bytes):
+    try:
+        return json.loads(raw, parse_float=Decimal)
+    except UnicodeDecodeError as exc:
+        raise InterchangeError([("", "le fichier n'est pas en UTF-8.")]) from exc
+    except json.JSONDecodeError as exc:
+        raise InterchangeError(
+            [("", f"JSON invalide ligne {exc.lineno}, colonne {exc.colno} : {exc.msg}.")]
+        ) from exc
+
+
+def import_document(doc) -> dict:
+    """Check then write; returns counts per section. Raises InterchangeError (nothing written)."""
+    checker = Checker()
+    try:
+        check_envelope(doc, checker)
+        parsed = _parse(doc, checker)
+    except _Stop:
+        parsed = None
+    if checker.errors:
+        raise InterchangeError(checker.errors)
+    return _write(parsed)
+
+
+# --------------------------------------------------------------------------------------------
+# checking
+# --------------------------------------------------------------------------------------------
+
+
+def _parse(doc, c: Checker) -> dict:
+    from formarche.orders.models import Order
+    from formarche.organisations.models import Organisation
+
+    out: dict = {}
+    period = c.obj(doc, "period", "")
+    if period:
+        start, end = c.day(period, "from", "/period"), c.day(period, "to", "/period")
+        if start and end and end < start:
+            c.add("/period/to", "la fin de la période précède son début.")
+    org = c.obj(doc, "organisation", "")
+    if org is None:
+        return out
+    p = "/organisation"
+    out["organisation"] = {
+        "provider_code": c.text(org, "code", p, max_length=20),
+        "name": c.text(org, "name", p, max_length=200),
+        **{
+            k: c.text(org, k, p, required=False, max_length=n)
+            for k, n in (
+                ("legal_form", 80),
+                ("siret", 14),
+                ("nda", 11),
+                ("naf_code", 6),
+                ("address", 250),
+                ("postcode", 10),
+                ("city", 120),
+                ("phone", 30),
+                ("email", 254),
+                ("director_name", 150),
+                ("director_role", 100),
+            )
+        },
+        "address_public": c.boolean(org, "address_public", p),
+    }
+    existing_org = Organisation.objects.filter(
+        provider_code=out["organisation"]["provider_code"] or "\0"
+    ).first()
+    if existing_org is not None and not existing_org.is_of:
+        c.add("/organisation/code", "ce code désigne une Région, pas un organisme de formation.")
+    out["existing_org"] = existing_org
+
+    regions = {}
+    for i, r in enumerate(c.arr(doc, "regions", "")):
+        rp = f"/regions/{i}"
+        if not isinstance(r, dict):
+            c.add(rp, "doit être un objet.")
+            continue
+        code = c.text(r, "code", rp, max_length=20)
+        name = c.text(r, "name", rp, max_length=200)
+        if code in regions:
+            c.add(f"{rp}/code", f"la Région « {code} » figure deux fois.")
+        regions[code] = name
+    out["regions"] = regions
+
+    # orders
+    orders = {}
+    numbers_in_db = set()
+    order_list = c.arr(doc, "orders", "")
+    wanted_numbers = [o.get("number") for o in order_list if isinstance(o, dict)]
+    if wanted_numbers:
+        numbers_in_db = set(Order.objects.filter(number__in=wanted_numbers).values_list("number", flat=True))
+    for i, o in enumerate(order_list):
+        op = f"/orders/{i}"
+        if not isinstance(o, dict):
+            c.add(op, "doit être un objet.")
+            continue
+        number = c.text(o, "number", op, max_length=40)
+        if number in orders:
+            c.add(f"{op}/number", f"le bon de commande « {number} » figure deux fois.")
+        if number in numbers_in_db:
+            c.add(f"{op}/number", f"le bon de commande « {number} » existe déjà dans formarche.")
+        region = c.text(o, "region", op, max_length=20)
+        if region is not None and region not in regions:
+            c.add(f"{op}/region", f"Région « {region} » absente de /regions.")
+        market = c.obj(o, "market", op) or {}
+        lot = c.obj(o, "lot", op) or {}
+        disp = c.obj(o, "dispositif", op) or {}
+        start, end = c.day(o, "planned_start", op), c.day(o, "planned_end", op)
+        if start and end and end < start:
+            c.add(f"{op}/planned_end", "la fin prévisionnelle précède le début.")
+        sub = o.get("subcontracting")
+        sub_clean = None
+        if sub is not None:
+            if not isinstance(sub, dict):
+                c.add(f"{op}/subcontracting", "doit être un objet ou null.")
+            else:
+                sp = f"{op}/subcontracting"
+                sub_clean = {
+                    "direction": c.choice(sub, "direction", sp, "direction"),
+                    "partner_name": c.text(sub, "partner_name", sp, max_length=200),
+                    "partner_siret": c.text(sub, "partner_siret", sp, required=False, max_length=14),
+                }
+        orders[number] = {
+            "fields": {
+                "number": number,
+                "title": c.text(o, "title", op),
+                "provider_role": c.choice(
+                    o, "provider_role", op, "provider_role", required=False, default="titulaire"
+                ),
+                "unit_price": c.number(o, "unit_price", op, places=4, minimum=Decimal("0.0001")),
+                "amount": c.number(o, "amount", op, minimum=Decimal("0.01")),
+                "planned_headcount": c.integer(o, "planned_headcount", op, required=False) or 0,
+                "planned_start": start,
+                "planned_end": end,
+                "duration_months": c.integer(o, "duration_months", op, minimum=1),
+                "certification_type": c.choice(
+                    o, "certification_type", op, "certification_type", required=False
+                ),
+                "certification_code": c.text(o, "certification_code", op, required=False, max_length=20),
+                "certification_level": c.choice(
+                    o, "certification_level", op, "certification_level", required=False
+                ),
+                "nsf_code": c.text(o, "nsf_code", op, required=False, max_length=4),
+                "training_kind": c.choice(
+                    o, "training_kind", op, "training_kind", required=False, default="formation"
+                ),
+                "distance_part": c.boolean(o, "distance_part", op),
+            },
+            "region": region,
+            "market": {
+                "reference": c.text(market, "reference", f"{op}/market", max_length=60),
+                "title": c.text(market, "title", f"{op}/market"),
+                "year": c.integer(market, "year", f"{op}/market", required=False),
+            },
+            "lot": {
+                "number": c.integer(lot, "number", f"{op}/lot", minimum=1),
+                "sector": c.text(lot, "sector", f"{op}/lot", max_length=120),
+                "trade_family": c.text(lot, "trade_family", f"{op}/lot", max_length=200),
+                "territory": c.text(lot, "territory", f"{op}/lot", max_length=200),
+                "pricing_unit": c.text(lot, "pricing_unit", f"{op}/lot", required=False, max_length=10)
+                or "HSTA",
+            },
+            "dispositif": {
+                "code": c.text(disp, "code", f"{op}/dispositif", max_length=60),
+                "name": c.text(disp, "name", f"{op}/dispositif", max_length=150),
+                "advance_rate": c.number(
+                    disp, "advance_rate", f"{op}/dispositif", required=False, places=6, maximum=Decimal(1)
+                ),
+                "cap_rate": c.number(
+                    disp, "cap_rate", f"{op}/dispositif", required=False, places=6, maximum=Decimal(1)
+                ),
+            },
+            "subcontracting": sub_clean,
+        }
+    out["orders"] = orders
+
+    # trainees
+    trainees = {}
+    for i, t in enumerate(c.arr(doc, "trainees", "")):
+        tp = f"/trainees/{i}"
+        if not isinstance(t, dict):
+            c.add(tp, "doit être un objet.")
+            continue
+        ref = c.text(t, "ref", tp, max_length=60)
+        if ref in trainees:
+            c.add(f"{tp}/ref", f"le stagiaire « {ref} » figure deux fois.")
+        trainees[ref] = {
+            "external_ref": ref,
+            "civility": c.choice(t, "civility", tp, "civility"),
+            "last_name": c.text(t, "last_name", tp, max_length=120),
+            "first_name": c.text(t, "first_name", tp, max_length=120),
+            "birth_date": c.day(t, "birth_date", tp),
+            "entry_status": c.choice(t, "entry_status", tp, "entry_status"),
+            "email": c.text(t, "email", tp, required=False, max_length=254),
+            "phone": c.text(t, "phone", tp, required=False, max_length=30),
+            "city": c.text(t, "city", tp, required=False, max_length=120),
+        }
+    if existing_org is not None and trainees:
+        from formarche.trainees.models import Trainee
+
+        taken = set(
+            Trainee.objects.filter(organisation=existing_org, external_ref__in=list(trainees)).values_list(
+                "external_ref", flat=True
+            )
+        )
+        for i, t in enumerate(doc.get("trainees") or []):
+            if isinstance(t, dict) and t.get("ref") in taken:
+                c.add(f"/trainees/{i}/ref", f"le stagiaire « {t['ref']} » existe déjà dans cet organisme.")
+    out["trainees"] = trainees
+
+    # enrolments
+    enrolments = {}
+    pairs = set()
+    for i, e in enumerate(c.arr(doc, "enrolments", "")):
+        ep = f"/enrolments/{i}"
+        if not isinstance(e, dict):
+            c.add(ep, "doit être un objet.")
+            continue
+        ref = c.text(e, "ref", ep, max_length=60)
+        if ref in enrolments:
+            c.add(f"{ep}/ref", f"l'inscription « {ref} » figure deux fois.")
+        trainee = c.text(e, "trainee", ep, max_length=60)
+        order = c.text(e, "order", ep, max_length=40)
+        if trainee is not None and trainee not in trainees:
+            c.add(f"{ep}/trainee", f"stagiaire « {trainee} » absent de /trainees.")
+        if order is not None and order not in orders:
+            c.add(f"{ep}/order", f"bon de commande « {order} » absent de /orders.")
+        if (trainee, order) in pairs:
+            c.add(ep, "ce stagiaire est déjà inscrit sur cette action.")
+        pairs.add((trainee, order))
+        entry, exit_ = c.day(e, "entry_date", ep), c.day(e, "exit_date", ep, required=False)
+        reason = c.choice(e, "exit_reason", ep, "exit_reason", required=False)
+        if entry and exit_ and exit_ < entry:
+            c.add(f"{ep}/exit_date", "la date de sortie précède la date d'entrée.")
+        if exit_ and not reason:
+            c.add(f"{ep}/exit_reason", "une sortie doit avoir un motif.")
+        enrolments[ref] = {
+            "trainee": trainee,
+            "order": order,
+            "entry_date": entry,
+            "planned_hours": c.number(e, "planned_hours", ep),
+            "payer": c.choice(e, "payer", ep, "payer"),
+            "scheme": c.text(e, "scheme", ep, required=False, max_length=120),
+            "exit_date": exit_,
+            "exit_reason": reason or "",
+        }
+    out["enrolments"] = enrolments
+
+    # attendance: the big one — a tight loop
+    rows = []
+    seen = set()
+    kinds = {"jour", "mois"}
+    for i, a in enumerate(c.arr(doc, "attendance", "")):
+        ap = f"/attendance/{i}"
+        if not isinstance(a, dict):
+            c.add(ap, "doit être un objet.")
+            continue
+        ref = a.get("enrolment")
+        if ref not in enrolments:
+            c.add(f"{ap}/enrolment", f"inscription « {ref} » absente de /enrolments.")
+            continue
+        day = c.day(a, "day", ap)
+        kind = a.get("kind", "jour")
+        if kind not in kinds:
+            c.add(f"{ap}/kind", f"valeur « {kind} » inconnue (jour ou mois).")
+            continue
+        realised = c.number(a, "realised", ap)
+        counted = c.number(a, "counted_unrealised", ap, required=False) or Decimal(0)
+        if day is None or realised is None:
+            continue
+        if kind == "mois" and day.day != 1:
+            c.add(f"{ap}/day", "un total mensuel est daté du premier jour du mois.")
+        elif kind == "jour" and realised + counted > MAX_DAY:
+            c.add(ap, "une journée ne peut pas compter plus de 24 heures.")
+        key = (ref, day, kind)
+        if key in seen:
+            c.add(ap, f"l'inscription « {ref} » a déjà une ligne « {kind} » le {day.isoformat()}.")
+        seen.add(key)
+        reason = a.get("reason", "")
+        if reason:
+            reason = c.choice(a, "reason", ap, "unrealised_reason") or ""
+        rows.append((ref, day, kind, realised, counted, reason))
+    out["attendance"] = rows
+
+    # trainers
+    trainers = []
+    refs = set()
+    for i, t in enumerate(c.arr(doc, "trainers", "")):
+        tp = f"/trainers/{i}"
+        if not isinstance(t, dict):
+            c.add(tp, "doit être un objet.")
+            continue
+        ref = c.text(t, "ref", tp, max_length=60)
+        if ref in refs:
+            c.add(f"{tp}/ref", f"le formateur « {ref} » figure deux fois.")
+        refs.add(ref)
+        statuses = []
+        for j, s in enumerate(c.arr(t, "statuses", tp)):
+            sp = f"{tp}/statuses/{j}"
+            start, end = c.day(s, "start", sp), c.day(s, "end", sp, required=False)
+            if start and end and end < start:
+                c.add(f"{sp}/end", "la fin de la période précède son début.")
+            statuses.append((start, end, c.choice(s, "status", sp, "trainer_status")))
+        ordered = sorted((s for s in statuses if s[0]), key=lambda s: s[0])
+        for prev, nxt in zip(ordered, ordered[1:], strict=False):
+            if prev[1] is None or prev[1] >= nxt[0]:
+                c.add(f"{tp}/statuses", "deux périodes de statut se chevauchent : une date n'a qu'un statut.")
+                break
+        hours = []
+        for j, h in enumerate(c.arr(t, "hours", tp)):
+            hp = f"{tp}/hours/{j}"
+            day = c.day(h, "day", hp)
+            kind = c.choice(h, "kind", hp, "attendance_kind", required=False, default="jour")
+            if day and kind == "mois" and day.day != 1:
+                c.add(f"{hp}/day", "un total mensuel est daté du premier jour du mois.")
+            order = h.get("order")
+            if order is not None and order not in orders:
+                c.add(f"{hp}/order", f"bon de commande « {order} » absent de /orders.")
+            hours.append((day, kind, c.number(h, "hours", hp), order))
+        trainers.append(
+            {
+                "fields": {
+                    "external_ref": ref,
+                    "last_name": c.text(t, "last_name", tp, max_length=120),
+                    "first_name": c.text(t, "first_name", tp, required=False, max_length=120),
+                    "email": c.text(t, "email", tp, required=False, max_length=254),
+                },
+                "statuses": statuses,
+                "hours": hours,
+            }
+        )
+    out["trainers"] = trainers
+
+    # fiscal years and accounts
+    years = []
+    for i, f in enumerate(c.arr(doc, "fiscal_years", "")):
+        fp = f"/fiscal_years/{i}"
+        start, end = c.day(f, "start", fp), c.day(f, "end", fp)
+        if start and end and end <= start:
+            c.add(f"{fp}/end", "la fin de l'exercice doit suivre son début.")
+        for prev in years:
+            if (
+                start
+                and end
+                and prev["start"]
+                and prev["end"]
+                and start <= prev["end"]
+                and end >= prev["start"]
+            ):
+                c.add(fp, "cet exercice chevauche un autre exercice du document.")
+        if existing_org is not None and start and end:
+            from formarche.bpf.models import FiscalYear
+
+            if FiscalYear.objects.filter(organisation=existing_org, start__lte=end, end__gte=start).exists():
+                c.add(fp, "cet exercice chevauche un exercice déjà enregistré pour cet organisme.")
+        accounts = []
+        seen_accounts = set()
+        for j, a in enumerate(c.arr(f, "accounts", fp)):
+            ap = f"{fp}/accounts/{j}"
+            account = c.text(a, "account", ap, max_length=20)
+            if account is not None and (not account.isdigit() or account[0] not in "67"):
+                c.add(f"{ap}/account", f"« {account} » n'est pas un compte des classes 6 ou 7.")
+            if account in seen_accounts:
+                c.add(f"{ap}/account", f"le compte {account} figure deux fois.")
+            seen_accounts.add(account)
+            accounts.append(
+                {
+                    "account": account,
+                    "label": c.text(a, "label", ap, required=False, max_length=200),
+                    "debit": c.number(a, "debit", ap, required=False) or Decimal(0),
+                    "credit": c.number(a, "credit", ap, required=False) or Decimal(0),
+                    "training_share": c.number(
+                        a, "training_share", ap, required=False, places=6, maximum=Decimal(1)
+                    ),
+                    "source": c.choice(a, "source", ap, "account_source", required=False, default="saisie"),
+                }
+            )
+        years.append(
+            {
+                "start": start,
+                "end": end,
+                "total_turnover": c.number(f, "total_turnover", fp, required=False, minimum=None),
+                "training_charges": c.number(f, "training_charges", fp, required=False, minimum=None),
+                "trainer_salaries": c.number(f, "trainer_salaries", fp, required=False, minimum=None),
+                "training_purchases": c.number(f, "training_purchases", fp, required=False, minimum=None),
+                "allocation_rate": c.number(
+                    f, "allocation_rate", fp, required=False, places=6, maximum=Decimal(1)
+                ),
+                "accounts": accounts,
+            }
+        )
+    out["fiscal_years"] = years
+
+    products = []
+    for i, pr in enumerate(c.arr(doc, "other_products", "")):
+        pp = f"/other_products/{i}"
+        kind = c.choice(pr, "kind", pp, "product_kind")
+        payer = c.choice(pr, "payer", pp, "payer", required=False) if pr.get("payer") else ""
+        if kind == "training" and not payer:
+            c.add(f"{pp}/payer", "un produit de formation doit indiquer son financeur (ligne C).")
+        order = pr.get("order")
+        if order is not None and order not in orders:
+            c.add(f"{pp}/order", f"bon de commande « {order} » absent de /orders.")
+        products.append(
+            {
+                "on": c.day(pr, "on", pp),
+                "label": c.text(pr, "label", pp, max_length=200),
+                "kind": kind,
+                "other_kind": c.choice(pr, "other_kind", pp, "other_kind", required=False),
+                "payer": payer,
+                "amount": c.number(pr, "amount", pp, minimum=None),
+                "order": order,
+            }
+        )
+    out["products"] = products
+    if doc.get("invoices"):
+        c.add(
+            "/invoices", "l'import des factures n'est pas encore pris en charge : laissez cette liste vide."
+        )
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# writing
+# --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def _write(p: dict) -> dict:
+    from formarche.attendance.models import Attendance, AttendanceSource
+    from formarche.bpf.models import (
+        AccountLine,
+        FiscalYear,
+        OtherProduct,
+        Subcontracting,
+        Trainer,
+        TrainerHours,
+        TrainerStatusPeriod,
+    )
+    from formarche.orders.models import Dispositif, Lot, Market, Order
+    from formarche.organisations.models import Organisation, OrganisationKind
+    from formarche.trainees.models import Enrolment, Trainee, trainee_name_key
+
+    org = p["existing_org"]
+    if org is None:
+        org = Organisation.objects.create(kind=OrganisationKind.OF, **p["organisation"])
+    regions = {}
+    for code, name in p["regions"].items():
+        region = Organisation.objects.filter(provider_code=code, kind=OrganisationKind.REGION).first()
+        regions[code] = region or Organisation.objects.create(
+            kind=OrganisationKind.REGION, provider_code=code, name=name
+        )
+    orders = {}
+    for number, o in p["orders"].items():
+        region = regions[o["region"]]
+        market, _ = Market.objects.get_or_create(
+            region=region,
+            reference=o["market"]["reference"],
+            defaults={"title": o["market"]["title"], "year": o["market"]["year"]},
+        )
+        lot, _ = Lot.objects.get_or_create(
+            market=market,
+            number=o["lot"]["number"],
+            defaults={k: v for k, v in o["lot"].items() if k != "number"},
+        )
+        d = o["dispositif"]
+        defaults = {"name": d["name"]}
+        if d["advance_rate"] is not None:
+            defaults["advance_rate"] = d["advance_rate"]
+        defaults["cap_rate"] = d["cap_rate"]
+        dispositif, _ = Dispositif.objects.get_or_create(region=region, code=d["code"], defaults=defaults)
+        order = Order.objects.create(
+            region=region, lot=lot, dispositif=dispositif, provider=org, **o["fields"]
+        )
+        orders[number] = order
+        if o["subcontracting"]:
+            Subcontracting.objects.create(order=order, **o["subcontracting"])
+
+    trainee_objs = []
+    for t in p["trainees"].values():
+        obj = Trainee(organisation=org, **t)
+        obj.name_key = trainee_name_key(obj.last_name, obj.first_name) if hasattr(obj, "name_key") else ""
+        trainee_objs.append(obj)
+    Trainee.objects.bulk_create(trainee_objs, batch_size=BATCH)
+    trainee_ids = dict(
+        Trainee.objects.filter(organisation=org, external_ref__in=list(p["trainees"])).values_list(
+            "external_ref", "pk"
+        )
+    )
+    enrolment_objs = []
+    refs = []
+    for ref, e in p["enrolments"].items():
+        refs.append(ref)
+        enrolment_objs.append(
+            Enrolment(
+                trainee_id=trainee_ids[e["trainee"]],
+                order=orders[e["order"]],
+                entry_date=e["entry_date"],
+                planned_hours=e["planned_hours"],
+                payer=e["payer"],
+                scheme=e["scheme"] or "",
+                exit_date=e["exit_date"],
+                exit_reason=e["exit_reason"],
+            )
+        )
+    Enrolment.objects.bulk_create(enrolment_objs, batch_size=BATCH)
+    if enrolment_objs and enrolment_objs[0].pk is None:  # backends without RETURNING
+        by_pair = {
+            (tid, oid): pk
+            for pk, tid, oid in Enrolment.objects.filter(order__provider=org).values_list(
+                "pk", "trainee_id", "order_id"
+            )
+        }
+        enrolment_ids = {
+            ref: by_pair[(obj.trainee_id, obj.order_id)]
+            for ref, obj in zip(refs, enrolment_objs, strict=True)
+        }
+    else:
+        enrolment_ids = {ref: obj.pk for ref, obj in zip(refs, enrolment_objs, strict=True)}
+
+    rows = p["attendance"]
+    for i in range(0, len(rows), BATCH):
+        Attendance.objects.bulk_create(
+            [
+                Attendance(
+                    enrolment_id=enrolment_ids[ref],
+                    day=day,
+                    kind=kind,
+                    realised_hours=realised,
+                    counted_unrealised_hours=counted,
+                    unrealised_reason=reason,
+                    source=AttendanceSource.IMPORT,
+                )
+                for ref, day, kind, realised, counted, reason in rows[i : i + BATCH]
+            ]
+        )
+
+    n_hours = 0
+    for t in p["trainers"]:
+        trainer = Trainer.objects.create(organisation=org, **{k: v or "" for k, v in t["fields"].items()})
+        TrainerStatusPeriod.objects.bulk_create(
+            [TrainerStatusPeriod(trainer=trainer, start=s, end=e, status=st) for s, e, st in t["statuses"]]
+        )
+        TrainerHours.objects.bulk_create(
+            [
+                TrainerHours(trainer=trainer, day=d, kind=k, hours=h, order=orders.get(o) if o else None)
+                for d, k, h, o in t["hours"]
+            ],
+            batch_size=BATCH,
+        )
+        n_hours += len(t["hours"])
+
+    for f in p["fiscal_years"]:
+        fy = FiscalYear.objects.create(
+            organisation=org,
+            start=f["start"],
+            end=f["end"],
+            total_turnover=f["total_turnover"],
+            training_charges=f["training_charges"],
+            trainer_salaries=f["trainer_salaries"],
+            training_purchases=f["training_purchases"],
+            allocation_rate=f["allocation_rate"] if f["allocation_rate"] is not None else Decimal(1),
+            accounts_source="import formarche" if f["accounts"] else "",
+        )
+        AccountLine.objects.bulk_create(
+            [AccountLine(fiscal_year=fy, **{**a, "label": a["label"] or ""}) for a in f["accounts"]]
+        )
+    OtherProduct.objects.bulk_create(
+        [
+            OtherProduct(
+                organisation=org,
+                on=pr["on"],
+                label=pr["label"],
+                kind=pr["kind"],
+                other_kind=pr["other_kind"] or "",
+                payer=pr["payer"],
+                amount=pr["amount"],
+                order=orders.get(pr["order"]) if pr["order"] else None,
+            )
+            for pr in p["products"]
+        ]
+    )
+    counts = defaultdict(int)
+    counts.update(
+        {
+            "organisation": org.provider_code,
+            "orders": len(orders),
+            "trainees": len(trainee_objs),
+            "enrolments": len(enrolment_objs),
+            "attendance": len(rows),
+            "trainers": len(p["trainers"]),
+            "trainer_hours": n_hours,
+            "fiscal_years": len(p["fiscal_years"]),
+            "other_products": len(p["products"]),
+        }
+    )
+    return dict(counts)
