@@ -18,6 +18,7 @@ one trainee-month kept by day or as a total, rectificatif in a validated month).
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -84,10 +85,6 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
     counts: dict[str, Counts] = field(default_factory=dict)
     summary: str = ""
-
-
-class _Rollback(Exception):
-    pass
 
 
 # ---------------------------------------------------------------------------------------------
@@ -280,8 +277,12 @@ class _Progress:
 # ---------------------------------------------------------------------------------------------
 
 
+_SIMPLE_HOURS = re.compile(r"\d{1,4}(?:[.,]\d{1,2})?")
+_HOURS_CACHE: dict[str, Decimal] = {}
+
+
 def _decimal(row: Row, key: str, label: str, *, default: Decimal | None = ZERO) -> Decimal:
-    """Hours: ≥ 0, 2 decimals at most; fast path for the common "7", "3,5", 7.0 cells."""
+    """Hours: ≥ 0, 2 decimals at most; fast path (memoised) for the common "7", "3,5", "7,00" cells."""
     from formarche.imports.parsing import parse_decimal
 
     value = row.data.get(key)
@@ -289,6 +290,16 @@ def _decimal(row: Row, key: str, label: str, *, default: Decimal | None = ZERO) 
         if default is None:
             raise ParseError(f"{label} est obligatoire")
         return default
+    if isinstance(value, str):
+        cached = _HOURS_CACHE.get(value)
+        if cached is not None:
+            return cached
+        text = value.strip()
+        if _SIMPLE_HOURS.fullmatch(text):
+            number = Decimal(text.replace(",", ".")).quantize(_CENT)
+            if len(_HOURS_CACHE) < 10_000:
+                _HOURS_CACHE[value] = number
+            return number
     return parse_decimal(value, label=label, non_negative=True, places=2).quantize(_CENT)
 
 
@@ -371,9 +382,8 @@ class _Registry:
 
 
 def import_hours(*, organisation, table: Table, monthly: bool, user=None, progress=None) -> Outcome:
-    """Validate every row, then write all of them through ``attendance_bulk_upsert`` (or nothing)."""
-    from formarche.attendance.services import AttendanceBulkRefused, AttendanceRow, attendance_bulk_upsert
-    from formarche.billing.models import Period, PeriodStatus
+    """Validate every row (shape, tenancy, the hour pages' rules), then write all of them or nothing."""
+    from formarche.imports.hours_writer import HourRow, check_row, write_hours
 
     outcome = Outcome()
     errors = outcome.errors
@@ -387,19 +397,12 @@ def import_hours(*, organisation, table: Table, monthly: bool, user=None, progre
             "trainee"
         ):
             enrolments[(enrolment.order_id, enrolment.trainee_id)] = enrolment
-    validated = set(
-        Period.objects.filter(order_id__in=order_ids, status=PeriodStatus.VALIDATED).values_list(
-            "order_id", "month"
-        )
-    )
     kind = AttendanceKind.MONTH if monthly else AttendanceKind.DAY
     has_ref = "identifiant_stagiaire" in table.header
     reasons = cols.UNREALISED_REASONS
 
-    batch: list[AttendanceRow] = []
-    lines: list[int] = []
+    batch: list[HourRow] = []
     seen: dict[tuple[int, date], int] = {}
-    in_validated = 0
     for position, row in enumerate(rows):
         if progress is not None and position % 1000 == 0:
             progress(position)
@@ -455,31 +458,27 @@ def import_hours(*, organisation, table: Table, monthly: bool, user=None, progre
         except ParseError as exc:
             errors.add(line, str(exc))
             continue
-        key = (enrolment.pk, day)
+        hour_row = HourRow(line, enrolment, day, kind, realised, counted, reason)
+        problem = check_row(hour_row)
+        if problem:
+            errors.add(line, problem)
+            continue
+        key = (enrolment.pk, hour_row.day)
         if key in seen:
-            what = f"le mois {format_month(day)}" if monthly else f"le {format_date(day)}"
+            what = f"le mois {format_month(hour_row.day)}" if monthly else f"le {format_date(hour_row.day)}"
             errors.add(line, f"même stagiaire, même action et {what} que la ligne {seen[key]}")
             continue
         seen[key] = line
-        if (order.pk, day.replace(day=1)) in validated:
-            in_validated += 1
-        batch.append(AttendanceRow(enrolment, day, realised, counted, reason, kind))
-        lines.append(line)
+        batch.append(hour_row)
     if progress is not None:
         progress(len(rows))
         progress.phase("Enregistrement")
 
-    try:
-        with transaction.atomic():
-            try:
-                result = attendance_bulk_upsert(rows=batch, by=user, source=AttendanceSource.IMPORT)
-            except AttendanceBulkRefused as exc:
-                for index, message in exc.errors:
-                    errors.add(lines[index], message)
-                raise _Rollback from None
-            if errors:
-                raise _Rollback
-    except _Rollback:
+    if not errors:
+        result, found = write_hours(batch, user=user, source=AttendanceSource.IMPORT)
+        for line, message in found:
+            errors.add(line, message)
+    if errors:
         outcome.summary = (
             f"{len(errors.lines())} ligne(s) en erreur sur {len(rows)} : rien n'a été enregistré. "
             "Corrigez le fichier et importez-le à nouveau."
@@ -488,10 +487,10 @@ def import_hours(*, organisation, table: Table, monthly: bool, user=None, progre
     counts = Counts(result.created, result.updated, result.unchanged, result.deleted)
     outcome.counts["heures"] = counts
     outcome.summary = f"{len(rows)} lignes importées — {counts.text('heures')}."
-    if in_validated:
+    if result.corrections:
         outcome.warnings.append(
-            f"{in_validated} ligne(s) portent sur un mois déjà validé : ce qui y change est enregistré comme "
-            "rectificatif et sera facturé avec la période suivante."
+            f"{result.corrections} ligne(s) modifient un mois déjà validé : elles sont enregistrées comme "
+            "rectificatifs et seront facturées avec la période suivante."
         )
     return outcome
 

@@ -1,0 +1,179 @@
+"""Benchmark: import 100 000 daily hour rows (CSV) on SQLite — target under 20 s.
+
+    .venv/bin/python benchmarks/import_hours.py [--rows 100000] [--keep]
+
+Builds a synthetic OF in a temporary SQLite database under /tmp (FORMARCHE_VAR_DIR), with 500
+trainees enrolled on 10 actions, writes a deterministic CSV (200 working days per trainee, one
+row in twenty with counted unrealised hours), then runs the import service as the Imports page
+does (file checks, parsing, validation, writes with history) and prints rows per second. A second
+run of the same file (re-import: everything "inchangé") is timed too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup_django(var_dir: str) -> None:
+    os.environ["FORMARCHE_VAR_DIR"] = var_dir
+    os.environ.pop("DATABASE_URL", None)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def build_world(trainee_count: int, orders_count: int):
+    from decimal import Decimal
+
+    from formarche.accounts.models import User
+    from formarche.orders.models import Dispositif, Lot, Market, Order
+    from formarche.organisations.models import Organisation
+    from formarche.trainees.models import Enrolment, Trainee, trainee_name_key
+
+    region = Organisation.objects.create(kind="region", name="Région de banc d'essai")
+    of = Organisation.objects.create(kind="of", name="Organisme de banc d'essai", provider_code="IN0001")
+    user = User.objects.create(email="banc@exemple.fr")
+    market = Market.objects.create(region=region, reference="BANC", title="Banc d'essai")
+    lot = Lot.objects.create(market=market, number=1, sector="S", trade_family="F", territory="T")
+    dispositif = Dispositif.objects.create(region=region, code="banc", name="Banc")
+    orders = Order.objects.bulk_create(
+        [
+            Order(
+                number=f"BANC{i:05d}_1",
+                title="Action de banc d'essai",
+                region=region,
+                lot=lot,
+                dispositif=dispositif,
+                provider=of,
+                unit_price=Decimal("11.80"),
+                amount=Decimal("1000000"),
+                planned_start=date(2023, 1, 2),
+                planned_end=date(2024, 12, 31),
+                duration_months=24,
+                planned_headcount=trainee_count // orders_count,
+            )
+            for i in range(orders_count)
+        ]
+    )
+    trainees = []
+    for i in range(trainee_count):
+        t = Trainee(
+            organisation=of,
+            civility="mme" if i % 2 else "m",
+            last_name=f"Nom{i:05d}",
+            first_name="Prénom",
+            birth_date=date(1980 + i % 20, 1 + i % 12, 1 + i % 28),
+            entry_status="demandeur_emploi",
+            external_ref=f"STG-{i:05d}",
+        )
+        t.name_key = trainee_name_key(t.last_name, t.first_name)
+        trainees.append(t)
+    trainees = Trainee.objects.bulk_create(trainees)
+    enrolments = Enrolment.objects.bulk_create(
+        [
+            Enrolment(
+                trainee=t,
+                order=orders[i % orders_count],
+                entry_date=date(2023, 1, 2),
+                planned_hours=Decimal("1400"),
+            )
+            for i, t in enumerate(trainees)
+        ]
+    )
+    return of, user, enrolments
+
+
+def working_days(count: int) -> list[date]:
+    days, day = [], date(2023, 1, 2)
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def make_csv(enrolments, rows: int) -> bytes:
+    from formarche.trainees.models import Enrolment
+
+    enrolments = list(Enrolment.objects.select_related("trainee", "order").order_by("pk"))
+    per_trainee = -(-rows // len(enrolments))
+    days = [d.strftime("%d/%m/%Y") for d in working_days(per_trainee)]
+    lines = ["numero_action;identifiant_stagiaire;date;realise;non_realise_comptabilise;motif"]
+    count = 0
+    for e in enrolments:
+        for j, day in enumerate(days):
+            if count == rows:
+                break
+            if (j + e.pk) % 20 == 0:
+                lines.append(f"{e.order.number};{e.trainee.external_ref};{day};4;3;maladie")
+            else:
+                lines.append(f"{e.order.number};{e.trainee.external_ref};{day};7,00;0;")
+            count += 1
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def run(rows: int, keep: bool) -> int:
+    var_dir = tempfile.mkdtemp(prefix="formarche-bench-imports-")
+    try:
+        setup_django(var_dir)
+        from formarche.attendance.models import Attendance
+        from formarche.imports.services import import_job_create
+
+        trainees = 500
+        of, user, enrolments = build_world(trainees, 10)
+        content = make_csv(enrolments, rows)
+        print(
+            f"Fichier : {rows} lignes, {len(content) / 1_048_576:.1f} Mo ; {trainees} stagiaires, 10 actions"
+        )
+        for label in ("Premier import", "Réimport du même fichier"):
+            start = time.perf_counter()
+            job = import_job_create(
+                organisation=of,
+                user=user,
+                kind="heures",
+                file_name="heures.csv",
+                content=content,
+                run_inline=True,
+            )
+            elapsed = time.perf_counter() - start
+            print(
+                f"{label} : {elapsed:.2f} s, {rows / elapsed:,.0f} lignes/s — {job.get_status_display()} — "
+                f"{job.summary}".replace(",", " ")
+            )
+            if job.errors:
+                print("\n".join(job.errors[:10]))
+                return 1
+        stored = Attendance.objects.count()
+        print(f"Réalisations en base : {stored}")
+        return 0 if stored == rows else 1
+    finally:
+        if keep:
+            print(f"Base conservée dans {var_dir}")
+        else:
+            shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--keep", action="store_true", help="garder la base temporaire")
+    args = parser.parse_args()
+    return run(args.rows, args.keep)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
