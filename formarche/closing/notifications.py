@@ -1,0 +1,119 @@
+"""E-mails of the closing area (Django e-mail: console in dev, locmem in tests).
+
+Called from ``transaction.on_commit`` by the services: nothing is sent for a rolled-back change.
+
+- action closed → the OF's active members and the order's référent (« Un mail a été envoyé »);
+- change request filed → the référent (or the Région's members); decided → the OF's members;
+- follow-up link → the trainee's address.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.urls import reverse
+
+from formarche.accounts.models import Membership
+from formarche.utils.formatting import format_date
+
+
+def _url(path: str) -> str:
+    return f"{getattr(settings, 'FORMARCHE_BASE_URL', '').rstrip('/')}{path}"
+
+
+def _members(organisation_id) -> list[str]:
+    return sorted(
+        set(
+            Membership.objects.active()
+            .filter(organisation_id=organisation_id)
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+    )
+
+
+def _referent(order) -> list[str]:
+    referent = order.referent
+    if referent is not None and referent.is_active and referent.email:
+        return [referent.email]
+    return []
+
+
+def closing_recipients(order) -> list[str]:
+    """The OF's active members and the référent (the Région's members when there is none)."""
+    return sorted(set(_members(order.provider_id)) | set(_referent(order) or _members(order.region_id)))
+
+
+def _send(subject: str, lines: list[str], recipients: list[str]) -> None:
+    if recipients:
+        send_mail(subject, "\n".join(lines), None, recipients)
+
+
+def order_closed(order, by) -> None:
+    who = (by.get_full_name() or by.email) if by is not None else "formarche"
+    _send(
+        f"[formarche] Action {order.number} fermée",
+        [
+            "Bonjour,",
+            "",
+            f"L'action {order.label} a été fermée par {who}.",
+            f"Date de fin réelle : {format_date(order.real_end)}",
+            "",
+            "L'organisme peut maintenant valider la dernière période, qui permettra d'émettre le CREF.",
+            _url(reverse("closing:close", kwargs={"order_id": order.pk})),
+        ],
+        closing_recipients(order),
+    )
+
+
+def change_request_filed(change_request) -> None:
+    order = change_request.order
+    _send(
+        f"[formarche] Demande de modification n° {change_request.pk} — {order.number}",
+        [
+            "Bonjour,",
+            "",
+            f"L'organisme {order.provider.name} demande une modification : {change_request.get_kind_display()}.",
+            f"Action : {order.label}",
+            f"Motif : {change_request.reason}",
+            "",
+            _url(reverse("closing:change_request", kwargs={"change_request_id": change_request.pk})),
+        ],
+        _referent(order) or _members(order.region_id),
+    )
+
+
+def change_request_decided(change_request) -> None:
+    order = change_request.order
+    lines = [
+        "Bonjour,",
+        "",
+        f"Votre demande de modification n° {change_request.pk} ({change_request.get_kind_display()}) sur "
+        f"l'action {order.number} est {change_request.get_status_display().lower()}.",
+    ]
+    if change_request.decision_comment:
+        lines.append(f"Commentaire de la Région : {change_request.decision_comment}")
+    lines += ["", _url(reverse("closing:change_request", kwargs={"change_request_id": change_request.pk}))]
+    _send(
+        f"[formarche] Demande de modification n° {change_request.pk} : décision",
+        lines,
+        _members(order.provider_id),
+    )
+
+
+def followup_link_sent(link, token: str, address: str) -> None:
+    questionnaire = link.questionnaire
+    order = questionnaire.enrolment.order
+    _send(
+        "Votre situation six mois après votre formation",
+        [
+            f"Bonjour {questionnaire.enrolment.trainee.first_name},",
+            "",
+            f"Vous avez suivi la formation « {order.title} ». Six mois après, l'organisme de formation "
+            "et la Région aimeraient connaître votre situation. Répondre prend une minute :",
+            _url(reverse("closing:followup_public", kwargs={"token": token})),
+            "",
+            f"Ce lien ne sert qu'une fois et expire le {format_date(link.expires_at.date())}.",
+        ],
+        [address],
+    )
