@@ -93,13 +93,20 @@ def browser():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+# Argon2 costs ~0.7 s per password on a busy machine: the demo users get a cheap hash for the tests
+# (setting and checking), which is what the rest of the suite does with its own fixtures.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def demo(transactional_db):
     """The demo world (Région Occitanie, OF IN1331 with the seed's orders, OF 2) in the test DB."""
     from formarche.organisations.demo import build_demo_world
 
-    with override_settings(DEBUG=True):
-        return build_demo_world()
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        with override_settings(DEBUG=True):
+            world = build_demo_world()
+        yield world
 
 
 @pytest.fixture
@@ -119,6 +126,7 @@ def journey(request, browser, live_server, demo):
         if not getattr(request.node, "rep_call_failed", True):
             trip.finish()
     finally:
+        trip.save_timings()
         context.close()
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 import unicodedata
 from pathlib import Path
 
@@ -72,6 +73,8 @@ class Journey:
         self.unchecked: list[str] = []
         self.errors: list[str] = []
         self.minor: list[dict] = []
+        self.timings: list[str] = []
+        self._since = time.monotonic()
         page.on("load", lambda p: self.unchecked.append(p.url))
         page.on("pageerror", lambda exc: self.errors.append(f"erreur JavaScript : {exc}"))
         page.on("response", self._on_response)
@@ -124,10 +127,17 @@ class Journey:
         self.unchecked = []
         self.number += 1
         name = f"{self.number:02d}-{slug(step)}"
+        started = time.monotonic()
         self.page.screenshot(path=str(self.dir / f"{name}.png"), full_page=True)
+        shot = time.monotonic()
         if not self.page.evaluate("typeof window.axe !== 'undefined'"):
             self.page.add_script_tag(path=str(AXE_JS))
         violations = self.page.evaluate(AXE_RUN)
+        done = time.monotonic()
+        self.timings.append(
+            f"{name}: page {started - self._since:.2f} s, capture {shot - started:.2f} s, axe {done - shot:.2f} s"
+        )
+        self._since = done
         blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
         others = [v for v in violations if v["impact"] not in BLOCKING_IMPACTS]
         if violations:
@@ -138,6 +148,9 @@ class Journey:
             self.minor.append({"step": name, "id": v["id"], "impact": v["impact"]})
         if blocking:
             raise AccessibilityError(format_violations(step, current, blocking))
+
+    def save_timings(self):
+        (self.dir / "timings.txt").write_text("\n".join(self.timings) + "\n")
 
     def finish(self):
         """End of the test: the last pages must have been checked too."""
