@@ -30,6 +30,9 @@ class TraineeMonth:
     realised: Decimal
     counted: Decimal
     cumulative: Decimal
+    # already formatted (the detail table has one line per trainee and month: hundreds of lines)
+    name: str = ""
+    texts: tuple[str, str, str] = ("", "", "")
 
 
 @dataclass
@@ -69,24 +72,30 @@ def build_followup(order) -> dict:
     by_month: dict[date, list] = {}
     for (enrolment_id, month), hours in totals.items():
         by_month.setdefault(month, []).append((enrolment_id, hours))
+    names = {pk: str(e.trainee) for pk, e in enrolments.items()}
+    order_key = {pk: (e.trainee.last_name, e.trainee.first_name, pk) for pk, e in enrolments.items()}
+    formatted: dict[Decimal, str] = {}
+
+    def fmt(value: Decimal) -> str:  # the same few values recur: format each once
+        text = formatted.get(value)
+        if text is None:
+            text = formatted[value] = format_hours(value)
+        return text
+
     for month in months_with_hours:
         entry = FollowupMonth(month=month)
-        lines = sorted(
-            by_month[month],
-            key=lambda item: (
-                enrolments[item[0]].trainee.last_name,
-                enrolments[item[0]].trainee.first_name,
-                item[0],
-            ),
-        )
+        lines = sorted(by_month[month], key=lambda item: order_key[item[0]])
         for enrolment_id, hours in lines:
             trainee_cumul[enrolment_id] = trainee_cumul.get(enrolment_id, ZERO) + hours.total
+            cumul = trainee_cumul[enrolment_id]
             entry.lines.append(
                 TraineeMonth(
                     enrolments[enrolment_id],
                     hours.realised,
                     hours.counted_unrealised,
-                    trainee_cumul[enrolment_id],
+                    cumul,
+                    name=names[enrolment_id],
+                    texts=(fmt(hours.realised), fmt(hours.counted_unrealised), fmt(cumul)),
                 )
             )
             entry.realised += hours.realised

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import DecimalField, Sum, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, Substr, TruncMonth
 
 from formarche.attendance.models import Attendance
 from formarche.utils.dates import month_bounds
@@ -41,6 +42,18 @@ _HOURS = DecimalField(max_digits=14, decimal_places=2)
 _CENT = Decimal("0.01")
 
 
+def _month_of_day():
+    """The month of ``day``, grouped natively by the database.
+
+    PostgreSQL: ``date_trunc('month', day)`` (TruncMonth). SQLite: TruncMonth is a Python
+    function called on every row (slow on thousands of rows), while dates are stored as ISO text:
+    the first 7 characters (``"2023-04"``) are the month, computed by SQLite itself.
+    """
+    if connection.vendor == "sqlite":
+        return Substr("day", 1, 7)
+    return TruncMonth("day")
+
+
 def _sum(field: str):
     return Coalesce(Sum(field, output_field=_HOURS), Value(ZERO, output_field=_HOURS), output_field=_HOURS)
 
@@ -52,6 +65,8 @@ def _hours(value) -> Decimal:
 
 
 def _as_month(value) -> date:
+    if isinstance(value, str):  # SQLite: "2023-04"
+        return date(int(value[:4]), int(value[5:7]), 1)
     # TruncMonth gives a date on a DateField (a datetime on some backends' configurations).
     return value.date().replace(day=1) if hasattr(value, "date") else value.replace(day=1)
 
@@ -80,7 +95,7 @@ def monthly_totals(order) -> dict[tuple[int, date], MonthHours]:
     """
     rows = (
         Attendance.objects.filter(enrolment__order=order)
-        .annotate(month=TruncMonth("day"))
+        .annotate(month=_month_of_day())
         .values("enrolment_id", "month")
         .annotate(realised=_sum("realised_hours"), counted=_sum("counted_unrealised_hours"))
         .order_by()
@@ -97,7 +112,7 @@ def order_month_totals(order) -> dict[date, MonthHours]:
     """Per month, the whole action: ``{month: MonthHours}`` in month order — one grouped query."""
     rows = (
         Attendance.objects.filter(enrolment__order=order)
-        .annotate(month=TruncMonth("day"))
+        .annotate(month=_month_of_day())
         .values("month")
         .annotate(realised=_sum("realised_hours"), counted=_sum("counted_unrealised_hours"))
         .order_by("month")
@@ -148,7 +163,7 @@ def monthly_totals_by_kind(order) -> dict[tuple[int, date, str], MonthHours]:
     """
     rows = (
         Attendance.objects.filter(enrolment__order=order)
-        .annotate(month=TruncMonth("day"))
+        .annotate(month=_month_of_day())
         .values("enrolment_id", "month", "kind")
         .annotate(realised=_sum("realised_hours"), counted=_sum("counted_unrealised_hours"))
         .order_by()

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from formarche.attendance.models import Attendance
 from tests.attendance.conftest import seed_order, sized_order, validated_period
-from tests.factories import AttendanceFactory, EnrolmentFactory
+from tests.factories import AttendanceFactory, EnrolmentFactory, OrderFactory
 
 D = Decimal
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -18,9 +18,9 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 @pytest.fixture
 def garcia(world):
-    """OF 1's order (Région A) with GARCIA Léa enrolled from 06/03/2023 to 20/04/2023."""
+    """An order of OF 1 (Région A, no period yet) with GARCIA Léa enrolled from 06/03/2023 to 20/04/2023."""
     return EnrolmentFactory(
-        order=world.objects["order"],
+        order=OrderFactory(region=world.region_a, provider=world.of1, title="Action des heures"),
         trainee__organisation=world.of1,
         trainee__last_name="Garcia",
         trainee__first_name="Léa",
@@ -51,7 +51,7 @@ def test_grid_page_for_the_of(login, world, garcia):
     assert "fm-weekend" in body
     assert "attendance/grid.js" in body
     assert "Mois validé" not in body
-    assert 'href="/actions/{}/realisations/2023-04/"'.format(garcia.order.pk) in body  # next month
+    assert f'href="/actions/{garcia.order.pk}/realisations/2023-04/"' in body  # next month
 
 
 def test_grid_banner_on_a_validated_month(login, world, garcia):
@@ -80,6 +80,7 @@ def test_grid_redirects_to_a_month(login, world):
 def test_cell_save_returns_the_cell_and_the_totals(login, world, garcia):
     client = login(world.users["of1_staff"])
     AttendanceFactory(enrolment=garcia, day=dt.date(2023, 3, 14), realised_hours=D(7))
+    AttendanceFactory(enrolment__order=garcia.order, day=dt.date(2023, 3, 6), realised_hours=D(7))
     response = client.post(
         cell_url(garcia.order),
         {"enrolment": garcia.pk, "day": "2023-03-13", "realised": "6,5", "counted": ""},
@@ -90,7 +91,7 @@ def test_cell_save_returns_the_cell_and_the_totals(login, world, garcia):
     key = f"{garcia.pk}-20230313"
     assert f'id="r-{key}"' in body and 'value="6,5"' in body
     assert f'<td id="rt-{garcia.pk}" class="num fw-bold" hx-swap-oob="true">13,50</td>' in body
-    # the column of the 13th: GARCIA only; the month: GARCIA 13,50 + the world's 7,00
+    # the column of the 13th; the month: GARCIA's 13,50 + another trainee's 7,00
     assert '<td id="crt-20230313" class="num" hx-swap-oob="true">6,50</td>' in body
     assert '<td id="grt" class="num fw-bold" hx-swap-oob="true">20,50</td>' in body
     assert "Enregistré : GARCIA Léa le 13/03/2023, 6,50 h réalisées." in body
