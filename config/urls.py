@@ -17,5 +17,7 @@ urlpatterns = [
     path("api/", include("formarche.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("bpf/", include("formarche.bpf.urls")),
+    path("", include("formarche.documents.urls")),
+    path("", include("formarche.signing.urls")),
     path("", include("formarche.ui.urls")),
 ]

@@ -155,3 +155,52 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
     enrolment = factory.SubFactory(EnrolmentFactory)
     day = _dt.date(2023, 3, 6)
     realised_hours = Decimal("7")
+
+
+# --- documents and émargement (signing) ------------------------------------------------------
+from formarche.signing.models import HalfDay, Session  # noqa: E402
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    """A half-day session of an action (default: a Monday morning of the seed's order, 3,5 h)."""
+
+    class Meta:
+        model = Session
+
+    order = factory.SubFactory(OrderFactory)
+    date = _dt.date(2023, 3, 6)
+    half_day = HalfDay.MORNING
+    start_time = _dt.time(9, 0)
+    end_time = _dt.time(12, 30)
+    planned_hours = Decimal("3.50")
+    trainer_name = "Formatrice"
+
+    class Params:
+        afternoon = factory.Trait(
+            half_day=HalfDay.AFTERNOON, start_time=_dt.time(13, 30), end_time=_dt.time(17, 0)
+        )
+
+
+def signature_png(seed: int = 0, size=(300, 120)) -> bytes:
+    """A small PNG with a drawn stroke (a valid, non-empty signature image)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", size, (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    w, h = size
+    draw.line(
+        [(10, h // 2), (w // 3, 10 + seed % 20), (2 * w // 3, h - 20), (w - 10, h // 3)],
+        fill="black",
+        width=4,
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def signature_data_url(seed: int = 0) -> str:
+    import base64
+
+    return "data:image/png;base64," + base64.b64encode(signature_png(seed)).decode("ascii")

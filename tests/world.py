@@ -171,3 +171,38 @@ def _invoice(world):
 
 
 EXTENSIONS.append(_invoice)
+
+
+def _documents_and_signing(world):
+    """OF 1 has a stored document (its original name carries the marker) and an open émargement
+    session (its trainer's name carries the marker) with one sealed signature."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from formarche.documents.models import DocumentType
+    from formarche.documents.services import document_upload
+    from formarche.signing.services import session_open, sign_on_device
+    from tests.factories import SessionFactory, signature_data_url
+
+    order = world.objects["order"]
+    world.objects["document"] = document_upload(
+        order=order,
+        uploaded=b"%PDF-1.4\n% test\n",
+        name=f"convention-{MARKER}.pdf",
+        doc_type=DocumentType.AGREEMENT,
+    )
+    session = SessionFactory(order=order, date=dt.date(2023, 3, 6), trainer_name=f"Formateur {MARKER}")
+    session = session_open(session=session)
+    world.objects["session"] = session
+    world.objects["signature"] = sign_on_device(
+        session=session,
+        enrolment=world.objects["enrolment"],
+        data_url=signature_data_url(),
+        ip="127.0.0.1",
+        user_agent="pytest",
+        now=timezone.make_aware(dt.datetime(2023, 3, 6, 9, 5)),
+    )
+
+
+EXTENSIONS.append(_documents_and_signing)

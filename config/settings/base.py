@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "formarche.imports",
     "formarche.api",
     "formarche.bpf",
+    "formarche.documents",
+    "formarche.signing",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DocumentsConfig(AppConfig):
+    name = "formarche.documents"
+    verbose_name = "Documents et justificatifs"

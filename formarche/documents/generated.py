@@ -1,0 +1,195 @@
+"""Generated documents (WeasyPrint, French): the monthly attendance sheet, the attestation
+d'assiduité, the certificat de réalisation. Data builders here; templates under templates/documents/.
+
+The attendance sheet is paginated by construction, not by luck: trainees are cut into chunks of
+``ROWS_PER_PAGE`` and the month's working days into ISO weeks (at most 5 days, 10 half-day
+columns); each (week, chunk of trainees) is one landscape A4 page with its own header, and the
+row height is fixed so that a full chunk fits. Pages = weeks × ceil(trainees / ROWS_PER_PAGE).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Q, Sum
+from django.template.loader import render_to_string
+
+from formarche.documents.workdays import weeks, working_days
+from formarche.trainees.models import Enrolment
+from formarche.utils.dates import month_bounds
+from formarche.utils.formatting import format_date, format_month
+
+ROWS_PER_PAGE = 12
+DAYS_FR = ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche")
+ZERO = Decimal("0.00")
+
+
+def render_pdf(template: str, context: dict) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(template, context)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def enrolments_in_month(order, month: date):
+    first, last = month_bounds(month)
+    return (
+        Enrolment.objects.filter(order=order, entry_date__lte=last)
+        .filter(Q(exit_date__isnull=True) | Q(exit_date__gte=first))
+        .select_related("trainee")
+        .order_by("trainee__last_name", "trainee__first_name", "pk")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Monthly attendance sheet
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SheetRow:
+    number: int
+    name: str
+    cells: list[bool]  # one per half-day column: True = enrolled (a box to sign), False = greyed
+
+
+@dataclass
+class SheetPage:
+    days: list[date]
+    rows: list[SheetRow]
+    week_label: str
+    number: int = 0
+    filler: list[int] = field(default_factory=list)
+
+    @property
+    def day_labels(self) -> list[str]:
+        return [f"{DAYS_FR[d.weekday()]} {d.day:02d}/{d.month:02d}" for d in self.days]
+
+    @property
+    def first_number(self) -> int:
+        return self.rows[0].number if self.rows else 0
+
+    @property
+    def last_number(self) -> int:
+        return self.rows[-1].number if self.rows else 0
+
+
+def attendance_sheet_pages(order, month: date, enrolments=None) -> list[SheetPage]:
+    first, last = month_bounds(month)
+    days = working_days(first, last)
+    enrolments = list(enrolments if enrolments is not None else enrolments_in_month(order, month))
+    chunks = [enrolments[i : i + ROWS_PER_PAGE] for i in range(0, len(enrolments), ROWS_PER_PAGE)] or [[]]
+    pages = []
+    for week in weeks(days):
+        label = f"Semaine du {format_date(week[0])} au {format_date(week[-1])}"
+        for chunk_index, chunk in enumerate(chunks):
+            rows = []
+            for offset, enrolment in enumerate(chunk):
+                cells = []
+                for day in week:
+                    cells.extend([enrolment.covers(day)] * 2)
+                rows.append(
+                    SheetRow(
+                        number=chunk_index * ROWS_PER_PAGE + offset + 1,
+                        name=str(enrolment.trainee),
+                        cells=cells,
+                    )
+                )
+            page = SheetPage(days=week, rows=rows, week_label=label)
+            # with one trainee, leave a few empty lines (late entries are written by hand)
+            page.filler = list(range(max(0, min(3, ROWS_PER_PAGE - len(rows)))))
+            pages.append(page)
+    for number, page in enumerate(pages, start=1):
+        page.number = number
+    return pages
+
+
+def attendance_sheet_pdf(order, month: date, enrolments=None) -> bytes:
+    pages = attendance_sheet_pages(order, month, enrolments)
+    return render_pdf(
+        "documents/attendance_sheet_pdf.html",
+        {
+            "order": order,
+            "provider": order.provider,
+            "month_label": format_month(month),
+            "pages": pages,
+            "page_count": len(pages),
+            "trainee_count": max((p.last_number for p in pages), default=0),
+            "columns": max((len(p.days) * 2 for p in pages), default=10),
+        },
+    )
+
+
+def expected_sheet_pages(order, month: date, trainee_count: int) -> int:
+    first, last = month_bounds(month)
+    return len(weeks(working_days(first, last))) * max(1, math.ceil(trainee_count / ROWS_PER_PAGE))
+
+
+# ---------------------------------------------------------------------------------------------
+# Attestation d'assiduité (one trainee, one month)
+# ---------------------------------------------------------------------------------------------
+
+
+def attendance_certificate_context(enrolment, month: date) -> dict:
+    from formarche.attendance.models import Attendance
+
+    first, last = month_bounds(month)
+    rows = list(
+        Attendance.objects.filter(enrolment=enrolment, day__gte=first, day__lte=last).order_by("day", "kind")
+    )
+    realised = sum((r.realised_hours for r in rows), ZERO)
+    counted = sum((r.counted_unrealised_hours for r in rows), ZERO)
+    return {
+        "order": enrolment.order,
+        "provider": enrolment.order.provider,
+        "enrolment": enrolment,
+        "trainee": enrolment.trainee,
+        "month_label": format_month(month),
+        "first": first,
+        "last": last,
+        "rows": rows,
+        "realised": realised,
+        "counted": counted,
+        "total": realised + counted,
+    }
+
+
+def attendance_certificate_pdf(enrolment, month: date, *, today: date) -> bytes:
+    context = attendance_certificate_context(enrolment, month)
+    context["today"] = today
+    return render_pdf("documents/attendance_certificate_pdf.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Attestation de fin de formation / certificat de réalisation (at exit)
+# ---------------------------------------------------------------------------------------------
+
+
+def completion_certificate_context(enrolment) -> dict:
+    from formarche.attendance.models import Attendance
+
+    totals = Attendance.objects.filter(enrolment=enrolment).aggregate(
+        realised=Sum("realised_hours"), counted=Sum("counted_unrealised_hours")
+    )
+    realised = totals["realised"] or ZERO
+    counted = totals["counted"] or ZERO
+    order = enrolment.order
+    return {
+        "order": order,
+        "provider": order.provider,
+        "enrolment": enrolment,
+        "trainee": enrolment.trainee,
+        "realised": realised,
+        "counted": counted,
+        "planned": enrolment.planned_hours,
+    }
+
+
+def completion_certificate_pdf(enrolment, *, today: date) -> bytes:
+    context = completion_certificate_context(enrolment)
+    context["today"] = today
+    return render_pdf("documents/completion_certificate_pdf.html", context)

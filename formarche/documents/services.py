@@ -1,0 +1,70 @@
+"""Writing documents: every upload goes through :func:`document_upload` (checks first, then storage)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from formarche.documents.checks import DocumentRejected, check_file, check_size, clean_name
+from formarche.documents.models import Document, DocumentType
+
+__all__ = ["DocumentRejected", "document_upload"]
+
+
+def _read(uploaded) -> bytes:
+    """The bytes of an ``UploadedFile`` (size checked before reading), or ``bytes`` as given."""
+    if isinstance(uploaded, bytes | bytearray):
+        return bytes(uploaded)
+    size = getattr(uploaded, "size", None)
+    if size is not None:
+        check_size(size)
+    chunks = []
+    for chunk in uploaded.chunks() if hasattr(uploaded, "chunks") else [uploaded.read()]:
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def document_upload(
+    *,
+    order,
+    uploaded,
+    doc_type: str,
+    name: str | None = None,
+    enrolment=None,
+    description: str = "",
+    by=None,
+) -> Document:
+    """Check ``uploaded`` (an UploadedFile, or bytes with ``name``) and store it as a document of ``order``.
+
+    All checks (type by content, extension, size, virus-scan hook) run before anything is stored;
+    a refusal raises :class:`DocumentRejected` with a French message and stores nothing.
+    """
+    if doc_type not in DocumentType.values:
+        raise DocumentRejected("Choisissez le type de document.")
+    if enrolment is not None and enrolment.order_id != order.pk:
+        raise DocumentRejected("Ce stagiaire n'est pas inscrit sur cette action.")
+    name = clean_name(name if name is not None else getattr(uploaded, "name", ""))
+    data = _read(uploaded)
+    kind = check_file(data, name)
+    document = Document(
+        order=order,
+        enrolment=enrolment,
+        doc_type=doc_type,
+        description=(description or "").strip()[:250],
+        original_name=name,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        content_type=kind.content_type,
+        uploaded_by=by,
+    )
+    document._history_user = by
+    document.file.save(name, ContentFile(data), save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+    except Exception:
+        document.file.storage.delete(document.file.name)
+        raise
+    return document
