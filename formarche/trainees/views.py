@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -43,10 +43,13 @@ def trainee_list(request):
     """Registry: an OF sees its own trainees, a Région the trainees of its orders (read-only)."""
     search = TraineeSearchForm(request.GET or None)
     text = search.cleaned_data["q"] if search.is_valid() else ""
+    visible = (
+        Q(enrolments__order__region_id=request.tenant.organisation_id) if request.tenant.is_region else None
+    )
     trainees = (
         scoped(Trainee, request.tenant)
         .search(text)
-        .annotate(enrolment_count=Count("enrolments"))
+        .annotate(enrolment_count=Count("enrolments", filter=visible))
         .order_by("last_name", "first_name", "pk")
     )
     page = Paginator(trainees, PAGE_SIZE).get_page(request.GET.get("page"))
