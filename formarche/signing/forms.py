@@ -39,6 +39,7 @@ class ScheduleForm(StyledFormMixin, forms.Form):
         max_digits=4,
         decimal_places=2,
         min_value=Decimal("0.25"),
+        localize=True,
     )
     afternoon_start = forms.TimeField(
         label="Après-midi : début", initial=time(13, 30), widget=forms.TimeInput(attrs={"type": "time"})
@@ -52,6 +53,7 @@ class ScheduleForm(StyledFormMixin, forms.Form):
         max_digits=4,
         decimal_places=2,
         min_value=Decimal("0.25"),
+        localize=True,
     )
     trainer_name = forms.CharField(label="Formateur", max_length=150, required=False)
     skip_holidays = forms.BooleanField(label="Sauter les jours fériés", required=False, initial=True)
