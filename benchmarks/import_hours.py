@@ -150,10 +150,8 @@ def run(rows: int, keep: bool) -> int:
                 run_inline=True,
             )
             elapsed = time.perf_counter() - start
-            print(
-                f"{label} : {elapsed:.2f} s, {rows / elapsed:,.0f} lignes/s — {job.get_status_display()} — "
-                f"{job.summary}".replace(",", " ")
-            )
+            speed = f"{rows / elapsed:,.0f}".replace(",", " ")
+            print(f"{label} : {elapsed:.2f} s, {speed} lignes/s — {job.get_status_display()} — {job.summary}")
             if job.errors:
                 print("\n".join(job.errors[:10]))
                 return 1
