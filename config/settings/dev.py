@@ -9,3 +9,7 @@ DEBUG = True
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me-0123456789abcdefghijkl")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+# Long jobs (imports over ~2 000 rows) run in a background thread of the web process, with a
+# progress bar polled by htmx. See docs/adr/0006-import-jobs.md.
+TASKS = {"default": {"BACKEND": "formarche.imports.backends.ThreadBackend"}}

@@ -30,3 +30,7 @@ STORAGES = {
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+
+# Long jobs (imports over ~2 000 rows) run in a background thread of the web process, with a
+# progress bar polled by htmx. See docs/adr/0006-import-jobs.md.
+TASKS = {"default": {"BACKEND": "formarche.imports.backends.ThreadBackend"}}

@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 # (key, label, url name, who sees it: "of", "region" or "all")
 MENU = [
     ("actions", "Actions de formation", "orders:action_list", "all"),
+    ("trainees", "Stagiaires", "trainees:trainee_list", "all"),
     ("invoices", "Factures", "billing:region_invoices", "region"),
     ("imports", "Imports", "imports:index", "all"),
     ("bpf", "Bilan pédagogique et financier", "bpf:index", "of"),
