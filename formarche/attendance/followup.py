@@ -11,11 +11,12 @@ rounded to 0.1 px (no float ever touches hours).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from formarche.attendance.selectors import MonthHours, monthly_totals
+from formarche.attendance.selectors import monthly_totals
 from formarche.trainees.models import Enrolment
 from formarche.utils.dates import months_between
 from formarche.utils.formatting import format_hours, format_month, format_rate
@@ -161,7 +162,7 @@ def build_chart(
     def x(index: int) -> Decimal:
         return LEFT + step * index + step / 2
 
-    points, running, table = [], ZERO, []
+    points, running = [], ZERO
     for index, month in enumerate(months):
         if month in cumul_by_month:
             running = cumul_by_month[month]
@@ -184,7 +185,10 @@ def build_chart(
         y_ticks.append({"y": _px(y(hours)), "text": f"{format_hours(hours)}"[:-3], "percent": percent})
 
     band_shapes = []
+    # fractions over a common denominator, as the seed says them: 1/3, 2/3, 3/3
+    denominator = math.lcm(*(band.fraction.denominator for band in bands)) if bands else 1
     for band in bands:
+        share = f"{band.fraction.numerator * denominator // band.fraction.denominator}/{denominator}"
         y_low, y_high = y(contracted * band.from_percent / HUNDRED), y(contracted * band.to_percent / HUNDRED)
         band_shapes.append(
             {
@@ -193,7 +197,7 @@ def build_chart(
                 "width": _px(plot_w),
                 "height": _px(y_low - y_high),
                 "label_y": _px((y_low + y_high) / 2 + 4),
-                "label": f"Résorption {band.fraction} : {band.from_percent:f}–{band.to_percent:f} %",
+                "label": f"Résorption {share} : {band.from_percent:f}–{band.to_percent:f} %",
             }
         )
     cap_line = None
@@ -216,6 +220,7 @@ def build_chart(
         "label_x": _px(LEFT + plot_w + 6),
         "contract_y": _px(y(contracted)),
         "contract_label": f"Volume contractuel {format_hours(contracted)} h",
+        "inner_label_x": _px(LEFT + plot_w - 4),
         "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
         "points": points,
         "x_labels": x_labels,
@@ -225,12 +230,4 @@ def build_chart(
         "cap": cap_line,
         "desc": desc,
         "empty": not points,
-        "table": table,
     }
-
-
-def month_hours_sum(values) -> MonthHours:
-    result = MonthHours()
-    for value in values:
-        result = result + value
-    return result

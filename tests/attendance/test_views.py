@@ -191,7 +191,7 @@ def test_followup_shows_the_seed_figures(login, world):
     # the chart: title, description, three resorption bands, the 80 % cap, one point a month
     assert '<title id="graph-titre">' in body and '<desc id="graph-desc">' in body
     assert body.count('fill="#dde3ea"') == 3
-    assert "Résorption 1/3 : 10–20 %" in body and "Résorption 1 : 50–60 %" in body
+    assert "Résorption 1/3 : 10–20 %" in body and "Résorption 3/3 : 50–60 %" in body
     assert f"Plafond 80,00{nnbsp}%" in body
     assert body.count("<circle") == 2
 
