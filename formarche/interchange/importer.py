@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
@@ -268,39 +269,55 @@ def _parse(doc, c: Checker) -> dict:
         }
     out["enrolments"] = enrolments
 
-    # attendance: the big one — a tight loop
+    # attendance: the big one — a tight loop with a fast path for well-formed rows; any doubt
+    # goes through the checker's typed getters, which name the error
     rows = []
     seen = set()
     kinds = {"jour", "mois"}
+    zero = Decimal(0)
+    fromiso = date.fromisoformat
     for i, a in enumerate(c.arr(doc, "attendance", "")):
-        ap = f"/attendance/{i}"
-        if not isinstance(a, dict):
-            c.add(ap, "doit être un objet.")
-            continue
-        ref = a.get("enrolment")
-        if ref not in enrolments:
-            c.add(f"{ap}/enrolment", f"inscription « {ref} » absente de /enrolments.")
-            continue
-        day = c.day(a, "day", ap)
-        kind = a.get("kind", "jour")
-        if kind not in kinds:
-            c.add(f"{ap}/kind", f"valeur « {kind} » inconnue (jour ou mois).")
-            continue
-        realised = c.number(a, "realised", ap)
-        counted = c.number(a, "counted_unrealised", ap, required=False) or Decimal(0)
-        if day is None or realised is None:
-            continue
-        if kind == "mois" and day.day != 1:
-            c.add(f"{ap}/day", "un total mensuel est daté du premier jour du mois.")
-        elif kind == "jour" and realised + counted > MAX_DAY:
-            c.add(ap, "une journée ne peut pas compter plus de 24 heures.")
+        try:
+            ref = a["enrolment"]
+            day_text = a["day"]
+            day = fromiso(day_text) if len(day_text) == 10 else None
+            kind = a.get("kind", "jour")
+            realised = a["realised"]
+            realised = Decimal(realised) if realised.__class__ is str else realised
+            counted = a.get("counted_unrealised", zero)
+            counted = Decimal(counted) if counted.__class__ is str else counted
+            reason = a.get("reason", "")
+            fast = (
+                day is not None
+                and ref in enrolments
+                and kind in kinds
+                and realised.__class__ is Decimal
+                and counted.__class__ is Decimal
+                and zero <= realised
+                and zero <= counted
+                and realised.as_tuple().exponent >= -2
+                and counted.as_tuple().exponent >= -2
+                and not reason
+            )
+        except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError):
+            fast = False
+        if not fast:
+            parsed = _attendance_slow(a, f"/attendance/{i}", enrolments, c)
+            if parsed is None:
+                continue
+            ref, day, kind, realised, counted, reason = parsed
+        if kind == "mois":
+            if day.day != 1:
+                c.add(f"/attendance/{i}/day", "un total mensuel est daté du premier jour du mois.")
+        elif realised + counted > MAX_DAY:
+            c.add(f"/attendance/{i}", "une journée ne peut pas compter plus de 24 heures.")
         key = (ref, day, kind)
         if key in seen:
-            c.add(ap, f"l'inscription « {ref} » a déjà une ligne « {kind} » le {day.isoformat()}.")
+            c.add(
+                f"/attendance/{i}",
+                f"l'inscription « {ref} » a déjà une ligne « {kind} » le {day.isoformat()}.",
+            )
         seen.add(key)
-        reason = a.get("reason", "")
-        if reason:
-            reason = c.choice(a, "reason", ap, "unrealised_reason") or ""
         rows.append((ref, day, kind, realised, counted, reason))
     out["attendance"] = rows
 
@@ -447,9 +464,19 @@ def _parse(doc, c: Checker) -> dict:
 # --------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def _write(p: dict) -> dict:
-    from formarche.attendance.models import Attendance, AttendanceSource
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        # a large page cache: the attendance indexes of a big import do not fit in SQLite's default
+        # 2 MB, and evicting pages turns the bulk insertion into random disk writes
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -262144")  # 256 MB, this connection only
+    with transaction.atomic():
+        return _write_rows(p)
+
+
+def _write_rows(p: dict) -> dict:
     from formarche.bpf.models import (
         AccountLine,
         FiscalYear,
@@ -541,21 +568,7 @@ def _write(p: dict) -> dict:
         enrolment_ids = {ref: obj.pk for ref, obj in zip(refs, enrolment_objs, strict=True)}
 
     rows = p["attendance"]
-    for i in range(0, len(rows), BATCH):
-        Attendance.objects.bulk_create(
-            [
-                Attendance(
-                    enrolment_id=enrolment_ids[ref],
-                    day=day,
-                    kind=kind,
-                    realised_hours=realised,
-                    counted_unrealised_hours=counted,
-                    unrealised_reason=reason,
-                    source=AttendanceSource.IMPORT,
-                )
-                for ref, day, kind, realised, counted, reason in rows[i : i + BATCH]
-            ]
-        )
+    _insert_attendance(rows, enrolment_ids)
 
     n_hours = 0
     for t in p["trainers"]:
@@ -617,3 +630,78 @@ def _write(p: dict) -> dict:
         }
     )
     return dict(counts)
+
+
+def _insert_attendance(rows, enrolment_ids) -> None:
+    """Attendance rows by ``executemany`` in batches: Django's ``bulk_create`` spends most of its
+    time building SQL per object, far too slow for half a million rows. Columns come from the
+    model (defaults of the fields we do not set are computed once), values are adapted by the
+    backend's own adapters, so the rows are what ``bulk_create`` would have written."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from formarche.attendance.models import Attendance, AttendanceSource
+
+    ops = connection.ops
+    given = [
+        "enrolment",
+        "day",
+        "kind",
+        "realised_hours",
+        "counted_unrealised_hours",
+        "unrealised_reason",
+        "source",
+    ]
+    fields = [f for f in Attendance._meta.concrete_fields if not f.primary_key]
+    constant = {}
+    now = timezone.now()
+    for field in fields:
+        if field.name in given:
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            value = now
+        else:
+            value = field.get_default()
+        constant[field.name] = field.get_db_prep_save(value, connection)
+    columns = [f.column for f in fields]
+    table = connection.ops.quote_name(Attendance._meta.db_table)
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        table, ", ".join(ops.quote_name(c) for c in columns), ", ".join(["%s"] * len(columns))
+    )
+    names = [f.name for f in fields]
+    adapt_day = ops.adapt_datefield_value
+    source = AttendanceSource.IMPORT.value
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), 20_000):
+            batch = []
+            for ref, day, kind, realised, counted, reason in rows[i : i + 20_000]:
+                values = {
+                    "enrolment": enrolment_ids[ref],
+                    "day": adapt_day(day),
+                    "kind": kind,
+                    "realised_hours": realised,
+                    "counted_unrealised_hours": counted,
+                    "unrealised_reason": reason,
+                    "source": source,
+                }
+                batch.append([values[n] if n in values else constant[n] for n in names])
+            cursor.executemany(sql, batch)
+
+
+def _attendance_slow(a, ap: str, enrolments, c: Checker):
+    """One attendance row through the typed getters (precise errors), or None."""
+    if not isinstance(a, dict):
+        c.add(ap, "doit être un objet.")
+        return None
+    ref = a.get("enrolment")
+    if ref not in enrolments:
+        c.add(f"{ap}/enrolment", f"inscription « {ref} » absente de /enrolments.")
+        return None
+    day = c.day(a, "day", ap)
+    kind = c.choice(a, "kind", ap, "attendance_kind", required=False, default="jour")
+    realised = c.number(a, "realised", ap)
+    counted = c.number(a, "counted_unrealised", ap, required=False) or Decimal(0)
+    reason = c.choice(a, "reason", ap, "unrealised_reason", required=False) if a.get("reason") else ""
+    if day is None or kind is None or realised is None or reason is None:
+        return None
+    return ref, day, kind, realised, counted, reason

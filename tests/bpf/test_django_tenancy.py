@@ -5,6 +5,7 @@ Another OF (or a Région) never sees OF 1's BPF or its sources, and its POSTs ch
 
 import pytest
 
+import tests.bpf.needs_django  # noqa: F401  (first: skips without Django)
 from tests.test_url_walk import PARAM, all_routes, build_url, snapshot
 from tests.world import FOREIGN_TO_OF1, MARKER
 

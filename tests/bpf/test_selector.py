@@ -18,6 +18,7 @@ from decimal import Decimal as D
 
 import pytest
 
+import tests.bpf.needs_django  # noqa: F401  (first: skips without Django)
 from formarche.bpf.engine import compute_bpf
 from formarche.bpf.selectors import bpf_inputs
 from formarche.bpf.services import bpf_compute
