@@ -321,4 +321,4 @@ def test_change_requests_refused_or_applied(action, world):
             services.change_request_create(
                 order=action.order, kind=kind, new_values=values, reason="r", by=staff
             )
-    assert ChangeRequest.objects.count() == 2
+    assert ChangeRequest.objects.filter(order=action.order).count() == 2
