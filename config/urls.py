@@ -19,5 +19,6 @@ urlpatterns = [
     path("bpf/", include("formarche.bpf.urls")),
     path("", include("formarche.documents.urls")),
     path("", include("formarche.signing.urls")),
+    path("", include("formarche.closing.urls")),
     path("", include("formarche.ui.urls")),
 ]

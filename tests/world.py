@@ -206,3 +206,39 @@ def _documents_and_signing(world):
 
 
 EXTENSIONS.append(_documents_and_signing)
+
+
+def _closing(world):
+    """OF 1's order has a pending change request (its reason carries the marker), a draft bilan and
+    a follow-up questionnaire for its enrolment."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from formarche.closing.models import (
+        AssessmentState,
+        ChangeKind,
+        ChangeRequest,
+        ExitAssessment,
+        FollowUpQuestionnaire,
+    )
+
+    order = world.objects["order"]
+    enrolment = world.objects["enrolment"]
+    world.objects["change_request"] = ChangeRequest.objects.create(
+        order=order,
+        kind=ChangeKind.END_DATE,
+        old_values={"planned_end": order.planned_end.isoformat(), "real_end": None},
+        new_values={"end_date": "2023-04-28"},
+        reason=f"Dernière sortie {MARKER}",
+        requested_at=timezone.now(),
+    )
+    ExitAssessment.objects.create(
+        enrolment=enrolment, state=AssessmentState.DRAFT, comment=f"Bilan {MARKER}"
+    )
+    FollowUpQuestionnaire.objects.create(
+        enrolment=enrolment, due_date=dt.date(2023, 10, 28), comment=f"Suivi {MARKER}"
+    )
+
+
+EXTENSIONS.append(_closing)

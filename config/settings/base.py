@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "formarche.bpf",
     "formarche.documents",
     "formarche.signing",
+    "formarche.closing",
 ]
 
 MIDDLEWARE = [
