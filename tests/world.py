@@ -233,9 +233,7 @@ def _closing(world):
         reason=f"Dernière sortie {MARKER}",
         requested_at=timezone.now(),
     )
-    ExitAssessment.objects.create(
-        enrolment=enrolment, state=AssessmentState.DRAFT, comment=f"Bilan {MARKER}"
-    )
+    ExitAssessment.objects.create(enrolment=enrolment, state=AssessmentState.DRAFT, comment=f"Bilan {MARKER}")
     FollowUpQuestionnaire.objects.create(
         enrolment=enrolment, due_date=dt.date(2023, 10, 28), comment=f"Suivi {MARKER}"
     )
