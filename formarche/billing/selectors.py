@@ -316,14 +316,19 @@ def _history_entries(records, label) -> list[AuditEntry]:
 
 
 def _display(record, name):
-    value = getattr(record, name, None)
     field_ = record.instance._meta.get_field(name)
+    if getattr(field_, "related_model", None) is not None:
+        if getattr(record, f"{name}_id", None) is None:
+            return "—"
+        try:
+            return str(getattr(record, name))
+        except Exception:  # the related row is gone: its id is all history keeps
+            return str(getattr(record, f"{name}_id"))
+    value = getattr(record, name, None)
     if field_.choices:
         return dict(field_.flatchoices).get(value, value)
     if value is None or value == "":
         return "—"
-    if hasattr(field_, "related_model") and field_.related_model is not None:
-        return str(getattr(record, f"{name}_id"))
     from formarche.ui.templatetags.fm import date_fr, euros
 
     if isinstance(value, Decimal):
