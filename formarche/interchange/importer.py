@@ -671,6 +671,9 @@ def _insert_attendance(rows, enrolment_ids) -> None:
     names = [f.name for f in fields]
     adapt_day = ops.adapt_datefield_value
     source = AttendanceSource.IMPORT.value
+    if connection.vendor == "postgresql":
+        _copy_attendance(connection, table, columns, names, constant, rows, enrolment_ids, source)
+        return
     with connection.cursor() as cursor:
         for i in range(0, len(rows), 20_000):
             batch = []
@@ -705,3 +708,22 @@ def _attendance_slow(a, ap: str, enrolments, c: Checker):
     if day is None or kind is None or realised is None or reason is None:
         return None
     return ref, day, kind, realised, counted, reason
+
+
+def _copy_attendance(connection, table, columns, names, constant, rows, enrolment_ids, source) -> None:
+    """PostgreSQL: COPY … FROM STDIN (psycopg 3), an order of magnitude faster than INSERTs."""
+    ops = connection.ops
+    sql = "COPY {} ({}) FROM STDIN".format(table, ", ".join(ops.quote_name(c) for c in columns))
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(sql) as copy:
+            for ref, day, kind, realised, counted, reason in rows:
+                values = {
+                    "enrolment": enrolment_ids[ref],
+                    "day": day,
+                    "kind": kind,
+                    "realised_hours": realised,
+                    "counted_unrealised_hours": counted,
+                    "unrealised_reason": reason,
+                    "source": source,
+                }
+                copy.write_row([values[n] if n in values else constant[n] for n in names])
