@@ -108,7 +108,8 @@ def _enrol_and_fill(order, trainees, months: list[tuple[date, date, list[Decimal
     if Attendance.objects.filter(enrolment__order=order).exists():
         return  # idempotent: hours are only created once
     rows = []
-    planned = sum((sum(h for h in hours) for _, _, hours in months), Decimal(0)) / len(trainees)
+    # planned hours per trainee: the contracted volume shared by the planned headcount (4 900 / 20 = 245 h)
+    planned = order.contracted_hours / max(order.planned_headcount, len(trainees))
     for index, trainee in enumerate(trainees):
         enrolment, _ = Enrolment.objects.get_or_create(
             trainee=trainee,
