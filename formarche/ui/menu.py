@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 MENU = [
     ("actions", "Actions de formation", "orders:action_list", "all"),
     ("trainees", "Stagiaires", "trainees:trainee_list", "all"),
-    ("invoices", "Factures", "billing:region_invoices", "region"),
+    ("invoices", "Factures", "billing:region_invoices", "all"),
     ("imports", "Imports", "imports:index", "all"),
     ("bpf", "Bilan pédagogique et financier", "bpf:index", "of"),
     ("organisation", "Gestion organisme", "organisations:detail", "all"),
