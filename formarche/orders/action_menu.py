@@ -18,6 +18,7 @@ ACTION_MENU = [
     ("Suivi", "controls", "Contrôles", "attendance:controls", "all"),
     ("Suivi", "penalties", "Pénalités / Bonus", "billing:penalties", "all"),
     ("Suivi", "documents", "Documents et justificatifs", "documents:action_documents", "all"),
+    ("Suivi", "signing", "Émargement", "signing:sessions", "all"),
     ("Fermeture", "assessments", "Déclaration des bilans", "closing:assessments", "all"),
     ("Fermeture", "closing", "Fermeture de l'action", "closing:close", "all"),
     ("VSF / Solde", "solde", "VSF / Solde", "billing:solde", "all"),
