@@ -55,7 +55,7 @@ def _context(request, order, **extra) -> dict:
     return {
         "order": order,
         "action_menu": action_menu(order, request.tenant),
-        "action_nav": "documents",
+        "action_nav": "signing",
         **extra,
     }
 
