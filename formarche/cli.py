@@ -3,6 +3,9 @@
 formarche demo [--port 8000] [--no-server]   set up SQLite, migrate, load the demo world, serve
 formarche serve [--port 8000]                serve (development server)
 formarche statement simulate --input FILE [--format json|table]
+formarche bpf --organisation CODE --year YYYY --format json|csv|pdf [--output FILE]
+formarche import FILE                         load an interchange JSON file (docs/interchange.md)
+formarche export --organisation CODE --from DATE --to DATE [--output FILE]
 formarche manage <django command> [...]      any manage.py command
 """
 
@@ -69,8 +72,29 @@ def cmd_statement(argv: list[str]) -> int:
     return simulate_main(argv[1:])
 
 
+def cmd_bpf(argv: list[str]) -> int:
+    from formarche.bpf.cli import main as bpf_main
+
+    return bpf_main(argv)
+
+
+def cmd_import(argv: list[str]) -> int:
+    from formarche.interchange.cli import cli_import
+
+    return cli_import(argv)
+
+
+def cmd_export(argv: list[str]) -> int:
+    from formarche.interchange.cli import cli_export
+
+    return cli_export(argv)
+
+
 COMMANDS = {
     "demo": cmd_demo,
+    "bpf": cmd_bpf,
+    "import": cmd_import,
+    "export": cmd_export,
     "serve": cmd_serve,
     "statement": cmd_statement,
     "manage": _manage,
