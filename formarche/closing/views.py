@@ -115,7 +115,7 @@ def exits(request, order_id):
                 "complete": all(cells) if components else e.exit_date is not None,
             }
         )
-    context = _ctx(request, order, "closing", rows=rows, components=components)
+    context = _ctx(request, order, "exits", rows=rows, components=components)
     return render(request, "closing/exits.html", context)
 
 
@@ -475,7 +475,7 @@ def _change_requests(tenant):
 def order_change_requests(request, order_id):
     order = _order(request, order_id)
     requests = list(_change_requests(request.tenant).filter(order=order))
-    context = _ctx(request, order, "closing", change_requests=requests)
+    context = _ctx(request, order, "change_requests", change_requests=requests)
     context["can_request"] = request.tenant.is_of and order.status != OrderStatus.ARCHIVED
     return render(request, "closing/order_change_requests.html", context)
 
@@ -518,7 +518,7 @@ def change_request_create(request, order_id):
         else:
             messages.success(request, f"La demande de modification n° {cr.pk} est transmise à la Région.")
             return redirect("closing:change_request", change_request_id=cr.pk)
-    context = _ctx(request, order, "closing", form=form)
+    context = _ctx(request, order, "change_requests", form=form)
     return render(request, "closing/change_request_form.html", context)
 
 

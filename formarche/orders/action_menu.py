@@ -19,7 +19,9 @@ ACTION_MENU = [
     ("Suivi", "penalties", "Pénalités / Bonus", "billing:penalties", "all"),
     ("Suivi", "documents", "Documents et justificatifs", "documents:action_documents", "all"),
     ("Suivi", "signing", "Émargement", "signing:sessions", "all"),
+    ("Fermeture", "exits", "Sortie des stagiaires", "closing:exits", "all"),
     ("Fermeture", "assessments", "Déclaration des bilans", "closing:assessments", "all"),
+    ("Fermeture", "change_requests", "Demandes de modification", "closing:order_change_requests", "all"),
     ("Fermeture", "closing", "Fermeture de l'action", "closing:close", "all"),
     ("VSF / Solde", "solde", "VSF / Solde", "billing:solde", "all"),
 ]
