@@ -93,9 +93,18 @@ class EnrolmentForm(StyledFormMixin, forms.ModelForm):
         ]
         widgets = {"entry_date": DateInput(), "exit_date": DateInput()}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, exit_by_component: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["exit_reason"].choices = [("", "—")] + list(ExitReason.choices)
+        if exit_by_component:
+            # The action has components: exits are declared per component (Fermeture › Sortie des
+            # stagiaires), and the enrolment's exit follows the latest one. Shown here, not edited.
+            for name in ("exit_date", "exit_reason", "exit_reason_detail"):
+                self.fields[name].disabled = True
+                self.fields[name].required = False
+            self.fields[
+                "exit_date"
+            ].help_text = "La sortie se déclare composante par composante dans « Sortie des stagiaires »."
 
     def _post_clean(self):
         """No model validation here: the service checks and refuses in French."""

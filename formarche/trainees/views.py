@@ -251,7 +251,9 @@ def enrolment_edit(request, order_id, enrolment_id):
     enrolment = get_scoped_or_404(
         Enrolment.objects.select_related("trainee"), request.tenant, pk=enrolment_id, order=order
     )
-    form = EnrolmentForm(request.POST or None, instance=enrolment)
+    form = EnrolmentForm(
+        request.POST or None, instance=enrolment, exit_by_component=order.components.exists()
+    )
     days = []
     if request.method == "POST" and form.is_valid():
         try:

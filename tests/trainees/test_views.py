@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from formarche.trainees.models import Enrolment, Trainee
-from tests.factories import EnrolmentFactory, TraineeFactory
+from tests.factories import AttendanceFactory, EnrolmentFactory, OrderFactory, TraineeFactory
 from tests.world import MARKER
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +119,10 @@ def test_enrol_cannot_pick_another_ofs_trainee(world, login):
 
 
 def test_exit_refused_with_the_days_carrying_hours(world, login):
-    order, enrolment = world.objects["order"], world.objects["enrolment"]
+    # an action without components: its exits are entered on the enrolment page
+    order = OrderFactory(region=world.region_a, provider=world.of1)
+    enrolment = EnrolmentFactory(order=order, trainee=world.objects["trainee"])
+    AttendanceFactory(enrolment=enrolment, day=dt.date(2023, 3, 6))
     client = login(world.users["of1_staff"])
     url = reverse("trainees:enrolment_edit", kwargs={"order_id": order.pk, "enrolment_id": enrolment.pk})
     assert client.get(url).status_code == 200
@@ -132,3 +135,17 @@ def test_exit_refused_with_the_days_carrying_hours(world, login):
     assert response.status_code == 302
     enrolment.refresh_from_db()
     assert enrolment.exit_date == dt.date(2023, 3, 10)
+
+
+def test_exit_is_read_only_when_the_action_has_components(world, login):
+    # exits are then declared per component (closing app); a posted exit is ignored here
+    order, enrolment = world.objects["order"], world.objects["enrolment"]
+    client = login(world.users["of1_staff"])
+    url = reverse("trainees:enrolment_edit", kwargs={"order_id": order.pk, "enrolment_id": enrolment.pk})
+    page = client.get(url).content.decode()
+    assert "composante par composante" in page
+    data = {"entry_date": "2023-03-01", "planned_hours": "280", "payer": "c6", "scheme": ""}
+    response = client.post(url, {**data, "exit_date": "2023-03-10", "exit_reason": "abandon"})
+    assert response.status_code == 302
+    enrolment.refresh_from_db()
+    assert enrolment.exit_date is None and enrolment.planned_hours == 280
