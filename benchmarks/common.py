@@ -1,0 +1,105 @@
+"""Shared helpers of the benchmarks: database set-up, timing, machine load, memory.
+
+The benchmark databases are throw-away: a SQLite file under /tmp, or a PostgreSQL database whose
+name starts with ``bench_`` (created with createdb, dropped and re-created on each full run).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+PG = "postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def loadavg() -> str:
+    """The first three fields of /proc/loadavg (1, 5 and 15 minutes)."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process (MiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def proc_peak_mb(pid: int) -> float | None:
+    """Peak resident memory (VmHWM) of another process of ours, in MiB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def best_of(n: int, fn):
+    """(best elapsed seconds, last result) of ``n`` calls."""
+    best, result = None, None
+    for _ in range(n):
+        t0 = time.perf_counter()
+        result = fn()
+        elapsed = time.perf_counter() - t0
+        best = elapsed if best is None else min(best, elapsed)
+    return best, result
+
+
+def bench_env(db: str, size: str) -> dict:
+    """Environment variables of the benchmark instance (this process and the gunicorn server).
+
+    Production settings (DEBUG off, no query log), a throw-away key, plain HTTP on 127.0.0.1.
+    """
+    env = {
+        "DJANGO_SETTINGS_MODULE": "bench_settings",
+        "PYTHONPATH": f"{ROOT / 'benchmarks'}:{ROOT}",
+        "DJANGO_SECRET_KEY": "banc-d-essai-local-" + "0123456789" * 5,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "FORMARCHE_VAR_DIR": f"/tmp/formarche-bench-{size}-{db}",
+    }
+    if db == "postgres":
+        env["DATABASE_URL"] = PG.format(name=f"bench_{size}")
+    return env
+
+
+def prepare_database(db: str, size: str, *, fresh: bool) -> None:
+    """Drop and re-create the benchmark database (``fresh``), then migrate; sets up Django."""
+    env = bench_env(db, size)
+    var_dir = Path(env["FORMARCHE_VAR_DIR"])
+    if fresh:
+        if db == "postgres":
+            name = f"bench_{size}"
+            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
+            subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+        else:
+            for suffix in ("", "-wal", "-shm"):
+                (var_dir / f"formarche.sqlite3{suffix}").unlink(missing_ok=True)
+    var_dir.mkdir(parents=True, exist_ok=True)
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # served by WhiteNoise
+
+
+def analyze() -> None:
+    """Fresh planner statistics after a bulk load (what autovacuum would do a bit later)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")

@@ -1,0 +1,421 @@
+"""Benchmarks at real volumes (issue #8), one command:
+
+    .venv/bin/python benchmarks/run.py --size of|region|small --db sqlite|postgres [--out var/bench]
+
+1. Generates the data set (benchmarks/dataset.py, deterministic from ``--seed``) as interchange
+   documents, one per OF, streamed to /tmp/formarche-bench-data/; imports them into a fresh
+   database (SQLite file under /tmp/formarche-bench-<size>-sqlite/, or the PostgreSQL database
+   ``bench_<size>``, dropped and re-created) with ``formarche.interchange.cli.cli_import``; adds
+   users, validated periods, statements, invoices and payments (not in the format yet).
+2. Measures, each beside a floor measured in the same run: import throughput (floor: parsing the
+   JSON alone); the statements of every action of the Région for one month (floor: one SQL
+   aggregate of the same hours); the BPF of the largest OF (floor: one SQL aggregate of its
+   year); SQL queries per main page; latency p50/p95 and throughput of the main pages under 10 and
+   50 clients against gunicorn on 127.0.0.1 (floor: a static file through the same server); peak
+   memory of this process and of the server's workers.
+3. Writes the JSON to ``--out`` (default var/bench/) and the French summary of this (size, db) into
+   docs/performance.md, between markers, with the machine's load average.
+
+``--reuse`` skips the generation and the import (measures an already loaded database again, e.g.
+after a fix); ``--skip-load`` skips the gunicorn part.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from common import ROOT, analyze, bench_env, best_of, loadavg, peak_rss_mb, prepare_database, proc_peak_mb  # noqa: E402
+from dataset import REGION_CODE, SIZES, add_billing, add_users, of_code, write_documents  # noqa: E402
+from load import run_load  # noqa: E402
+
+DATA_DIR = Path("/tmp/formarche-bench-data")
+
+
+def log(message: str) -> None:
+    print(f"[{datetime.now():%H:%M:%S} charge {loadavg()}] {message}", flush=True)
+
+
+# --------------------------------------------------------------------------------------------
+# 1. data
+# --------------------------------------------------------------------------------------------
+
+
+def load_data(size_name: str, seed: int, result: dict) -> None:
+    from formarche.interchange.cli import cli_import
+    from formarche.interchange.importer import load_json
+
+    size = SIZES[size_name]
+    t0 = time.perf_counter()
+    paths, tally = write_documents(size, seed, DATA_DIR / f"{size_name}-{seed}")
+    generated = time.perf_counter() - t0
+    log(f"{len(paths)} document(s) écrits en {generated:.1f} s")
+    per_doc = []
+    t_all = time.perf_counter()
+    for path in paths:
+        t0 = time.perf_counter()
+        code = cli_import([str(path)])
+        elapsed = time.perf_counter() - t0
+        if code != 0:
+            raise SystemExit(f"import refusé : {path}")
+        per_doc.append(elapsed)
+        log(f"importé {path.name} en {elapsed:.1f} s")
+    imported = time.perf_counter() - t_all
+    # floor: parsing the first document alone (what any import must at least do)
+    parse, _ = best_of(1, lambda: load_json(paths[0].read_bytes()))
+    rows_per_doc = size.trainees_per_of * size.rows_per_trainee
+    result["import"] = {
+        "documents": len(paths),
+        "bytes": sum(p.stat().st_size for p in paths),
+        "generate_s": round(generated, 2),
+        "import_s": round(imported, 2),
+        "rows": size.rows,
+        "rows_per_s": round(size.rows / imported),
+        "first_document_s": round(per_doc[0], 2),
+        "floor_parse_first_document_s": round(parse, 2),
+        "ratio": round(per_doc[0] / parse, 2),
+        "rows_per_document": rows_per_doc,
+        "peak_rss_mb": round(peak_rss_mb()),
+        "load": loadavg(),
+    }
+    t0 = time.perf_counter()
+    add_users(size)
+    invoices = add_billing(size, tally, seed)
+    result["import"]["billing_s"] = round(time.perf_counter() - t0, 2)
+    result["import"]["invoices"] = invoices
+    log(f"facturation ajoutée ({invoices} factures)")
+
+
+# --------------------------------------------------------------------------------------------
+# 2. measures in process
+# --------------------------------------------------------------------------------------------
+
+
+def _fetch(sql: str, params) -> list:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def measure_statements(size_name: str, result: dict) -> None:
+    """Every action of the Région, one month: live statements (not validated yet) and frozen ones."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from formarche.attendance.models import Attendance
+    from formarche.billing import selectors as billing_selectors
+    from formarche.orders.models import Order
+    from formarche.organisations.models import Organisation
+    from formarche.trainees.models import Enrolment
+    from formarche.utils.dates import month_bounds
+
+    size = SIZES[size_name]
+    month = size.statement_month
+    region = Organisation.objects.get(provider_code=REGION_CODE)
+    live = getattr(billing_selectors, "region_month_statements", None)
+
+    def run_live():
+        if live is not None:
+            return live(region, month)
+        from formarche.billing.services import statement_preview
+
+        orders = Order.objects.filter(region=region).select_related("dispositif").order_by("number")
+        return [statement_preview(order, month)[0] for order in orders]
+
+    with CaptureQueriesContext(connection) as ctx:
+        elapsed, statements = best_of(1, run_live)
+    queries = len(ctx.captured_queries)
+    end = month_bounds(month)[1]
+    sql = (
+        f"SELECT e.order_id, SUM(a.realised_hours), SUM(a.counted_unrealised_hours) "
+        f"FROM {Attendance._meta.db_table} a JOIN {Enrolment._meta.db_table} e ON e.id = a.enrolment_id "
+        f"JOIN {Order._meta.db_table} o ON o.id = e.order_id "
+        f"WHERE o.region_id = %s AND a.day <= %s GROUP BY e.order_id"
+    )
+    floor, rows = best_of(3, lambda: _fetch(sql, [region.pk, end]))
+    total = sum((s.total_ttc for s in statements if s is not None), 0)
+    result["statements"] = {
+        "month": month.isoformat(),
+        "actions": len(statements),
+        "seconds": round(elapsed, 3),
+        "queries": queries,
+        "floor_sql_s": round(floor, 3),
+        "floor_groups": len(rows),
+        "ratio": round(elapsed / floor, 1),
+        "total_ttc": str(total),
+        "load": loadavg(),
+    }
+    log(f"relevés du mois {month:%Y-%m} : {elapsed:.2f} s ({queries} requêtes), plancher {floor:.3f} s")
+
+    # frozen statements: the month before, validated — read, never recomputed
+    from formarche.billing.models import Statement
+
+    previous = (month.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+    def run_frozen():
+        return [
+            s.as_engine()
+            for s in Statement.objects.filter(period__order__region=region, period__month=previous)
+        ]
+
+    frozen, got = best_of(3, run_frozen)
+    result["statements"]["frozen_month"] = previous.isoformat()
+    result["statements"]["frozen_s"] = round(frozen, 3)
+    result["statements"]["frozen_count"] = len(got)
+
+
+def measure_bpf(result: dict) -> None:
+    from formarche.attendance.models import Attendance
+    from formarche.bpf.models import FiscalYear
+    from formarche.bpf.services import bpf_compute
+    from formarche.orders.models import Order
+    from formarche.trainees.models import Enrolment
+
+    fy = FiscalYear.objects.select_related("organisation").get(organisation__provider_code=of_code(0))
+    elapsed, computed = best_of(2, lambda: bpf_compute(fiscal_year=fy))
+    sql = (
+        f"SELECT a.enrolment_id, SUM(a.realised_hours), SUM(a.counted_unrealised_hours) "
+        f"FROM {Attendance._meta.db_table} a "
+        f"JOIN {Enrolment._meta.db_table} e ON e.id = a.enrolment_id "
+        f"JOIN {Order._meta.db_table} o ON o.id = e.order_id "
+        f"WHERE o.provider_id = %s AND a.day >= %s AND a.day <= %s GROUP BY a.enrolment_id"
+    )
+    floor, rows = best_of(3, lambda: _fetch(sql, [fy.organisation_id, fy.start, fy.end]))
+    report = computed.report
+    result["bpf"] = {
+        "organisation": fy.organisation.provider_code,
+        "trainees": str(report["F1.total.n"]),
+        "hours": str(report["F1.total.h"]),
+        "seconds": round(elapsed, 3),
+        "floor_sql_s": round(floor, 3),
+        "floor_groups": len(rows),
+        "ratio": round(elapsed / floor, 1),
+        "load": loadavg(),
+    }
+    log(f"BPF : {elapsed:.2f} s, plancher {floor:.3f} s")
+
+
+def page_targets() -> tuple[dict, dict]:
+    """Main pages: {key: (path, user key)} and the session cookies per user key."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from formarche.accounts.models import Membership, User
+    from formarche.accounts.tenancy import SESSION_KEY
+    from formarche.bpf.models import FiscalYear
+    from formarche.orders.models import Order
+
+    of0 = of_code(0)
+    order = Order.objects.filter(provider__provider_code=of0).order_by("number").first()
+    fy = FiscalYear.objects.get(organisation__provider_code=of0)
+    pages = {
+        "action_list": (reverse("orders:action_list"), "region"),
+        "followup": (reverse("attendance:followup", kwargs={"order_id": order.pk}), "of"),
+        "grid_month": (
+            reverse("attendance:grid_month", kwargs={"order_id": order.pk, "period": "2023-06"}),
+            "of",
+        ),
+        "region_invoices": (reverse("billing:region_invoices"), "region"),
+        "region_invoices_all": (reverse("billing:region_invoices") + "?statut=toutes", "region"),
+        "bpf_index": (reverse("bpf:index"), "of"),
+        "bpf_report": (reverse("bpf:report", kwargs={"fiscal_year_id": fy.pk}), "of"),
+    }
+    cookies = {}
+    for key, email in (("region", "region@banc.formarche.fr"), ("of", "of0@banc.formarche.fr")):
+        user = User.objects.get(email=email)
+        client = Client()
+        client.force_login(user)
+        session = client.session
+        session[SESSION_KEY] = Membership.objects.get(user=user).pk
+        session.save()
+        cookies[key] = f"sessionid={session.session_key}"
+    return pages, cookies
+
+
+def measure_queries(pages: dict, cookies: dict, result: dict) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    out = {}
+    for key, (path, who) in pages.items():
+        client = Client()
+        client.cookies.load(cookies[who])
+        client.get(path, secure=True)  # warm
+        with CaptureQueriesContext(connection) as ctx:
+            t0 = time.perf_counter()
+            response = client.get(path, secure=True)
+            elapsed = time.perf_counter() - t0
+        out[key] = {
+            "path": path,
+            "status": response.status_code,
+            "queries": len(ctx.captured_queries),
+            "in_process_ms": round(elapsed * 1000, 1),
+            "bytes": len(response.content),
+        }
+        log(f"{key} : {response.status_code}, {len(ctx.captured_queries)} requêtes, {elapsed * 1000:.0f} ms")
+    result["queries"] = out
+
+
+# --------------------------------------------------------------------------------------------
+# 3. pages under load (gunicorn)
+# --------------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(x) for x in text.split()]
+
+
+def measure_load(db: str, size_name: str, pages: dict, cookies: dict, args, result: dict) -> None:
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    static_path = staticfiles_storage.url("ui/formarche.css")
+    port = _free_port()
+    env = {**os.environ, **bench_env(db, size_name)}
+    cmd = [
+        str(ROOT / ".venv/bin/gunicorn"),
+        "config.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--worker-class",
+        "gthread",
+        "--timeout",
+        "120",
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise SystemExit("gunicorn n'a pas démarré")
+        runs = []
+        targets = [("static", static_path, "")] + [(k, p, cookies[w]) for k, (p, w) in pages.items()]
+        for clients in args.clients:
+            for key, path, cookie in targets:
+                duration = args.duration
+                if key == "bpf_report":
+                    duration = max(duration, 10)
+                r = run_load(port, path, clients=clients, duration=duration, cookie=cookie)
+                r["page"] = key
+                r["load"] = loadavg()
+                runs.append(r)
+                log(
+                    f"{key} × {clients} clients : p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
+                    f"{r['throughput_rps']} req/s, {r['statuses']}"
+                )
+        workers = _children(server.pid)
+        result["load"] = {
+            "server": f"gunicorn gthread {args.workers} workers × {args.threads} threads",
+            "duration_s": args.duration,
+            "runs": runs,
+            "worker_peak_rss_mb": [round(proc_peak_mb(w) or 0) for w in workers],
+        }
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+# --------------------------------------------------------------------------------------------
+# 4. report
+# --------------------------------------------------------------------------------------------
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="benchmarks/run.py")
+    parser.add_argument("--size", choices=sorted(SIZES), default="small")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--out", default=str(ROOT / "var" / "bench"))
+    parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--reuse", action="store_true", help="base déjà chargée : ne rien régénérer")
+    parser.add_argument("--skip-load", action="store_true", help="sans les pages sous charge")
+    parser.add_argument("--duration", type=float, default=8.0, help="secondes par page et par palier")
+    parser.add_argument("--clients", default="10,50")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--label", default="", help="étiquette du relevé (avant/après un correctif)")
+    parser.add_argument("--no-doc", action="store_true", help="ne pas écrire docs/performance.md")
+    args = parser.parse_args(argv)
+    args.clients = [int(c) for c in args.clients.split(",") if c]
+
+    result = {
+        "size": args.size,
+        "db": args.db,
+        "seed": args.seed,
+        "label": args.label,
+        "started": datetime.now().isoformat(timespec="seconds"),
+        "load_at_start": loadavg(),
+        "dataset": SIZES[args.size].describe(),
+        "git": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip(),
+    }
+    log(f"taille {args.size}, base {args.db}")
+    prepare_database(args.db, args.size, fresh=not args.reuse)
+    if not args.reuse:
+        load_data(args.size, args.seed, result)
+    if args.db == "postgres":
+        analyze()
+    measure_statements(args.size, result)
+    measure_bpf(result)
+    pages, cookies = page_targets()
+    measure_queries(pages, cookies, result)
+    if not args.skip_load:
+        from django.db import connections
+
+        connections.close_all()
+        measure_load(args.db, args.size, pages, cookies, args, result)
+    result["peak_rss_mb"] = round(peak_rss_mb())
+    result["finished"] = datetime.now().isoformat(timespec="seconds")
+    result["load_at_end"] = loadavg()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = out / f"{args.size}-{args.db}-{stamp}.json"
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    log(f"résultats : {path}")
+    if not args.no_doc:
+        from report import update_performance_doc
+
+        update_performance_doc(result, path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
