@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 
 import pytest
 from django.conf import settings
@@ -62,12 +63,48 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep("!", f"tests navigateur SAUTÉS — {MISSING}", yellow=True)
 
 
+class _OneRequestAtATime:
+    """WSGI wrapper: requests run one after the other (see ``live_server``)."""
+
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            return self.app(environ, start_response)
+
+
 @pytest.fixture(scope="session")
 def live_server():
-    """pytest-django's live server, on 127.0.0.1 and a free port (port 0)."""
+    """pytest-django's live server, on 127.0.0.1 and a free port (port 0).
+
+    With in-memory SQLite, every request thread shares the test's single connection; two requests
+    at once (the hour grid saves each cell as the user leaves it, so a fast typist sends several)
+    would interleave their transactions on it and lose writes. There, requests are serialised. On
+    PostgreSQL each thread has its own connection and requests run concurrently, as in production.
+    """
+    from django.test.testcases import LiveServerThread
     from pytest_django.live_server_helper import LiveServer
 
-    server = LiveServer("127.0.0.1")
+    class Thread(LiveServerThread):
+        def _create_server(self, connections_override=None):
+            httpd = super()._create_server(connections_override=connections_override)
+            if connections_override:
+                set_app = httpd.set_app
+                httpd.set_app = lambda app: set_app(_OneRequestAtATime(app))
+            return httpd
+
+    server = LiveServer("127.0.0.1", start=False)
+    old = server.thread
+    server.thread = Thread(
+        old.host,
+        static_handler=old.static_handler,
+        connections_override=old.connections_override,
+        port=old.port,
+    )
+    server.thread.daemon = True
+    server.start()
     yield server
     server.stop()
 
