@@ -42,13 +42,15 @@ INSTALLED_APPS = [
     "formarche.orders",
     "formarche.trainees",
     "formarche.attendance",
+    # closing before billing: its demo closes the seed order, then billing's demo validates the
+    # CRE final (demo modules run in this order; closing's demo needs no billing data).
+    "formarche.closing",
     "formarche.billing",
     "formarche.imports",
     "formarche.api",
     "formarche.bpf",
     "formarche.documents",
     "formarche.signing",
-    "formarche.closing",
 ]
 
 MIDDLEWARE = [

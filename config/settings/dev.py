@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import env_list
+from .base import VAR_DIR, env_list
 
 DEBUG = True
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me-0123456789abcdefghijkl")
@@ -13,3 +13,11 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 # Long jobs (imports over ~2 000 rows) run in a background thread of the web process, with a
 # progress bar polled by htmx. See docs/adr/0006-import-jobs.md.
 TASKS = {"default": {"BACKEND": "formarche.imports.backends.ThreadBackend"}}
+
+# Signed invoices in the demo: `formarche demo` creates a throw-away CA and signer under
+# var/demo-pki/ (formarche/billing/demo_pki.py); signatures made with
+# `formarche manage sign_demo_invoice <pdf> <sortie>` are then accepted. Never trust it elsewhere.
+FORMARCHE_DEMO_PKI_DIR = VAR_DIR / "demo-pki"
+FORMARCHE_SIGNATURE_TRUST_ROOTS = os.environ.get(
+    "FORMARCHE_SIGNATURE_TRUST_ROOTS", str(FORMARCHE_DEMO_PKI_DIR / "ca.pem")
+)

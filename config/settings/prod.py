@@ -34,3 +34,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 # Long jobs (imports over ~2 000 rows) run in a background thread of the web process, with a
 # progress bar polled by htmx. See docs/adr/0006-import-jobs.md.
 TASKS = {"default": {"BACKEND": "formarche.imports.backends.ThreadBackend"}}
+
+# Certification authorities accepted on signed invoices: a path to a PEM/DER file or to a
+# directory of them (formarche/billing/services.py, trust_roots). Unset: every signature is
+# refused as « non reconnue ».
+FORMARCHE_SIGNATURE_TRUST_ROOTS = os.environ.get("FORMARCHE_SIGNATURE_TRUST_ROOTS") or None

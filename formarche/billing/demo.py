@@ -1,16 +1,19 @@
-"""Demo world, billing: order 23Q00030612_1 as in the seed, up to its April 2023 statement.
+"""Demo world, billing: order 23Q00030612_1 as in the seed, up to its CREF (CRE final).
 
 - the Région paid the advance, 11 564,00 € (30 % of 57 820 × 12 / 18);
 - March 2023 (1 662 h) is validated, invoiced, signed, validated by the Région and paid
   (14 246,53 €);
-- April 2023 (3 000 h) is validated as a monthly CRE (the action is not closed yet; the closing
-  of the action will make the last period the CRE final): its statement reads, as the seed's,
-  35 400,00 invoiced, −8 755,60 cap regulation, −6 198,93 advance repayment, 20 445,47 to pay and
-  25 810,53 already paid. Its invoice is left to issue, so the OF can try « Emettre la facture ».
+- :func:`finalise_seed_order`: once the action is closed (closing's demo, which runs just before
+  billing's: see INSTALLED_APPS), April 2023 (3 000 h) is validated as the **CRE final** and its
+  invoice issued. Its statement reads, as the seed's, 35 400,00 invoiced, −8 755,60 cap
+  regulation, −6 198,93 advance repayment, 20 445,47 to pay and 25 810,53 already paid. The
+  invoice is left « émise », awaiting the OF's signed upload (``…_CRE FINAL.pdf``; sign it with
+  ``formarche manage sign_demo_invoice``, see docs/guide/facturation.md).
 
-The March invoice is stored as « signée » with ``skip_signature_check_for_demo=True``: the demo
-has no signing certificate, so its signature report says « non vérifiée (démonstration) ».
-Idempotent: each step is skipped when already done.
+The March invoice is stored as « signée » with ``skip_signature_check_for_demo=True`` (its
+signature report says « non vérifiée (démonstration) »). A throw-away CA and signer are created
+under ``var/demo-pki/`` (:mod:`formarche.billing.demo_pki`) so that a real signed upload can be
+tried. Idempotent: each step is skipped when already done.
 """
 
 from datetime import date
@@ -19,12 +22,18 @@ from decimal import Decimal
 from formarche.billing import services
 from formarche.billing.models import Invoice, InvoiceStatus, Payment, PaymentKind, Period
 from formarche.orders.demo import SEED_ORDER
+from formarche.orders.models import OrderStatus
 
 MARCH = date(2023, 3, 1)
 APRIL = date(2023, 4, 1)
+CREF_ISSUE_DATE = date(2023, 8, 8)  # the seed's « Date d'émission 08/08/2023 »
 
 
 def populate(world):
+    from formarche.billing.demo_pki import demo_pki_dir, ensure_demo_pki
+
+    if demo_pki_dir() is not None:  # config/settings/dev.py: var/demo-pki/
+        ensure_demo_pki()
     order = world.orders[SEED_ORDER]
     of_user = world.users["of1"]
     region_user = world.users["region"]
@@ -63,6 +72,21 @@ def populate(world):
             amount=invoice.payable_ttc,
             reference="MANDAT-2023-0587",
         )
+    finalise_seed_order(world)
+
+
+def finalise_seed_order(world):
+    """April 2023 validated as the CRE final and its invoice issued (left « émise »), once the
+    seed order is closed; nothing while it is open. Idempotent."""
+    order = world.orders[SEED_ORDER]
+    order.refresh_from_db()
+    if order.status != OrderStatus.CLOSED:
+        return None
+    of_user = world.users["of1"]
     april = Period.objects.filter(order=order, month=APRIL).first()
     if april is None or not april.is_validated:
-        services.period_validate(order=order, month=APRIL, user=of_user)
+        april = services.period_validate(order=order, month=APRIL, user=of_user, is_final=True)
+    invoice = Invoice.objects.live().filter(period=april).first()
+    if invoice is None:
+        invoice = services.invoice_issue(period=april, user=of_user, today=CREF_ISSUE_DATE)
+    return invoice

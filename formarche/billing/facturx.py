@@ -127,7 +127,22 @@ __all__ = [
 
 CRE = "CRE"
 CRE_FINAL = "CRE final"
-SUPPORTS = (CRE, CRE_FINAL)
+SOLDE = "Solde"
+SUPPORTS = (CRE, CRE_FINAL, SOLDE)
+
+# The statement rows of the PDF, by support. The solde (VSF) reuses the statement's slots
+# (see "The solde" in docs/adr/0005-facturx-mapping.md): facturable → amount due, régulation →
+# bonus − pénalités, remboursement d'avance → everything already paid (advance and instalments).
+_ROW_LABELS = {
+    "billable": "Montant facturable au regard des données contractuelles",
+    "repayment": "Remboursement avance",
+    "prepaid": "Déjà versé (avance imputée sur cette facture)",
+}
+_SOLDE_ROW_LABELS = {
+    "billable": "Montant dû au regard des réalisations (dans la limite de la commande)",
+    "repayment": "Total déjà versé (avance et acomptes CRE / CREF)",
+    "prepaid": "Déjà versé (avance et acomptes)",
+}
 
 EN16931_GUIDELINE_ID = "urn:cen.eu:en16931:2017"
 VAT_EXEMPTION_REASON = "Exonération de TVA – article 261-4-4° a du CGI"
@@ -338,7 +353,9 @@ class InvoiceDocument:
         if not self.order_number.strip():
             raise InvoiceDataError("Le numéro de bon de commande est obligatoire.")
         if self.support not in SUPPORTS:
-            raise InvoiceDataError(f"Support inconnu « {self.support} » : « CRE » ou « CRE final ».")
+            raise InvoiceDataError(
+                f"Support inconnu « {self.support} » : « CRE », « CRE final » ou « Solde »."
+            )
         if self.currency != "EUR":
             raise InvoiceDataError("Seules les factures en euros (EUR) sont prises en charge.")
         if self.due_date < self.issue_date:
@@ -477,11 +494,17 @@ class InvoiceDocument:
 
     @property
     def support_label(self) -> str:
+        if self.support == SOLDE:
+            return "Solde de la commande (VSF)"
         return (
             "Compte-rendu d'exécution final (CREF)"
             if self.support == CRE_FINAL
             else ("Compte-rendu d'exécution (CRE)")
         )
+
+    @property
+    def row_labels(self) -> dict[str, str]:
+        return _SOLDE_ROW_LABELS if self.support == SOLDE else _ROW_LABELS
 
 
 DEFAULT_LINE_LABEL = "Prix Heure stagiaire – Heure stag fact"
@@ -806,11 +829,9 @@ def _context(doc: InvoiceDocument) -> dict[str, str]:
         )
 
     statement_rows = [
-        _row(
-            "Montant facturable au regard des données contractuelles", format_amount(doc.net_billable_amount)
-        ),
+        _row(doc.row_labels["billable"], format_amount(doc.net_billable_amount)),
         _row(doc.cap_regulation_reason, format_amount(doc.cap_regulation)),
-        _row("Remboursement avance", format_amount(doc.advance_repayment)),
+        _row(doc.row_labels["repayment"], format_amount(doc.advance_repayment)),
     ]
     if doc.repayment_carried_in:
         statement_rows.append(
@@ -846,7 +867,7 @@ def _context(doc: InvoiceDocument) -> dict[str, str]:
         _row("Base HT", format_amount(doc.tax_basis)),
         _row(f"TVA {format_rate(doc.vat_rate)}", format_amount(doc.tax_basis_vat)),
         _row("Total TTC", format_amount(doc.grand_total)),
-        _row("Déjà versé (avance imputée sur cette facture)", format_amount(-doc.amount_paid)),
+        _row(doc.row_labels["prepaid"], format_amount(-doc.amount_paid)),
         _row("Net à payer", format_amount(doc.amount_due), css="total"),
     ]
 

@@ -42,3 +42,28 @@ class PaymentForm(StyledFormMixin, forms.Form):
         localize=False,
     )
     reference = forms.CharField(label="Référence du mandat", max_length=80, required=False)
+
+
+class AdjustmentForm(StyledFormMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label="Nature", choices=[("penalite", "Pénalité"), ("bonus", "Bonus")], initial="penalite"
+    )
+    label = forms.CharField(label="Libellé", max_length=200)
+    amount = forms.DecimalField(
+        label="Montant (€ HT)", max_digits=14, decimal_places=2, min_value=Decimal("0.01"), localize=False
+    )
+    reason = forms.CharField(
+        label="Motif",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Obligatoire : l'organisme de formation le lit sur cette page et sur le solde.",
+    )
+
+
+class RepaymentForm(StyledFormMixin, forms.Form):
+    date = forms.DateField(
+        label="Date de réception du reversement", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reference = forms.CharField(
+        label="Référence (titre de recette, virement…)", max_length=80, required=False
+    )

@@ -314,6 +314,8 @@ class InvoiceStatus(models.TextChoices):
 
 
 LIVE_STATUSES = [s for s in InvoiceStatus.values if s != InvoiceStatus.REJECTED]
+SUPPORT_SOLDE = "Solde"
+INVOICE_SUPPORTS = [("CRE", "CRE"), ("CRE final", "CRE final"), (SUPPORT_SOLDE, "Solde")]
 
 
 class InvoiceQuerySet(models.QuerySet):
@@ -325,7 +327,7 @@ class InvoiceQuerySet(models.QuerySet):
 
     def with_labels(self):
         return self.select_related(
-            "order", "order__provider", "order__region", "order__lot", "period", "period__statement"
+            "order", "order__provider", "order__region", "order__lot", "period", "period__statement", "solde"
         )
 
     def with_paid(self):
@@ -343,7 +345,22 @@ class Invoice(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="invoices", verbose_name="action")
     period = models.ForeignKey(
-        Period, on_delete=models.PROTECT, related_name="invoices", verbose_name="période"
+        Period,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoices",
+        verbose_name="période",
+        help_text="La période du CRE / CREF facturé ; vide pour la facture du solde.",
+    )
+    solde = models.ForeignKey(
+        "Solde",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoices",
+        verbose_name="solde",
+        help_text="Le solde facturé (VSF) ; vide pour la facture d'un CRE / CREF.",
     )
     organisation = models.ForeignKey(
         Organisation,
@@ -354,7 +371,7 @@ class Invoice(models.Model):
     year = models.PositiveSmallIntegerField("année de numérotation")
     sequence = models.PositiveIntegerField("rang dans l'année")
     number = models.CharField("identifiant facture OF", max_length=30)
-    support = models.CharField("support", max_length=10, choices=[("CRE", "CRE"), ("CRE final", "CRE final")])
+    support = models.CharField("support", max_length=10, choices=INVOICE_SUPPORTS)
     status = models.CharField(
         "statut", max_length=20, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED
     )
@@ -428,6 +445,18 @@ class Invoice(models.Model):
                 name="invoice_one_live_per_period",
                 violation_error_message="Cette période a déjà une facture en cours.",
             ),
+            models.UniqueConstraint(
+                fields=["solde"],
+                condition=~Q(status="rejetee"),
+                name="invoice_one_live_per_solde",
+                violation_error_message="Le solde a déjà une facture en cours.",
+            ),
+            models.CheckConstraint(
+                condition=Q(period__isnull=False, solde__isnull=True, support__in=["CRE", "CRE final"])
+                | Q(period__isnull=True, solde__isnull=False, support="Solde"),
+                name="invoice_period_or_solde",
+                violation_error_message="Une facture porte sur une période (CRE) ou sur le solde.",
+            ),
             models.CheckConstraint(
                 condition=Q(
                     billed_ht__gte=0, billed_ttc__gte=0, payable_ht__gte=0, vat__gte=0, payable_ttc__gte=0
@@ -447,11 +476,18 @@ class Invoice(models.Model):
         indexes = [models.Index(fields=["status", "received_on"])]
 
     def __str__(self):
-        return f"Facture {self.number} — {self.period}"
+        if self.period_id:
+            return f"Facture {self.number} — {self.period}"
+        return f"Facture {self.number} — {self.order.number} — Solde"
+
+    @property
+    def is_solde(self) -> bool:
+        return self.solde_id is not None
 
     @property
     def period_label(self) -> str:
-        return self.period.label
+        """« Avril 2023 » for a CRE / CREF invoice, « Solde » for the balance's."""
+        return self.period.label if self.period_id else "Solde"
 
     @property
     def is_locked(self) -> bool:
@@ -605,3 +641,176 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.amount} € le {self.date:%d/%m/%Y}"
+
+
+# --------------------------------------------------------------------------------------------
+# Pénalités / Bonus and the solde (VSF)
+# --------------------------------------------------------------------------------------------
+
+
+class AdjustmentKind(models.TextChoices):
+    PENALTY = "penalite", "Pénalité"
+    BONUS = "bonus", "Bonus"
+
+
+class AdjustmentQuerySet(models.QuerySet):
+    def for_tenant(self, tenant):
+        return _order_scope(self, tenant)
+
+    def totals(self) -> tuple[Decimal, Decimal]:
+        """(bonus, penalties) of these rows, each ≥ 0."""
+        bonus = penalties = ZERO
+        for kind, amount in self.values_list("kind", "amount"):
+            if kind == AdjustmentKind.BONUS:
+                bonus += amount
+            else:
+                penalties += amount
+        return bonus, penalties
+
+
+class Adjustment(models.Model):
+    """A penalty or a bonus the Région enters on an order (Pénalités / Bonus), with its reason.
+
+    Its total enters the solde: amount due + bonus − penalties − total paid. Entered and removed
+    by the Région until the solde is issued; read by the OF.
+    """
+
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="adjustments", verbose_name="action"
+    )
+    kind = models.CharField("nature", max_length=10, choices=AdjustmentKind.choices)
+    label = models.CharField("libellé", max_length=200)
+    amount = models.DecimalField("montant (€ HT)", **MONEY)
+    reason = models.TextField("motif")
+    created_at = models.DateTimeField("saisie le", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="saisie par",
+    )
+    history = HistoricalRecords()
+
+    objects = AdjustmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "pénalité ou bonus"
+        verbose_name_plural = "pénalités et bonus"
+        ordering = ["order", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="adjustment_amount_positive",
+                violation_error_message="Le montant d'une pénalité ou d'un bonus est positif.",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=["penalite", "bonus"]), name="adjustment_kind_known"),
+            models.CheckConstraint(condition=~Q(reason=""), name="adjustment_reason_required"),
+            models.CheckConstraint(condition=~Q(label=""), name="adjustment_label_required"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.label} : {self.amount} €"
+
+    @property
+    def signed_amount(self) -> Decimal:
+        """As it enters the solde: + for a bonus, − for a penalty."""
+        return self.amount if self.kind == AdjustmentKind.BONUS else -self.amount
+
+
+class SoldeQuerySet(models.QuerySet):
+    def for_tenant(self, tenant):
+        return _order_scope(self, tenant)
+
+
+class Solde(models.Model):
+    """The solde (VSF) of an order, frozen when the OF issues it: the figures of
+    :func:`formarche.billing.engine.compute_solde` over the frozen statements, with the penalties
+    and bonuses of that moment. Positive: a « Solde » invoice (:class:`Invoice` with ``solde``);
+    negative: a titre de reversement (``repayment_document``, a PDF, not an invoice) that the
+    Région records as received; zero: nothing to pay either way.
+    """
+
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="solde", verbose_name="action")
+    final_period = models.OneToOneField(
+        Period, on_delete=models.PROTECT, related_name="solde", verbose_name="période du CRE final"
+    )
+    amount_due = models.DecimalField("montant dû HT", **MONEY)
+    bonus = models.DecimalField("bonus", **MONEY)
+    penalties = models.DecimalField("pénalités", **MONEY)
+    advance = models.DecimalField("avance", **MONEY)
+    instalments_paid = models.DecimalField("acomptes (CRE et CREF)", **MONEY)
+    total_paid = models.DecimalField("total déjà versé", **MONEY)
+    balance_ht = models.DecimalField("solde HT", **MONEY)
+    vat = models.DecimalField("TVA du solde", **MONEY)
+    balance_ttc = models.DecimalField("solde TTC", **MONEY)
+    is_repayment_order = models.BooleanField("ordre de reversement", default=False)
+    data = models.JSONField("solde complet (sortie du moteur, pénalités et bonus)")
+    issued_on = models.DateField("émis le")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="émis par",
+    )
+    repayment_document = models.FileField(
+        "titre de reversement (PDF)", upload_to="soldes/reversements/", blank=True
+    )
+    repayment_received_on = models.DateField("reversement reçu le", null=True, blank=True)
+    repayment_reference = models.CharField("référence du reversement", max_length=80, blank=True)
+    repayment_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="reversement enregistré par",
+    )
+    history = HistoricalRecords()
+
+    objects = SoldeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "solde (VSF)"
+        verbose_name_plural = "soldes (VSF)"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(balance_ttc=F("balance_ht") + F("vat")), name="solde_ttc_is_ht_plus_vat"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_repayment_order=True, balance_ht__lt=0)
+                | Q(is_repayment_order=False, balance_ht__gte=0),
+                name="solde_repayment_order_iff_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(repayment_received_on__isnull=True) | Q(is_repayment_order=True),
+                name="solde_received_only_for_repayment",
+            ),
+            models.CheckConstraint(
+                condition=Q(bonus__gte=0, penalties__gte=0, amount_due__gte=0, advance__gte=0),
+                name="solde_amounts_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Solde {self.order.number}"
+
+    @property
+    def repayment_amount(self) -> Decimal:
+        """What the OF pays back (> 0) on a titre de reversement."""
+        return -self.balance_ttc if self.is_repayment_order else ZERO
+
+    def as_engine(self) -> engine.Solde:
+        return engine.Solde(
+            amount_due=self.amount_due,
+            bonus=self.bonus,
+            penalties=self.penalties,
+            advance=self.advance,
+            instalments_paid=self.instalments_paid,
+            total_paid=self.total_paid,
+            balance_ht=self.balance_ht,
+            vat=self.vat,
+            balance_ttc=self.balance_ttc,
+            is_repayment_order=self.is_repayment_order,
+        )

@@ -52,7 +52,7 @@ def _head(invoice) -> list[str]:
     return [
         f"Action : {order.number} — {order.title}",
         f"Organisme : {invoice.seller['name']}",
-        f"Période : {invoice.period.label} ({invoice.support})",
+        f"Période : {invoice.period_label} ({invoice.support})",
         f"Facture n° {invoice.number} du {format_date(invoice.issue_date)}",
         f"Montant facturé HT : {format_amount(invoice.billed_ht)} €",
         f"Montant à payer TTC : {format_amount(invoice.payable_ttc)} €",
@@ -61,7 +61,7 @@ def _head(invoice) -> list[str]:
 
 def invoice_issued(invoice) -> None:
     _send(
-        f"[formarche] Facture émise — {invoice.order.number} — {invoice.period.label}",
+        f"[formarche] Facture émise — {invoice.order.number} — {invoice.period_label}",
         [
             "Bonjour,",
             "",
@@ -77,7 +77,7 @@ def invoice_issued(invoice) -> None:
 
 def invoice_signed(invoice) -> None:
     _send(
-        f"[formarche] Facture signée à valider — {invoice.order.number} — {invoice.period.label}",
+        f"[formarche] Facture signée à valider — {invoice.order.number} — {invoice.period_label}",
         [
             "Bonjour,",
             "",
@@ -93,7 +93,7 @@ def invoice_signed(invoice) -> None:
 
 def invoice_rejected(invoice, rejection) -> None:
     _send(
-        f"[formarche] Facture rejetée — {invoice.order.number} — {invoice.period.label}",
+        f"[formarche] Facture rejetée — {invoice.order.number} — {invoice.period_label}",
         [
             "Bonjour,",
             "",
@@ -111,7 +111,7 @@ def invoice_rejected(invoice, rejection) -> None:
 
 def invoice_paid(invoice, payment) -> None:
     _send(
-        f"[formarche] Facture payée — {invoice.order.number} — {invoice.period.label}",
+        f"[formarche] Facture payée — {invoice.order.number} — {invoice.period_label}",
         [
             "Bonjour,",
             "",

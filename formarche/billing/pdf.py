@@ -1,4 +1,5 @@
-"""The statement (CRE / CRE final) as a PDF: the same template as the screen, WeasyPrint."""
+"""The statement (CRE / CRE final) as a PDF (the same template as the screen) and the titre de
+reversement of a negative solde; WeasyPrint."""
 
 from __future__ import annotations
 
@@ -11,4 +12,12 @@ def render_statement_pdf(context: dict) -> bytes:
     from weasyprint import HTML
 
     html = render_to_string("billing/statement_pdf.html", context)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def render_repayment_order_pdf(context: dict) -> bytes:
+    """The titre de reversement of a negative solde (a document, not an invoice)."""
+    from weasyprint import HTML
+
+    html = render_to_string("billing/repayment_order_pdf.html", context)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

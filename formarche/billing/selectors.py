@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from formarche.attendance.selectors import order_month_totals
 from formarche.billing.models import (
+    Adjustment,
     Invoice,
     InvoiceStatus,
     Payment,
@@ -19,6 +20,7 @@ from formarche.billing.models import (
     Period,
     PeriodStatus,
     Rejection,
+    Solde,
     Statement,
 )
 from formarche.utils.dates import month_bounds, months_between
@@ -179,7 +181,7 @@ def order_invoices(order):
         .with_labels()
         .select_related("rejection", "rejection__rejected_by", "replaces")
         .prefetch_related(_payments_prefetch())
-        .order_by("period__month", "sequence")
+        .order_by(F("period__month").asc(nulls_last=True), "sequence")
     )
 
 
@@ -354,17 +356,24 @@ def invoice_audit(invoice: Invoice) -> list[AuditEntry]:
         entries += _history_entries(
             rejection.history.select_related("history_user").order_by("history_date", "history_id"), "Rejet"
         )
-    entries += _history_entries(
-        invoice.period.history.select_related("history_user").order_by("history_date", "history_id"),
-        "Période",
-    )
+    if invoice.period_id:
+        entries += _history_entries(
+            invoice.period.history.select_related("history_user").order_by("history_date", "history_id"),
+            "Période",
+        )
     return sorted(entries, key=lambda e: e.when)
 
 
 def order_audit(order) -> list[AuditEntry]:
     """The action's billing history: periods, invoices, payments (newest first)."""
     entries = []
-    model_labels = ((Period, "Période"), (Invoice, "Facture"), (Payment, "Paiement"))
+    model_labels = (
+        (Period, "Période"),
+        (Invoice, "Facture"),
+        (Payment, "Paiement"),
+        (Adjustment, "Pénalité / bonus"),
+        (Solde, "Solde"),
+    )
     for model, label in model_labels:
         history = (
             model.history.filter(order_id=order.pk)

@@ -127,6 +127,8 @@ def expected_signed_filename(
     '23Q00030612_1_ORGANISME_CRE FINAL.pdf'
     >>> expected_signed_filename("23Q00030612_1", "Organisme", "CRE", "Avril 2023")
     '23Q00030612_1_ORGANISME_CRE AVRIL 2023.pdf'
+    >>> expected_signed_filename("23Q00030612_1", "Organisme", "Solde")
+    '23Q00030612_1_ORGANISME_SOLDE.pdf'
     """
     order = " ".join(order_number.split()).upper()
     if not order or _FORBIDDEN_IN_NAMES.sub("", order.replace("_", "")) != order.replace("_", ""):
@@ -141,8 +143,11 @@ def expected_signed_filename(
         suffix = "CRE FINAL"
     elif support_key == "CRE":
         suffix = f"CRE {_period_part(period)}"
+    elif support_key == "SOLDE":
+        # [design] the seed names only CRE and CRE FINAL; the solde follows the same pattern.
+        suffix = "SOLDE"
     else:
-        raise ValueError(f"Support inconnu « {support} » : « CRE » ou « CRE final ».")
+        raise ValueError(f"Support inconnu « {support} » : « CRE », « CRE final » ou « Solde ».")
     return f"{order}_{organisation}_{suffix}.pdf"
 
 

@@ -18,6 +18,20 @@ urlpatterns = [
     path(f"{A}<str:period>/releve/", views.statement, name="statement"),
     path(f"{A}<str:period>/releve.pdf", views.statement_pdf, name="statement_pdf"),
     path(f"{A}<str:period>/emettre/", views.issue, name="issue"),
+    # Pénalités / Bonus, VSF / Solde (issue #6)
+    path("actions/<int:order_id>/penalites/", views.penalties, name="penalties"),
+    path("actions/<int:order_id>/penalites/ajouter/", views.penalty_add, name="penalty_add"),
+    path(
+        "actions/<int:order_id>/penalites/<int:penalty_id>/supprimer/",
+        views.penalty_remove,
+        name="penalty_remove",
+    ),
+    path("actions/<int:order_id>/solde/", views.solde, name="solde"),
+    path("actions/<int:order_id>/solde/emettre/", views.solde_issue, name="solde_issue"),
+    path("actions/<int:order_id>/solde/reversement.pdf", views.repayment_pdf, name="repayment_pdf"),
+    path(
+        "actions/<int:order_id>/solde/reversement-recu/", views.repayment_received, name="repayment_received"
+    ),
     # Invoices
     path("factures/", views.invoice_list, name="region_invoices"),
     path(F, views.invoice_detail, name="invoice"),

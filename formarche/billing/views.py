@@ -21,13 +21,30 @@ from formarche.accounts.tenancy import (
     tenant_required,
 )
 from formarche.billing import selectors, services
-from formarche.billing.forms import PaymentForm, RejectForm, SignedInvoiceForm, ValidatePeriodForm
-from formarche.billing.models import Invoice, InvoiceStatus, Period, Statement, payment_delay_days
+from formarche.billing.forms import (
+    AdjustmentForm,
+    PaymentForm,
+    RejectForm,
+    RepaymentForm,
+    SignedInvoiceForm,
+    ValidatePeriodForm,
+)
+from formarche.billing.models import (
+    Adjustment,
+    AdjustmentKind,
+    Invoice,
+    InvoiceStatus,
+    Period,
+    Solde,
+    Statement,
+    payment_delay_days,
+)
 from formarche.billing.pdf import render_statement_pdf
 from formarche.orders.action_menu import action_menu
-from formarche.orders.models import Order
+from formarche.orders.models import Order, OrderStatus
 from formarche.utils.dates import parse_period
 from formarche.utils.formatting import format_month
+from formarche.utils.money import ZERO
 
 TABS = [
     ("validations", "Suivi des validations", "billing:validations"),
@@ -79,8 +96,13 @@ def _error(request, exc: services.BillingError) -> None:
 def validations(request, order_id):
     order = _order(request, order_id)
     context = _tab_context(request, order, "validations")
+    rows = selectors.validation_rows(order)
+    final_done = any(row.period and row.period.is_validated and row.period.is_final for row in rows)
     context.update(
-        rows=selectors.validation_rows(order),
+        rows=rows,
+        final_done=final_done,
+        final_missing=[] if final_done else services.final_missing(order),
+        is_closed=order.status != OrderStatus.OPEN,
         form=ValidatePeriodForm(),
         audit=selectors.order_audit(order)[:30],
     )
@@ -392,7 +414,7 @@ def upload_signed(request, invoice_id):
                 else:
                     messages.success(
                         request,
-                        f"La facture signée a correctement été enregistrée pour la facture {invoice.period.label}.",
+                        f"La facture signée a correctement été enregistrée pour la facture {invoice.period_label}.",
                     )
                     return redirect("billing:invoices_tab", order_id=invoice.order_id)
     context = _tab_context(request, invoice.order, "invoices")
@@ -412,7 +434,7 @@ def invoice_validate(request, invoice_id):
     invoice = _invoice(request, invoice_id)
     try:
         services.invoice_validate(invoice=invoice, user=request.user)
-        messages.success(request, f"La facture {invoice.number} ({invoice.period.label}) a été validée.")
+        messages.success(request, f"La facture {invoice.number} ({invoice.period_label}) a été validée.")
     except services.BillingError as exc:
         _error(request, exc)
     return redirect("billing:invoice", invoice_id=invoice.pk)
@@ -456,3 +478,183 @@ def invoice_pay(request, invoice_id):
     except services.BillingError as exc:
         _error(request, exc)
     return redirect("billing:invoice", invoice_id=invoice.pk)
+
+
+# --------------------------------------------------------------------------------------------
+# Pénalités / Bonus (issue #6)
+# --------------------------------------------------------------------------------------------
+
+
+def _action_context(request, order, nav: str) -> dict:
+    return {
+        "order": order,
+        "action_menu": action_menu(order, request.tenant),
+        "action_nav": nav,
+        "tenant": request.tenant,
+        "is_archived": order.status == OrderStatus.ARCHIVED,
+    }
+
+
+@tenant_required()
+def penalties(request, order_id, form=None):
+    order = _order(request, order_id)
+    adjustments = list(
+        scoped(Adjustment, request.tenant)
+        .filter(order=order)
+        .select_related("created_by")
+        .order_by("created_at", "pk")
+    )
+    solde_issued = Solde.objects.filter(order=order).exists()
+    editable = request.tenant.is_region and not solde_issued and order.status != OrderStatus.ARCHIVED
+    bonus = sum((a.amount for a in adjustments if a.kind == AdjustmentKind.BONUS), ZERO)
+    penalty_total = sum((a.amount for a in adjustments if a.kind == AdjustmentKind.PENALTY), ZERO)
+    context = _action_context(request, order, "penalties")
+    context.update(
+        adjustments=adjustments,
+        bonus=bonus,
+        penalty_total=penalty_total,
+        net=bonus - penalty_total,
+        solde_issued=solde_issued,
+        editable=editable,
+        form=(form or AdjustmentForm()) if editable else None,
+    )
+    return render(request, "billing/penalties.html", context, status=400 if form is not None else 200)
+
+
+@region_required
+@require_POST
+def penalty_add(request, order_id):
+    order = _order(request, order_id)
+    form = AdjustmentForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, "La pénalité ou le bonus n'a pas été enregistré : vérifiez les champs signalés."
+        )
+        return penalties(request, order_id, form=form)
+    try:
+        item = services.adjustment_add(order=order, user=request.user, **form.cleaned_data)
+    except services.BillingError as exc:
+        _error(request, exc)
+        return redirect("billing:penalties", order_id=order.pk)
+    messages.success(request, f"{item.get_kind_display()} « {item.label} » enregistré(e).")
+    return redirect("billing:penalties", order_id=order.pk)
+
+
+@region_required
+@require_POST
+def penalty_remove(request, order_id, penalty_id):
+    order = _order(request, order_id)
+    item = get_scoped_or_404(Adjustment.objects.filter(order=order), request.tenant, pk=penalty_id)
+    try:
+        services.adjustment_remove(adjustment=item, user=request.user)
+    except services.BillingError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, f"{item.get_kind_display()} « {item.label} » supprimé(e).")
+    return redirect("billing:penalties", order_id=order.pk)
+
+
+# --------------------------------------------------------------------------------------------
+# VSF / Solde (issue #6)
+# --------------------------------------------------------------------------------------------
+
+
+@tenant_required()
+def solde(request, order_id):
+    order = _order(request, order_id)
+    frozen = Solde.objects.filter(order=order).select_related("issued_by", "repayment_recorded_by").first()
+    context = _action_context(request, order, "solde")
+    if frozen is not None:
+        figures, missing = frozen.as_engine(), []
+        final = frozen.final_period
+        invoices = list(Invoice.objects.filter(solde=frozen).select_related("rejection").order_by("sequence"))
+        adjustments = frozen.data.get("adjustments", [])
+    else:
+        figures, final, _cref, missing = services.solde_compute(order)
+        invoices = []
+        adjustments = [
+            {"kind": a.kind, "label": a.label, "amount": a.amount, "reason": a.reason}
+            for a in Adjustment.objects.filter(order=order).order_by("created_at", "pk")
+        ]
+    live_invoice = next((i for i in invoices if i.status != InvoiceStatus.REJECTED), None)
+    writable = order.status != OrderStatus.ARCHIVED
+    can_issue = (
+        request.tenant.is_of
+        and writable
+        and not missing
+        and (frozen is None or (frozen.balance_ttc > 0 and live_invoice is None))
+    )
+    context.update(
+        figures=figures,
+        frozen=frozen,
+        missing=missing,
+        final=final,
+        invoices=invoices,
+        live_invoice=live_invoice,
+        expected_filename=services.expected_filename(live_invoice) if live_invoice else "",
+        adjustments=adjustments,
+        can_issue=can_issue,
+        reissue=frozen is not None and can_issue,
+        repayment_form=RepaymentForm(initial={"date": timezone.localdate()})
+        if request.tenant.is_region
+        and writable
+        and frozen is not None
+        and frozen.is_repayment_order
+        and not frozen.repayment_received_on
+        else None,
+    )
+    return render(request, "billing/solde.html", context)
+
+
+@of_required
+@require_POST
+def solde_issue(request, order_id):
+    order = _order(request, order_id)
+    try:
+        row = services.solde_issue(order=order, user=request.user)
+    except services.BillingError as exc:
+        _error(request, exc)
+        return redirect("billing:solde", order_id=order.pk)
+    if row.balance_ttc > 0:
+        messages.success(request, "Le solde a été émis : la facture du solde est à signer et à déposer.")
+    elif row.is_repayment_order:
+        messages.success(
+            request, "Le solde a été émis : il est négatif, un titre de reversement a été établi."
+        )
+    else:
+        messages.success(request, "Le solde a été émis : il est nul, rien n'est dû de part et d'autre.")
+    return redirect("billing:solde", order_id=order.pk)
+
+
+@tenant_required()
+def repayment_pdf(request, order_id):
+    order = _order(request, order_id)
+    frozen = Solde.objects.filter(order=order).first()
+    if frozen is None or not frozen.repayment_document:
+        messages.info(request, "Aucun titre de reversement n'a été établi pour cette action.")
+        return redirect("billing:solde", order_id=order.pk)
+    return _file_response(frozen.repayment_document, f"Titre_de_reversement_{order.number}.pdf")
+
+
+@region_required
+@require_POST
+def repayment_received(request, order_id):
+    order = _order(request, order_id)
+    frozen = Solde.objects.filter(order=order).first()
+    form = RepaymentForm(request.POST)
+    if frozen is None:
+        messages.error(request, "Le solde n'est pas émis.")
+    elif not form.is_valid():
+        messages.error(request, "Reversement non enregistré : indiquez la date de réception.")
+    else:
+        try:
+            services.solde_repayment_record(
+                solde=frozen,
+                user=request.user,
+                date=form.cleaned_data["date"],
+                reference=form.cleaned_data["reference"],
+            )
+            messages.success(request, "Le reversement a été enregistré comme reçu.")
+        except services.BillingError as exc:
+            _error(request, exc)
+    return redirect("billing:solde", order_id=order.pk)

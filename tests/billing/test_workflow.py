@@ -12,6 +12,7 @@ from formarche.attendance.models import Attendance
 from formarche.billing import facturx, services
 from formarche.billing.models import Invoice, InvoiceCounter, InvoiceStatus, Period, Statement
 from formarche.orders.models import OrderStatus
+from tests.billing.closing_helpers import close_order
 from tests.billing.workflow import (
     APRIL,
     MARCH,
@@ -212,11 +213,10 @@ def test_the_final_period_needs_a_closed_action(order, actors):
     validate(order, MARCH, actors["of_user"])
     with pytest.raises(services.BillingError) as error:
         validate(order, APRIL, actors["of_user"], is_final=True)
-    assert "CRE final" in str(error.value) and "date de fin réelle" in str(error.value)
+    assert "CRE final" in str(error.value) and "Date de fin réelle manquante" in str(error.value)
     assert "fermeture de l'action" in str(error.value)
-    order.status = OrderStatus.CLOSED
-    order.real_end = dt.date(2023, 4, 28)
-    order.save()
+    close_order(order, of_user=actors["of_user"], region_user=actors["region_user"])
+    assert order.status == OrderStatus.CLOSED
     april = validate(order, APRIL, actors["of_user"], is_final=True)
     assert april.statement.kind == "CRE final"
     add_month(order, dt.date(2023, 5, 1), [D("5")])

@@ -1,0 +1,59 @@
+"""Statements of many actions at once (a Région's month): the same figures as
+:func:`formarche.billing.services.statement_preview` called action by action, in a constant number
+of queries — one grouped query for the hours of every action, one for their validated periods,
+one for the actions and their dispositifs — whatever the number of actions.
+
+A validated month is never recomputed: its statement is frozen (``Statement``) and read as it is
+by :func:`frozen_month_statements`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from formarche.attendance.selectors import orders_month_totals
+from formarche.billing import engine
+from formarche.billing.models import Period, PeriodStatus, Statement
+from formarche.billing.selectors import PeriodHours, period_hours
+from formarche.orders.models import Order
+from formarche.orders.terms import order_terms
+
+
+def month_statements(orders, month: date) -> list[tuple[Order, engine.Statement | None, PeriodHours]]:
+    """For each action of ``orders`` (a queryset), the statement ``month`` would get if validated
+    now and its hours — ``statement_preview`` for every action, in three queries."""
+    month = month.replace(day=1)
+    orders = list(orders.select_related("dispositif").order_by("pk"))
+    ids = [order.pk for order in orders]
+    totals = orders_month_totals(ids, through_month=month)
+    validated = defaultdict(list)
+    for period in Period.objects.filter(
+        order_id__in=ids, status=PeriodStatus.VALIDATED, month__lt=month
+    ).order_by("order_id", "month"):
+        validated[period.order_id].append(period)
+    out = []
+    for order in orders:
+        periods = validated[order.pk]
+        hours = period_hours(order, month, month_totals=totals[order.pk], validated=periods)
+        new = engine.PeriodInput(
+            period=month, realised_hours=hours.realised, counted_unrealised_hours=hours.counted_unrealised
+        )
+        try:
+            statement = engine.compute_statements(
+                order_terms(order), [p.engine_input() for p in periods] + [new]
+            )[-1]
+        except engine.EngineInputError:
+            statement = None
+        out.append((order, statement, hours))
+    return out
+
+
+def frozen_month_statements(orders, month: date) -> dict[int, engine.Statement]:
+    """The frozen statements of a validated ``month``: ``{order_id: Statement}`` — one query."""
+    rows = Statement.objects.filter(period__order__in=orders, period__month=month.replace(day=1)).values_list(
+        "period__order_id", "data"
+    )
+    from formarche.billing.models import statement_from_json
+
+    return {order_id: statement_from_json(data) for order_id, data in rows}
