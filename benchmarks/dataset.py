@@ -389,7 +389,7 @@ def add_billing(size: Size, tally: dict, seed: int) -> int:
             recorded_by=user,
         )
         for inv in invoices
-        if inv.status == InvoiceStatus.PAID
+        if inv.status == InvoiceStatus.PAID and inv.payable_ttc > 0
     ]
     Payment.objects.bulk_create(payments, batch_size=2000)
     return len(invoices)

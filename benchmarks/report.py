@@ -53,8 +53,14 @@ def section(r: dict, json_path: Path) -> str:
             f"(import de ce document : {fr(imp['first_document_s'], 1)} s) | {fr(imp['ratio'], 1)} | {imp['load']} |"
         )
     st = r["statements"]
+    if "loop_s" in st:
+        lines.append(
+            f"| relevés de toutes les actions de la Région, mois {st['month'][:7]}, action par action "
+            f"(`statement_preview`, {fr(st['loop_queries'])} requêtes) | {fr(st['loop_s'], 3)} s | "
+            f"agrégat SQL des mêmes heures : {fr(st['floor_sql_s'], 3)} s | {fr(st['loop_ratio'], 1)} | {st['load']} |"
+        )
     lines.append(
-        f"| relevés de toutes les actions de la Région, mois {st['month'][:7]} ({fr(st['actions'])} actions, "
+        f"| mêmes relevés groupés (`billing.batch.month_statements`, {fr(st['actions'])} actions, "
         f"{fr(st['queries'])} requêtes) | {fr(st['seconds'], 3)} s | agrégat SQL des mêmes heures : "
         f"{fr(st['floor_sql_s'], 3)} s | {fr(st['ratio'], 1)} | {st['load']} |"
     )

@@ -116,7 +116,6 @@ def measure_statements(size_name: str, result: dict) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from formarche.attendance.models import Attendance
-    from formarche.billing import selectors as billing_selectors
     from formarche.orders.models import Order
     from formarche.organisations.models import Organisation
     from formarche.trainees.models import Enrolment
@@ -125,19 +124,29 @@ def measure_statements(size_name: str, result: dict) -> None:
     size = SIZES[size_name]
     month = size.statement_month
     region = Organisation.objects.get(provider_code=REGION_CODE)
-    live = getattr(billing_selectors, "region_month_statements", None)
+    orders = Order.objects.filter(region=region)
 
-    def run_live():
-        if live is not None:
-            return live(region, month)
+    def run_loop():
+        """What a caller had before formarche.billing.batch: statement_preview action by action."""
         from formarche.billing.services import statement_preview
 
-        orders = Order.objects.filter(region=region).select_related("dispositif").order_by("number")
-        return [statement_preview(order, month)[0] for order in orders]
+        return [
+            statement_preview(order, month)[0] for order in orders.select_related("dispositif").order_by("pk")
+        ]
 
-    with CaptureQueriesContext(connection) as ctx:
-        elapsed, statements = best_of(1, run_live)
-    queries = len(ctx.captured_queries)
+    def run_batch():
+        from formarche.billing.batch import month_statements
+
+        return [statement for _, statement, _ in month_statements(orders, month)]
+
+    measured = {}
+    for key, fn in (("loop", run_loop), ("batch", run_batch)):
+        with CaptureQueriesContext(connection) as ctx:
+            elapsed, statements = best_of(1, fn)
+        measured[key] = (elapsed, len(ctx.captured_queries), statements)
+    loop_s, loop_q, loop_st = measured["loop"]
+    elapsed, queries, statements = measured["batch"]
+    assert statements == loop_st, "le calcul groupé diffère de statement_preview"
     end = month_bounds(month)[1]
     sql = (
         f"SELECT e.order_id, SUM(a.realised_hours), SUM(a.counted_unrealised_hours) "
@@ -150,6 +159,9 @@ def measure_statements(size_name: str, result: dict) -> None:
     result["statements"] = {
         "month": month.isoformat(),
         "actions": len(statements),
+        "loop_s": round(loop_s, 3),
+        "loop_queries": loop_q,
+        "loop_ratio": round(loop_s / floor, 1),
         "seconds": round(elapsed, 3),
         "queries": queries,
         "floor_sql_s": round(floor, 3),
@@ -158,18 +170,18 @@ def measure_statements(size_name: str, result: dict) -> None:
         "total_ttc": str(total),
         "load": loadavg(),
     }
-    log(f"relevés du mois {month:%Y-%m} : {elapsed:.2f} s ({queries} requêtes), plancher {floor:.3f} s")
+    log(
+        f"relevés du mois {month:%Y-%m} : action par action {loop_s:.2f} s ({loop_q} requêtes), "
+        f"groupés {elapsed:.2f} s ({queries} requêtes), plancher {floor:.3f} s"
+    )
 
     # frozen statements: the month before, validated — read, never recomputed
-    from formarche.billing.models import Statement
-
     previous = (month.replace(day=1) - timedelta(days=1)).replace(day=1)
 
     def run_frozen():
-        return [
-            s.as_engine()
-            for s in Statement.objects.filter(period__order__region=region, period__month=previous)
-        ]
+        from formarche.billing.batch import frozen_month_statements
+
+        return frozen_month_statements(orders, previous)
 
     frozen, got = best_of(3, run_frozen)
     result["statements"]["frozen_month"] = previous.isoformat()
