@@ -9,6 +9,7 @@ Server errors (5xx) and JavaScript errors on a page fail the test as well.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -35,6 +36,16 @@ async () => {
   }));
 }
 """
+
+
+# axe results by page content: a page seen again unchanged (the login form, a refusal page…) is not
+# analysed twice in a session. The CSRF tokens, different on every page, are left out of the key.
+_AXE_CACHE: dict[str, list[dict]] = {}
+_TOKENS = re.compile(r"\b[A-Za-z0-9]{64}\b")  # Django's masked CSRF tokens
+
+
+def _content_key(html: str) -> str:
+    return hashlib.sha256(_TOKENS.sub("", html).encode()).hexdigest()
 
 
 def slug(text: str) -> str:
@@ -130,9 +141,12 @@ class Journey:
         started = time.monotonic()
         self.page.screenshot(path=str(self.dir / f"{name}.png"), full_page=True)
         shot = time.monotonic()
-        if not self.page.evaluate("typeof window.axe !== 'undefined'"):
-            self.page.add_script_tag(path=str(AXE_JS))
-        violations = self.page.evaluate(AXE_RUN)
+        key = _content_key(self.page.content())
+        violations = _AXE_CACHE.get(key)
+        if violations is None:
+            if not self.page.evaluate("typeof window.axe !== 'undefined'"):
+                self.page.add_script_tag(path=str(AXE_JS))
+            violations = _AXE_CACHE[key] = self.page.evaluate(AXE_RUN)
         done = time.monotonic()
         self.timings.append(
             f"{name}: page {started - self._since:.2f} s, capture {shot - started:.2f} s, axe {done - shot:.2f} s"
