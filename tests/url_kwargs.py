@@ -20,6 +20,7 @@ URL_KWARGS = {
     "cell_key": lambda w: "F1.total.h",
     "invoice_id": lambda w: w.objects["invoice"].pk,
     "change_request_id": lambda w: w.objects["change_request"].pk,
+    "penalty_id": lambda w: w.objects["penalty"].pk,
     # a month of an order: "YYYY-MM"
     "period": lambda w: "2023-03",
     # Django's password-reset confirmation: a bogus link, which must simply be refused.

@@ -240,3 +240,22 @@ def _closing(world):
 
 
 EXTENSIONS.append(_closing)
+
+
+def _penalty(world):
+    """Région A entered a penalty on OF 1's order (its label and reason carry the marker)."""
+    from decimal import Decimal
+
+    from formarche.billing import services
+
+    world.objects["penalty"] = services.adjustment_add(
+        order=world.objects["order"],
+        user=world.users["region_a_officer"],
+        kind="penalite",
+        label=f"Retard {MARKER}",
+        amount=Decimal("150.00"),
+        reason=f"Bilans remis en retard {MARKER}",
+    )
+
+
+EXTENSIONS.append(_penalty)

@@ -141,8 +141,7 @@ def period_validate(
         if missing:
             raise BillingError(
                 "La période finale (CRE final) ne peut être validée qu'une fois l'action fermée. "
-                f"Il manque : {' ; '.join(missing)}.",
-                errors=missing,
+                f"Il manque : {' ; '.join(missing)}."
             )
         if order.real_end and month < order.real_end.replace(day=1):
             raise BillingError(
