@@ -482,7 +482,8 @@ def _not_issued_message(invoice: Invoice) -> str:
 
 
 def _lock(invoice: Invoice) -> Invoice:
-    return Invoice.objects.select_for_update().select_related("period", "order").get(pk=invoice.pk)
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to period
+    return Invoice.objects.select_for_update(of=("self",)).select_related("period", "order").get(pk=invoice.pk)
 
 
 @transaction.atomic
