@@ -153,18 +153,42 @@ def demo_password():
 
 @pytest.fixture
 def journey(request, browser, live_server, demo):
-    """A fresh browser context (no cookies) and its page, with screenshots and axe after each page."""
-    context = browser.new_context(viewport=VIEWPORT, locale="fr-FR", timezone_id="Europe/Paris")
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    trip = Journey(page, live_server.url, request.node.name)
+    """A fresh browser context (no cookies) and its page, with screenshots and axe after each page.
+
+    ``journey.window(name)`` opens (once) and switches to another window with its own context, so
+    that a second user can stay logged in beside the first.
+    """
+    contexts = []
+
+    def new_page():
+        context = browser.new_context(viewport=VIEWPORT, locale="fr-FR", timezone_id="Europe/Paris")
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    trip = Journey(new_page(), live_server.url, request.node.name, new_page=new_page)
     yield trip
     try:
         if not getattr(request.node, "rep_call_failed", True):
             trip.finish()
     finally:
         trip.save_timings()
-        context.close()
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture
+def trusted_pki(tmp_path):
+    """A throw-away CA (tests/billing/pki.py) set as the only trust root of signed invoices."""
+    from cryptography.hazmat.primitives import serialization
+
+    from tests.billing.pki import make_pki
+
+    pki = make_pki("AC formarche tests navigateur", "Claire Martin")
+    root = tmp_path / "ac.pem"
+    root.write_bytes(pki.ca_certificate.public_bytes(serialization.Encoding.PEM))
+    with override_settings(FORMARCHE_SIGNATURE_TRUST_ROOTS=str(root)):
+        yield pki
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -15,9 +15,11 @@ import re
 import shutil
 import time
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 BLOCKING_IMPACTS = ("serious", "critical")
+MAIN_WINDOW = "principale"
 HERE = Path(__file__).resolve().parent
 AXE_JS = HERE / "vendor" / "axe.min.js"
 SCREENSHOTS = HERE.parent.parent / "var" / "screenshots"
@@ -57,6 +59,27 @@ class AccessibilityError(AssertionError):
     pass
 
 
+def in_thread(function, *args, **kwargs):
+    """Run ``function`` in a worker thread and return its result.
+
+    pyHanko signs and verifies with ``asyncio.run()``, which refuses to run inside the event loop
+    Playwright's sync API keeps in the test thread. A function reaching the database there (a
+    service verifying a signature) uses the worker's own connection, closed at the end (on
+    in-memory SQLite the database is shared between connections and Django keeps it open).
+    """
+
+    def run():
+        from django.db import connections
+
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
 def format_violations(step: str, url: str, violations: list[dict]) -> str:
     lines = [f"axe-core : violations graves sur « {step} » ({url}) :"]
     for v in violations:
@@ -74,8 +97,10 @@ def format_violations(step: str, url: str, violations: list[dict]) -> str:
 class Journey:
     """A Playwright page plus the house rules: screenshot and axe after every page."""
 
-    def __init__(self, page, base_url: str, name: str):
+    def __init__(self, page, base_url: str, name: str, *, new_page=None):
         self.page = page
+        self._new_page = new_page
+        self.windows = {MAIN_WINDOW: page}
         self.base_url = base_url.rstrip("/")
         self.dir = SCREENSHOTS / slug(name)
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -86,9 +111,28 @@ class Journey:
         self.minor: list[dict] = []
         self.timings: list[str] = []
         self._since = time.monotonic()
+        self._watch(page)
+
+    def _watch(self, page):
         page.on("load", lambda p: self.unchecked.append(p.url))
         page.on("pageerror", lambda exc: self.errors.append(f"erreur JavaScript : {exc}"))
         page.on("response", self._on_response)
+
+    def window(self, name: str = MAIN_WINDOW):
+        """Switch to the browser window ``name`` and return its page.
+
+        Each window other than the first (``MAIN_WINDOW``) is a separate browser context, opened on
+        first use with no cookies: two users (the OF and the Région) can then stay logged in side by
+        side instead of logging out and in again. Screenshots keep one numbering for the test.
+        """
+        if name not in self.windows:
+            if self._new_page is None:
+                raise AssertionError("ce parcours n'a pas de fabrique de fenêtres (fixture journey)")
+            page = self._new_page()
+            self._watch(page)
+            self.windows[name] = page
+        self.page = self.windows[name]
+        return self.page
 
     # --- events -------------------------------------------------------------------------------
     def _on_response(self, response):

@@ -6,13 +6,11 @@ from 4 September 2023; 10 trainees already enrolled, 12 planned), for September 
 """
 
 import re
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from django.test import override_settings
 
-from tests.billing.pki import make_pki, sign_pdf
+from tests.billing.pki import sign_pdf
+from tests.browser.harness import in_thread
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="playwright absent : bash scripts/browser-deps.sh"
@@ -22,22 +20,6 @@ pytestmark = pytest.mark.browser
 
 ORDER = "23Q05322133_1"
 TRAINEES = [("Madame", "Lemoine", "Alice", "1994-05-14"), ("Monsieur", "Lemoine", "Bruno", "1991-11-02")]
-
-
-def _in_thread(function, *args):
-    """pyHanko signs with asyncio.run(), which cannot run inside Playwright's event loop."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(function, *args).result()
-
-
-@pytest.fixture
-def trusted_pki(tmp_path):
-    """A throw-away CA (tests/billing/pki.py) set as the only trust root of signed invoices."""
-    pki = make_pki("AC formarche tests navigateur", "Claire Martin")
-    root = tmp_path / "ac.pem"
-    root.write_bytes(pki.ca_certificate.public_bytes(serialization.Encoding.PEM))
-    with override_settings(FORMARCHE_SIGNATURE_TRUST_ROOTS=str(root)):
-        yield pki
 
 
 def test_of_month_from_enrolment_to_signed_invoice(journey, demo_password, trusted_pki):
@@ -122,7 +104,7 @@ def test_of_month_from_enrolment_to_signed_invoice(journey, demo_password, trust
     # Download the Factur-X invoice, sign it, and upload it: first under a wrong name.
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger la facture (Factur-X)").click()
-    signed = _in_thread(sign_pdf, download.value.path().read_bytes(), trusted_pki)
+    signed = in_thread(sign_pdf, download.value.path().read_bytes(), trusted_pki)
     journey.navigate("depot signee", page.get_by_role("link", name="Ajouter la facture signée").click)
     page.get_by_label("Facture signée PDF").set_input_files(
         files=[{"name": "facture-septembre.pdf", "mimeType": "application/pdf", "buffer": signed}]
