@@ -1,8 +1,11 @@
 """Writing hours: every change to attendance goes through these keyword-only functions.
 
-The grid (htmx), the month-totals page, the imports and the API all call them, so the rules are
-checked once, here:
+The grid (htmx), the month-totals page, the imports, the API and the émargement all call them,
+so the rules are checked once, here, and every write goes through one writer
+(:mod:`formarche.attendance.bulk`: plain SQL by batches, history rows included):
 
+- hours can only change while the action is open (``order.status == "ouverte"``): a closed or
+  archived action is read-only;
 - hours are ≥ 0 with at most 2 decimals; a day counts at most 24 h (réalisé + non réalisé
   comptabilisé); a month total at most 24 h per enrolled day of the month;
 - non réalisé comptabilisé needs a reason (``UnrealisedReason``);
@@ -14,9 +17,11 @@ checked once, here:
   that the correction stays visible to billing and to the controls.
 
 A refusal raises :class:`AttendanceRefused` (one row) or :class:`AttendanceBulkRefused` (many
-rows, each with its index) with a French message, and changes nothing. The 12-hour-a-day limit is
-not a refusal: it is a blocking control (``controls.py``), so that an unusual day can be entered
-and then corrected before the period is validated.
+rows, each with its index) with a French message, and changes nothing. Each refusal also carries
+its ``phrase`` (the message without capital nor full stop) for reports that prefix the line
+(``Ligne 4 : …``). The 12-hour-a-day limit is not a refusal: it is a blocking control
+(``controls.py``), so that an unusual day can be entered and then corrected before the period is
+validated.
 """
 
 from __future__ import annotations
@@ -27,9 +32,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from formarche.attendance import bulk
+from formarche.attendance.bulk import BulkResult
 from formarche.attendance.models import (
     MAX_DAY_HOURS,
     Attendance,
@@ -42,6 +47,7 @@ from formarche.utils.dates import month_bounds
 from formarche.utils.formatting import format_date, format_month
 
 __all__ = [
+    "CLOSED_ORDER_MESSAGE",
     "AttendanceBulkRefused",
     "AttendanceRefused",
     "AttendanceRow",
@@ -54,25 +60,48 @@ __all__ = [
 
 ZERO = Decimal("0.00")
 _CENT = Decimal("0.01")
-BATCH_SIZE = 500
+_MAX_HOURS = Decimal("10000")
+_PARSED: dict[Decimal, Decimal] = {}  # accepted Decimal values → their 2-place form
+_KINDS = frozenset(AttendanceKind.values)  # TextChoices.values builds a list at each call
+_REASONS = frozenset(UnrealisedReason.values)
+CLOSED_ORDER_PHRASE = "l'action est fermée : les heures ne peuvent plus être modifiées"
+
+
+def _sentence(phrase: str) -> str:
+    return phrase[:1].upper() + phrase[1:] + "."
+
+
+CLOSED_ORDER_MESSAGE = _sentence(CLOSED_ORDER_PHRASE)
 
 
 class AttendanceRefused(ValueError):
-    """A write refused, with a French message for the user; ``field`` names the culprit if known."""
+    """A write refused, with a French message for the user; ``field`` names the culprit if known.
 
-    def __init__(self, message: str, *, field: str | None = None):
+    ``phrase`` is the same message without capital nor final full stop (for ``Ligne N : …``).
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, phrase: str | None = None):
         self.message = message
         self.field = field
+        self.phrase = phrase if phrase is not None else message.rstrip(".")
         super().__init__(message)
 
 
-class AttendanceBulkRefused(AttendanceRefused):
-    """A batch refused as a whole: ``errors`` is a list of ``(index, message)``, index 0-based in ``rows``."""
+def _refused(phrase: str, field: str | None = None) -> AttendanceRefused:
+    return AttendanceRefused(_sentence(phrase), field=field, phrase=phrase)
 
-    def __init__(self, errors: list[tuple[int, str]]):
-        self.errors = errors
-        count = len(errors)
-        head = "; ".join(f"ligne {i + 1} : {m}" for i, m in errors[:5])
+
+class AttendanceBulkRefused(AttendanceRefused):
+    """A batch refused as a whole: ``errors`` is a list of ``(index, message)``, index 0-based in ``rows``.
+
+    ``phrases`` holds the same refusals as ``(index, phrase)``.
+    """
+
+    def __init__(self, phrases: list[tuple[int, str]]):
+        self.phrases = phrases
+        self.errors = [(index, _sentence(phrase)) for index, phrase in phrases]
+        count = len(phrases)
+        head = "; ".join(f"ligne {i + 1} : {m}" for i, m in self.errors[:5])
         more = f" (et {count - 5} autre(s))" if count > 5 else ""
         super().__init__(f"{count} ligne(s) refusée(s), rien n'a été enregistré — {head}{more}")
 
@@ -93,14 +122,6 @@ class AttendanceRow:
     kind: str = AttendanceKind.DAY
 
 
-@dataclass(frozen=True, slots=True)
-class BulkResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    deleted: int = 0
-
-
 # ---------------------------------------------------------------------------------------------
 # Validation shared by every entry point
 # ---------------------------------------------------------------------------------------------
@@ -112,6 +133,10 @@ def parse_hours(value, label: str = "heures") -> Decimal:
     Refuses (``AttendanceRefused``) text that is not a number, negative values and more than 2
     decimals. Floats are a programming error (``TypeError``): hours are never floats.
     """
+    if type(value) is Decimal and value.is_finite():
+        parsed = _PARSED.get(value)  # imports repeat the same few values thousands of times
+        if parsed is not None:
+            return parsed
     if isinstance(value, float):
         raise TypeError("float near hours: pass a Decimal or a string")
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -120,18 +145,21 @@ def parse_hours(value, label: str = "heures") -> Decimal:
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise AttendanceRefused(f"« {value} » n'est pas un nombre d'heures ({label}).", field=label) from None
+        raise _refused(f"« {value} » n'est pas un nombre d'heures ({label})", label) from None
     if not number.is_finite():
-        raise AttendanceRefused(f"« {value} » n'est pas un nombre d'heures ({label}).", field=label)
+        raise _refused(f"« {value} » n'est pas un nombre d'heures ({label})", label)
     if number < 0:
-        raise AttendanceRefused(f"Le nombre d'heures ({label}) ne peut pas être négatif.", field=label)
+        raise _refused(f"le nombre d'heures ({label}) ne peut pas être négatif", label)
     if number != number.quantize(_CENT):
-        raise AttendanceRefused(
-            f"Les heures ({label}) se saisissent avec 2 décimales au plus (par exemple 3,25).", field=label
+        raise _refused(
+            f"les heures ({label}) se saisissent avec 2 décimales au plus (par exemple 3,25)", label
         )
-    if number >= Decimal("10000"):
-        raise AttendanceRefused(f"{value} h ({label}) : nombre d'heures trop grand.", field=label)
-    return number.quantize(_CENT)
+    if number >= _MAX_HOURS:
+        raise _refused(f"{value} h ({label}) : nombre d'heures trop grand", label)
+    number = number.quantize(_CENT)
+    if type(value) is Decimal and len(_PARSED) < 10_000:
+        _PARSED[value] = number  # keyed by value: Decimal("7") == Decimal("7.00"), same result
+    return number
 
 
 def _enrolled_days(enrolment: Enrolment, month: date) -> int:
@@ -141,131 +169,208 @@ def _enrolled_days(enrolment: Enrolment, month: date) -> int:
     return max(0, (end - start).days + 1)
 
 
-def _clean(enrolment: Enrolment, day: date, kind: str, realised, counted, reason) -> tuple:
-    """Normalised ``(day, realised, counted, reason)`` or ``AttendanceRefused``."""
-    if kind not in AttendanceKind.values:
-        raise AttendanceRefused(f"Nature de saisie inconnue : « {kind} ».", field="kind")
+def _check(enrolment: Enrolment, day: date, kind: str, realised, counted, reason) -> tuple:
+    """Normalised ``(day, realised, counted, reason)`` or ``AttendanceRefused`` (one row's rules)."""
+    if kind not in _KINDS:
+        raise _refused(f"nature de saisie inconnue : « {kind} »", "kind")
     if not isinstance(day, date):
-        raise AttendanceRefused("Indiquez une date.", field="day")
+        raise _refused("indiquez une date", "day")
     realised = parse_hours(realised, "réalisé")
     counted = parse_hours(counted, "non réalisé comptabilisé")
     reason = (reason or "").strip()
-    name = str(enrolment.trainee)
     if counted > 0:
         if not reason:
-            raise AttendanceRefused(
-                "Indiquez le motif du non réalisé comptabilisé (absence justifiée, maladie…).", field="reason"
+            raise _refused(
+                "indiquez le motif du non réalisé comptabilisé (absence justifiée, maladie…)", "reason"
             )
-        if reason not in UnrealisedReason.values:
-            raise AttendanceRefused(f"Motif inconnu : « {reason} ».", field="reason")
+        if reason not in _REASONS:
+            raise _refused(f"motif inconnu : « {reason} »", "reason")
     else:
         reason = ""
     if kind == AttendanceKind.DAY:
         if realised + counted > MAX_DAY_HOURS:
-            raise AttendanceRefused(
-                "Une journée ne peut pas compter plus de 24 heures (réalisé + non réalisé comptabilisé).",
-                field="réalisé",
+            raise _refused(
+                "une journée ne peut pas compter plus de 24 heures (réalisé + non réalisé comptabilisé)",
+                "réalisé",
             )
         if day < enrolment.entry_date:
-            raise AttendanceRefused(
-                f"Le {format_date(day)} est avant l'entrée en formation de {name} "
-                f"(le {format_date(enrolment.entry_date)}).",
-                field="day",
+            raise _refused(
+                f"le {format_date(day)} est avant l'entrée en formation de {enrolment.trainee} "
+                f"(le {format_date(enrolment.entry_date)})",
+                "day",
             )
         if enrolment.exit_date and day > enrolment.exit_date:
-            raise AttendanceRefused(
-                f"Le {format_date(day)} est après la sortie de {name} (le {format_date(enrolment.exit_date)}).",
-                field="day",
+            raise _refused(
+                f"le {format_date(day)} est après la sortie de {enrolment.trainee} "
+                f"(le {format_date(enrolment.exit_date)})",
+                "day",
             )
     else:
         day = day.replace(day=1)
         enrolled = _enrolled_days(enrolment, day)
         if not enrolled:
-            raise AttendanceRefused(
-                f"{name} n'est pas inscrit(e) en {format_month(day)} (entrée le {format_date(enrolment.entry_date)}"
+            raise _refused(
+                f"{enrolment.trainee} n'est pas inscrit(e) en {format_month(day)} "
+                f"(entrée le {format_date(enrolment.entry_date)}"
                 + (f", sortie le {format_date(enrolment.exit_date)}" if enrolment.exit_date else "")
-                + ").",
-                field="day",
+                + ")",
+                "day",
             )
         if realised + counted > MAX_DAY_HOURS * enrolled:
-            raise AttendanceRefused(
+            raise _refused(
                 f"{realised + counted} h en {format_month(day)} : plus de 24 h par jour d'inscription "
-                f"({enrolled} jour(s)).",
-                field="réalisé",
+                f"({enrolled} jour(s))",
+                "réalisé",
             )
     return day, realised, counted, reason
 
 
-def _validated_months(order_ids: Iterable[int]) -> set[tuple[int, date]]:
-    from formarche.billing.models import Period, PeriodStatus
+def _open_order_ids(order_ids) -> set[int]:
+    """The open actions among ``order_ids``, locked until the end of the transaction.
 
-    return set(
-        Period.objects.filter(order_id__in=list(order_ids), status=PeriodStatus.VALIDATED).values_list(
-            "order_id", "month"
-        )
-    )
+    The lock (``FOR NO KEY UPDATE`` on PostgreSQL, the database lock on SQLite) makes a closing
+    of the action wait for the hours being written, and the hours wait for a closing under way.
+    """
+    from formarche.orders.models import Order, OrderStatus
 
-
-def _mixing_message(kind: str, enrolment: Enrolment, month: date) -> str:
-    if kind == AttendanceKind.DAY:
-        return (
-            f"{format_month(month)} est saisi en total mensuel pour {enrolment.trainee} : "
-            "modifiez ce total, ou supprimez-le pour saisir jour par jour."
-        )
-    return (
-        f"{format_month(month)} est déjà saisi jour par jour pour {enrolment.trainee} : "
-        "un total mensuel ne peut pas s'y ajouter."
-    )
+    return {
+        pk
+        for pk, status in Order.objects.select_for_update(no_key=True)
+        .filter(pk__in=sorted(order_ids))
+        .values_list("pk", "status")
+        if status == OrderStatus.OPEN
+    }
 
 
-def _apply(row: Attendance, realised, counted, reason, by, source, correction: bool) -> bool:
-    """Copy the values onto ``row``; False when nothing changes."""
-    if (
-        row.pk
-        and row.realised_hours == realised
-        and row.counted_unrealised_hours == counted
-        and row.unrealised_reason == reason
-    ):
-        return False
-    row.realised_hours = realised
-    row.counted_unrealised_hours = counted
-    row.unrealised_reason = reason
-    row.source = source
-    row.updated_by = by
-    row.updated_at = timezone.now()
-    row._history_user = by
-    if correction:
-        row.is_correction = True
-    return True
+# ---------------------------------------------------------------------------------------------
+# The one write path
+# ---------------------------------------------------------------------------------------------
+
+
+def _resolve_enrolments(rows: list) -> list[Enrolment | None]:
+    """Each row's ``Enrolment`` (ids loaded at once, trainee included), ``None`` when unknown."""
+    refs = []
+    wanted = set()
+    for row in rows:
+        ref = row.enrolment if type(row) is AttendanceRow else _row_value(row, "enrolment")
+        if ref is None:
+            ref = _row_value(row, "enrolment_id")
+        refs.append(ref)
+        if type(ref) is int:
+            wanted.add(ref)
+    loaded = Enrolment.objects.select_related("trainee").in_bulk(wanted) if wanted else {}
+    return [ref if isinstance(ref, Enrolment) else loaded.get(ref) for ref in refs]
+
+
+_ROW_KEYS = (
+    ("day", None),
+    ("kind", AttendanceKind.DAY),
+    ("realised_hours", ZERO),
+    ("counted_unrealised_hours", ZERO),
+    ("unrealised_reason", ""),
+)
+
+
+def _row_value(row, key, default=None):
+    if isinstance(row, Mapping):
+        return row.get(key, default)
+    return getattr(row, key, default)
+
+
+def _write(
+    rows: list, *, by, source: str, dry_run: bool
+) -> tuple[BulkResult, list[tuple[int, str, str | None]]]:
+    """Check and write ``rows`` in one transaction; ``(result, refusals)``, nothing written if any refusal.
+
+    A refusal is ``(index, phrase, field)``. Must be called inside ``transaction.atomic``.
+    """
+    enrolments = _resolve_enrolments(rows)
+    open_orders = _open_order_ids({e.order_id for e in enrolments if e is not None})
+    refusals: list[tuple[int, str, str | None]] = []
+    checked: list[bulk.CheckedRow] = []
+    seen: dict[tuple[int, date, str], int] = {}
+    for index, (row, enrolment) in enumerate(zip(rows, enrolments, strict=True)):
+        if enrolment is None:
+            refusals.append((index, "inscription inconnue", None))
+            continue
+        if enrolment.order_id not in open_orders:
+            refusals.append((index, CLOSED_ORDER_PHRASE, None))
+            continue
+        if type(row) is AttendanceRow:
+            values = (
+                row.day,
+                row.kind,
+                row.realised_hours,
+                row.counted_unrealised_hours,
+                row.unrealised_reason,
+            )
+        else:
+            values = tuple(_row_value(row, key, default) for key, default in _ROW_KEYS)
+        kind = values[1] or AttendanceKind.DAY
+        try:
+            day, realised, counted, reason = _check(enrolment, values[0], kind, *values[2:])
+        except AttendanceRefused as exc:
+            refusals.append((index, exc.phrase, exc.field))
+            continue
+        except TypeError:
+            refusals.append((index, "nombre d'heures illisible", None))
+            continue
+        key = (enrolment.id, day, kind)
+        if key in seen:
+            refusals.append((index, f"même stagiaire et même jour que la ligne {seen[key] + 1}", "day"))
+            continue
+        seen[key] = index
+        checked.append(bulk.CheckedRow(index, enrolment, enrolment.id, day, kind, realised, counted, reason))
+    # with refusals already, still look for the months kept the other way (a complete report)
+    result, found = bulk.write(checked, by=by, source=source, dry_run=dry_run or bool(refusals))
+    refusals.extend((index, phrase, "day") for index, phrase in found)
+    refusals.sort(key=lambda r: (r[0], r[1]))
+    return result, refusals
+
+
+def attendance_bulk_upsert(
+    *, rows: Iterable[AttendanceRow | Mapping], by=None, source: str, dry_run: bool = False
+) -> BulkResult:
+    """Create, update or delete many rows at once — all or nothing (imports, API, émargement).
+
+    Each row: ``enrolment`` (object or id) or ``enrolment_id``, ``day``, ``realised_hours``,
+    ``counted_unrealised_hours`` (default 0), ``unrealised_reason`` (default ""), ``kind`` (default
+    "jour"). The same rules as :func:`attendance_set` apply to every row; a row with zero hours
+    deletes the stored one (kept at zero and flagged in a validated month). Any refused row
+    refuses the whole batch: :class:`AttendanceBulkRefused` lists every refused row (0-based
+    index, French message) and nothing is written. Otherwise returns the counts (and how many
+    rows are rectificatifs). ``dry_run=True`` checks everything and counts, but writes nothing.
+
+    Queries do not depend on the number of rows: the writes go by batches of thousands of rows
+    (``bulk.SQL_BATCH``), history rows included. 100 000 rows take a few seconds.
+    """
+    rows = list(rows)
+    with transaction.atomic():
+        result, refusals = _write(rows, by=by, source=source, dry_run=dry_run)
+        if refusals:
+            raise AttendanceBulkRefused([(index, phrase) for index, phrase, _field in refusals])
+    return result
 
 
 def _set_one(
     *, enrolment, day, kind, realised_hours, counted_unrealised_hours, unrealised_reason, by, source
 ):
-    day, realised, counted, reason = _clean(
-        enrolment, day, kind, realised_hours, counted_unrealised_hours, unrealised_reason
+    row = AttendanceRow(
+        enrolment=enrolment,
+        day=day,
+        kind=kind,
+        realised_hours=realised_hours,
+        counted_unrealised_hours=counted_unrealised_hours,
+        unrealised_reason=unrealised_reason,
     )
-    month = day.replace(day=1)
-    first, last = month_bounds(month)
-    other_kind = AttendanceKind.MONTH if kind == AttendanceKind.DAY else AttendanceKind.DAY
     with transaction.atomic():
-        other = Attendance.objects.filter(enrolment=enrolment, kind=other_kind, day__gte=first, day__lte=last)
-        if other.exists():
-            raise AttendanceRefused(_mixing_message(kind, enrolment, month), field="day")
-        correction = (enrolment.order_id, month) in _validated_months([enrolment.order_id])
-        row = Attendance.objects.select_for_update().filter(enrolment=enrolment, day=day, kind=kind).first()
-        if realised == 0 and counted == 0 and not correction:
-            if row is not None:
-                row._history_user = by
-                row.delete()
-            return None
-        if row is None:
-            if realised == 0 and counted == 0:
-                return None  # nothing to correct: the day had no hours
-            row = Attendance(enrolment=enrolment, day=day, kind=kind)
-        if _apply(row, realised, counted, reason, by, source, correction):
-            row.save()
-        return row
+        _result, refusals = _write([row], by=by, source=source, dry_run=False)
+        if refusals:
+            _index, phrase, field = refusals[0]
+            raise AttendanceRefused(_sentence(phrase), field=field, phrase=phrase)
+    if kind == AttendanceKind.MONTH and isinstance(day, date):
+        day = day.replace(day=1)
+    return Attendance.objects.filter(enrolment=enrolment, day=day, kind=kind).first()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -286,7 +391,8 @@ def attendance_set(
     """Set one trainee's hours for one day (create, update, or delete when both are zero).
 
     Returns the row, or ``None`` when the day has no hours any more. In a validated month the
-    row is kept (even at zero) and flagged ``is_correction``. Raises :class:`AttendanceRefused`.
+    row is kept (even at zero) and flagged ``is_correction``. Raises :class:`AttendanceRefused`
+    (also when the action is closed).
     """
     return _set_one(
         enrolment=enrolment,
@@ -324,143 +430,4 @@ def attendance_set_month_total(
         unrealised_reason=unrealised_reason,
         by=by,
         source=source,
-    )
-
-
-def _row_value(row, key, default=None):
-    if isinstance(row, Mapping):
-        return row.get(key, default)
-    return getattr(row, key, default)
-
-
-def attendance_bulk_upsert(*, rows: Iterable[AttendanceRow | Mapping], by=None, source: str) -> BulkResult:
-    """Create, update or delete many rows at once — all or nothing (imports, API).
-
-    Each row: ``enrolment`` (object or id) or ``enrolment_id``, ``day``, ``realised_hours``,
-    ``counted_unrealised_hours`` (default 0), ``unrealised_reason`` (default ""), ``kind`` (default
-    "jour"). The same rules as :func:`attendance_set` apply to every row; a row with zero hours
-    deletes the stored one (kept at zero and flagged in a validated month). Any refused row
-    refuses the whole batch: :class:`AttendanceBulkRefused` lists every refused row (0-based
-    index, French message) and nothing is written. Otherwise returns the counts.
-
-    Queries do not depend on the number of rows except for the writes, batched by 500 (and one
-    query per deleted row, so that each deletion enters the history).
-    """
-    rows = list(rows)
-    errors: list[tuple[int, str]] = []
-    by_id: dict[int, Enrolment] = {}
-    wanted_ids = set()
-    for row in rows:
-        enrolment = _row_value(row, "enrolment")
-        if isinstance(enrolment, Enrolment):
-            by_id[enrolment.pk] = enrolment
-        else:
-            wanted_ids.add(enrolment if enrolment is not None else _row_value(row, "enrolment_id"))
-    missing = {i for i in wanted_ids - set(by_id) if isinstance(i, int)}
-    if missing:
-        by_id.update(Enrolment.objects.select_related("trainee").in_bulk(missing))
-
-    cleaned = []  # (index, enrolment, day, kind, realised, counted, reason)
-    seen: dict[tuple[int, date, str], int] = {}
-    for index, row in enumerate(rows):
-        ref = _row_value(row, "enrolment")
-        enrolment = ref if isinstance(ref, Enrolment) else by_id.get(ref or _row_value(row, "enrolment_id"))
-        if enrolment is None:
-            errors.append((index, "Inscription inconnue."))
-            continue
-        kind = _row_value(row, "kind", AttendanceKind.DAY) or AttendanceKind.DAY
-        try:
-            day, realised, counted, reason = _clean(
-                enrolment,
-                _row_value(row, "day"),
-                kind,
-                _row_value(row, "realised_hours", ZERO),
-                _row_value(row, "counted_unrealised_hours", ZERO),
-                _row_value(row, "unrealised_reason", ""),
-            )
-        except AttendanceRefused as exc:
-            errors.append((index, exc.message))
-            continue
-        except TypeError:
-            errors.append((index, "Nombre d'heures illisible."))
-            continue
-        key = (enrolment.pk, day, kind)
-        if key in seen:
-            errors.append((index, f"Même stagiaire et même jour que la ligne {seen[key] + 1}."))
-            continue
-        seen[key] = index
-        cleaned.append((index, enrolment, day, kind, realised, counted, reason))
-
-    with transaction.atomic():
-        existing: dict[tuple[int, date, str], Attendance] = {}
-        if cleaned:
-            days = [c[2] for c in cleaned]
-            first = min(days).replace(day=1)
-            last = month_bounds(max(days))[1]
-            enrolment_ids = {c[1].pk for c in cleaned}
-            for att in Attendance.objects.select_for_update().filter(
-                enrolment_id__in=enrolment_ids, day__gte=first, day__lte=last
-            ):
-                existing[(att.enrolment_id, att.day, att.kind)] = att
-        # one trainee-month is kept day by day or as a total, in the database and in the batch
-        kinds_by_month: dict[tuple[int, date], set[str]] = {}
-        for (enrolment_id, day, kind), _att in existing.items():
-            kinds_by_month.setdefault((enrolment_id, day.replace(day=1)), set()).add(kind)
-        for _index, enrolment, day, kind, *_ in cleaned:
-            kinds_by_month.setdefault((enrolment.pk, day.replace(day=1)), set()).add(kind)
-        validated = _validated_months({c[1].order_id for c in cleaned})
-
-        to_create, to_update, to_delete = [], [], []
-        unchanged = 0
-        for index, enrolment, day, kind, realised, counted, reason in cleaned:
-            month = day.replace(day=1)
-            if len(kinds_by_month[(enrolment.pk, month)]) > 1:
-                errors.append((index, _mixing_message(kind, enrolment, month)))
-                continue
-            correction = (enrolment.order_id, month) in validated
-            row = existing.get((enrolment.pk, day, kind))
-            if realised == 0 and counted == 0 and not correction:
-                if row is None:
-                    unchanged += 1
-                else:
-                    to_delete.append(row)
-                continue
-            if row is None:
-                if realised == 0 and counted == 0:
-                    unchanged += 1
-                    continue
-                row = Attendance(enrolment=enrolment, day=day, kind=kind)
-                _apply(row, realised, counted, reason, by, source, correction)
-                to_create.append(row)
-            elif _apply(row, realised, counted, reason, by, source, correction):
-                to_update.append(row)
-            else:
-                unchanged += 1
-        if errors:
-            errors.sort()
-            raise AttendanceBulkRefused(errors)
-
-        if to_create:
-            bulk_create_with_history(to_create, Attendance, batch_size=BATCH_SIZE, default_user=by)
-        if to_update:
-            bulk_update_with_history(
-                to_update,
-                Attendance,
-                [
-                    "realised_hours",
-                    "counted_unrealised_hours",
-                    "unrealised_reason",
-                    "is_correction",
-                    "source",
-                    "updated_by",
-                    "updated_at",
-                ],
-                batch_size=BATCH_SIZE,
-                default_user=by,
-            )
-        for row in to_delete:
-            row._history_user = by
-            row.delete()
-    return BulkResult(
-        created=len(to_create), updated=len(to_update), unchanged=unchanged, deleted=len(to_delete)
     )

@@ -229,3 +229,98 @@ def test_bulk_upsert_queries_do_not_grow_with_rows(enrolment, django_assert_max_
             source=AttendanceSource.IMPORT,
         )
     assert result.updated == 40
+
+
+# --- a closed action is read-only for hours ----------------------------------------------------
+
+CLOSED = "L'action est fermée : les heures ne peuvent plus être modifiées."
+
+
+def close(order, status="fermee"):
+    type(order).objects.filter(pk=order.pk).update(status=status)
+
+
+@pytest.mark.parametrize("status", ["fermee", "archivee"])
+def test_every_write_is_refused_on_a_closed_action(enrolment, status):
+    row = attendance_set(enrolment=enrolment, day=MARCH_13, realised_hours="7")
+    close(enrolment.order, status)
+    before = list(Attendance.objects.values_list("day", "realised_hours"))
+    history = Attendance.history.count()
+    with pytest.raises(AttendanceRefused) as info:
+        attendance_set(enrolment=enrolment, day=MARCH_13, realised_hours="6")
+    assert info.value.message == CLOSED
+    with pytest.raises(AttendanceRefused, match=re.escape(CLOSED)):
+        attendance_set(enrolment=enrolment, day=MARCH_13, realised_hours="0")  # no deletion either
+    with pytest.raises(AttendanceRefused, match=re.escape(CLOSED)):
+        attendance_set_month_total(enrolment=enrolment, month=dt.date(2023, 4, 1), realised_hours="100")
+    with pytest.raises(AttendanceBulkRefused) as bulk_info:
+        attendance_bulk_upsert(
+            rows=[AttendanceRow(enrolment=enrolment, day=dt.date(2023, 3, 14), realised_hours="7")],
+            source=AttendanceSource.API,
+        )
+    assert bulk_info.value.errors == [(0, CLOSED)]
+    row.refresh_from_db()
+    assert list(Attendance.objects.values_list("day", "realised_hours")) == before
+    assert Attendance.history.count() == history
+
+
+def test_closed_action_wins_over_other_refusals_and_only_its_rows_are_named(enrolment):
+    """Bulk: each row of the closed action is refused with the closing message; the batch is refused."""
+    open_one = EnrolmentFactory(entry_date=dt.date(2023, 3, 6))
+    close(enrolment.order)
+    rows = [
+        AttendanceRow(enrolment=open_one, day=MARCH_13, realised_hours="7"),
+        AttendanceRow(enrolment=enrolment, day=MARCH_13, realised_hours="30"),
+    ]
+    with pytest.raises(AttendanceBulkRefused) as info:
+        attendance_bulk_upsert(rows=rows, source=AttendanceSource.IMPORT)
+    assert info.value.errors == [(1, CLOSED)]
+    assert not Attendance.objects.exists()
+    # the single-row services refuse the closed action before looking at the values
+    with pytest.raises(AttendanceRefused, match=re.escape(CLOSED)):
+        attendance_set(enrolment=enrolment, day=MARCH_13, realised_hours="-3")
+
+
+def test_reopened_action_accepts_hours_again(enrolment):
+    close(enrolment.order)
+    with pytest.raises(AttendanceRefused):
+        attendance_set(enrolment=enrolment, day=MARCH_13, realised_hours="7")
+    close(enrolment.order, "ouverte")
+    assert attendance_set(enrolment=enrolment, day=MARCH_13, realised_hours="7").realised_hours == D("7.00")
+
+
+# --- the one writer: history rows, dry run, rectificatif counts --------------------------------
+
+
+def test_history_rows_carry_user_source_and_type(enrolment, world):
+    user = world.users["of1_staff"]
+    attendance_set(enrolment=enrolment, day=MARCH_13, realised_hours="7", by=user)
+    attendance_set(
+        enrolment=enrolment, day=MARCH_13, realised_hours="5", by=user, source=AttendanceSource.API
+    )
+    attendance_set(enrolment=enrolment, day=MARCH_13, realised_hours="0", by=user)
+    history = list(
+        Attendance.history.filter(enrolment_id=enrolment.pk)
+        .order_by("history_id")
+        .values_list("history_type", "history_user_id", "source", "realised_hours")
+    )
+    assert history == [
+        ("+", user.pk, "saisie", D("7.00")),
+        ("~", user.pk, "api", D("5.00")),
+        ("-", user.pk, "api", D("5.00")),  # the deleted row, as it was stored
+    ]
+
+
+def test_dry_run_counts_and_writes_nothing(enrolment):
+    attendance_set(enrolment=enrolment, day=MARCH_13, realised_hours="7")
+    validated_period(enrolment.order, dt.date(2023, 3, 1))
+    rows = [
+        AttendanceRow(enrolment=enrolment, day=MARCH_13, realised_hours="6"),
+        AttendanceRow(enrolment=enrolment, day=dt.date(2023, 4, 3), realised_hours="7"),
+    ]
+    history = Attendance.history.count()
+    result = attendance_bulk_upsert(rows=rows, source=AttendanceSource.IMPORT, dry_run=True)
+    assert result == BulkResult(created=1, updated=1, corrections=1)
+    assert Attendance.objects.count() == 1 and Attendance.history.count() == history
+    assert attendance_bulk_upsert(rows=rows, source=AttendanceSource.IMPORT) == result
+    assert Attendance.objects.get(day=MARCH_13).is_correction
