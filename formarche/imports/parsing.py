@@ -31,6 +31,7 @@ import csv
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ __all__ = [
     "Table",
     "TableError",
     "cell_text",
+    "file_format",
     "normalise_header",
     "parse_choice",
     "parse_date",
@@ -241,86 +243,140 @@ class Table:
             )
 
 
-def _table_from_lines(lines: Iterator[list], *, first_line: int = 1) -> Table:
+def _table_from_lines(lines: Iterator, *, max_rows: int = MAX_ROWS) -> Table:
+    """Rows → :class:`Table`: the first non-empty line is the header; empty lines are skipped."""
     header: list[str] | None = None
+    columns: list[tuple[int, str]] = []
     rows: list[Row] = []
-    for number, values in enumerate(lines, start=first_line):
-        values = list(values)
-        if all(cell_text(v) == "" for v in values):
-            continue
+    append = rows.append
+    for number, values in enumerate(lines, start=1):
         if header is None:
+            if all(cell_text(v) == "" for v in values):
+                continue
             header = [normalise_header(v) for v in values]
             duplicates = sorted({h for h in header if h and header.count(h) > 1})
             if duplicates:
                 raise TableError("Colonnes en double : " + ", ".join(duplicates) + ".")
+            columns = [(i, h) for i, h in enumerate(header) if h]
             continue
-        if len(rows) >= MAX_ROWS:
-            raise TableError(f"Le fichier dépasse {MAX_ROWS} lignes : découpez-le.")
-        data = {h: (values[i] if i < len(values) else None) for i, h in enumerate(header) if h}
-        rows.append(Row(line=number, data=data))
+        if not any(v not in (None, "") and cell_text(v) != "" for v in values):
+            continue
+        if len(rows) >= max_rows:
+            raise TableError(f"Le fichier dépasse {max_rows} lignes : découpez-le.")
+        size = len(values)
+        append(Row(line=number, data={h: (values[i] if i < size else None) for i, h in columns}))
     if header is None:
         raise TableError("Le fichier est vide.")
     return Table(header=[h for h in header if h], rows=rows)
 
 
-def _decode(raw: bytes) -> str:
+#: What a file named .csv or .xlsx sometimes really is.
+_SIGNATURES = {
+    b"\x89PNG": "une image PNG",
+    b"\xff\xd8\xff": "une image JPEG",
+    b"GIF8": "une image GIF",
+    b"%PDF": "un document PDF",
+    b"\xd0\xcf\x11\xe0": "un ancien classeur Excel (.xls) : enregistrez-le au format .xlsx",
+}
+EXTENSIONS = {".csv": "csv", ".xlsx": "xlsx"}
+
+
+def _this_file(name: str) -> str:
+    return f"Ce fichier « {name} »" if name else "Ce fichier"
+
+
+def _decode_csv(raw: bytes, name: str = "") -> str:
+    """The text of a CSV: no NUL byte, UTF-8 (with or without BOM) or Windows-1252."""
+    if raw.startswith(b"PK\x03\x04"):
+        raise TableError(
+            f"{_this_file(name)} est un classeur ou une archive, pas un fichier CSV : enregistrez-le en .xlsx."
+        )
+    if b"\x00" in raw:
+        raise TableError(f"{_this_file(name)} n'est pas un fichier CSV (contenu binaire).")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise TableError("Le fichier CSV n'est ni en UTF-8 ni en Windows-1252.")  # pragma: no cover
+    raise TableError("Le fichier CSV n'est ni en UTF-8 ni en Windows-1252.")
 
 
-def read_csv(raw: bytes) -> Table:
+def _check_xlsx(raw: bytes, name: str = "") -> None:
+    """An XLSX is a ZIP holding ``[Content_Types].xml`` and ``xl/workbook.xml``."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile as exc:
+        raise TableError(f"{_this_file(name)} n'est pas un classeur XLSX valide.") from exc
+    if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
+        raise TableError(f"{_this_file(name)} n'est pas un classeur XLSX valide.")
+
+
+def file_format(filename: str) -> str:
+    """``"csv"`` or ``"xlsx"`` from the file name's extension; ``TableError`` otherwise."""
+    fmt = EXTENSIONS.get(PurePath(filename or "").suffix.lower())
+    if fmt is None:
+        raise TableError("Format non reconnu : envoyez un fichier .csv ou .xlsx.")
+    return fmt
+
+
+def read_csv(raw: bytes, *, max_rows: int = MAX_ROWS, name: str = "") -> Table:
     """CSV bytes (UTF-8 with or without BOM, or Windows-1252; ``;``, ``,`` or tab) → :class:`Table`."""
-    if b"\x00" in raw:
-        raise TableError("Ce fichier n'est pas un fichier CSV (contenu binaire).")
-    text = _decode(raw)
+    text = _decode_csv(raw, name)
     first = text.split("\n", 1)[0]
     delimiter = max([";", ",", "\t"], key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return _table_from_lines(reader)
+        return _table_from_lines(reader, max_rows=max_rows)
     except csv.Error as exc:
         raise TableError(f"Fichier CSV illisible : {exc}.") from exc
 
 
-def read_xlsx(raw: bytes) -> Table:
+def read_xlsx(raw: bytes, *, max_rows: int = MAX_ROWS, name: str = "") -> Table:
     """XLSX bytes → :class:`Table` from the first sheet (Excel numbers and dates kept as such)."""
     from openpyxl import load_workbook
 
-    if not raw.startswith(b"PK"):
-        raise TableError("Ce fichier n'est pas un classeur XLSX.")
+    _check_xlsx(raw, name)
     try:
         workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise TableError("Classeur XLSX illisible (fichier abîmé ou protégé par mot de passe).") from exc
     try:
-        sheet = workbook.worksheets[0]
-        return _table_from_lines(sheet.iter_rows(values_only=True))
+        return _table_from_lines(workbook.worksheets[0].iter_rows(values_only=True), max_rows=max_rows)
     finally:
         workbook.close()
 
 
-def read_table(uploaded, *, filename: str | None = None, max_size: int = MAX_FILE_SIZE) -> Table:
+def read_table(
+    uploaded,
+    *,
+    filename: str | None = None,
+    max_size: int = MAX_FILE_SIZE,
+    max_rows: int = MAX_ROWS,
+) -> Table:
     """A file (Django ``UploadedFile``, any binary file object, or bytes + ``filename``) → :class:`Table`.
 
-    The type is chosen by the extension (``.csv`` or ``.xlsx``) and checked against the content.
+    Checked before it is parsed: the extension (``.csv`` or ``.xlsx``), the size (``max_size``
+    bytes), the content (not an image, a PDF or an old .xls; an XLSX is a ZIP holding
+    ``[Content_Types].xml`` and ``xl/workbook.xml``; a CSV decodes as UTF-8, BOM or not, or
+    Windows-1252, and holds no NUL byte), then at most ``max_rows`` data rows.
     """
-    name = filename or getattr(uploaded, "name", "") or ""
+    name = PurePath(filename or getattr(uploaded, "name", "") or "").name
+    fmt = file_format(name)
     size = getattr(uploaded, "size", None)
     if size is not None and size > max_size:
-        raise TableError(f"Le fichier dépasse {max_size // (1024 * 1024)} Mo.")
+        raise TableError(f"Le fichier dépasse {max_size // (1024 * 1024)} Mo : découpez-le.")
     raw = uploaded if isinstance(uploaded, bytes) else uploaded.read(max_size + 1)
     if len(raw) > max_size:
-        raise TableError(f"Le fichier dépasse {max_size // (1024 * 1024)} Mo.")
-    suffix = PurePath(name).suffix.lower()
-    if suffix == ".csv":
-        return read_csv(raw)
-    if suffix == ".xlsx":
-        return read_xlsx(raw)
-    raise TableError("Format non reconnu : envoyez un fichier .csv ou .xlsx.")
+        raise TableError(f"Le fichier dépasse {max_size // (1024 * 1024)} Mo : découpez-le.")
+    if not raw:
+        raise TableError("Le fichier est vide.")
+    for signature, what in _SIGNATURES.items():
+        if raw.startswith(signature):
+            raise TableError(f"{_this_file(name)} est {what}, pas un fichier {fmt.upper()}.")
+    if fmt == "csv":
+        return read_csv(raw, max_rows=max_rows, name=name)
+    return read_xlsx(raw, max_rows=max_rows, name=name)
 
 
 # --------------------------------------------------------------------------------------------

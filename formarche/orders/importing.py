@@ -40,6 +40,7 @@ from formarche.imports.parsing import (
     parse_date,
     parse_decimal,
     parse_int,
+    read_table,
 )
 from formarche.orders.models import Dispositif, Lot, Order, ProviderRole
 from formarche.orders.services import ORDER_NUMBER_RE
@@ -96,6 +97,15 @@ EXAMPLE = [
     "20",
     "referent@region.fr",
 ]
+#: At most this many orders in one file (an hours file may hold far more: see ``imports.readers``).
+MAX_ROWS = 20_000
+
+
+def read_orders_file(uploaded, *, filename: str | None = None) -> Table:
+    """The uploaded orders file → :class:`Table`, checked (type, size, content) and capped at :data:`MAX_ROWS`."""
+    return read_table(uploaded, filename=filename, max_rows=MAX_ROWS)
+
+
 PROVIDER_ROLES = {
     "titulaire": ProviderRole.TITULAIRE,
     "co-traitant": ProviderRole.CO_TRAITANT,

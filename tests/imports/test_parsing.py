@@ -190,3 +190,59 @@ def test_templates_round_trip():
     assert read_csv(write_csv_template(columns, ["23Q1", "11,80"])).rows[0]["prix_unitaire"] == "11,80"
     table = read_xlsx(write_xlsx_template(columns, ["23Q1", 11.8]))
     assert table.header == columns and parse_decimal(table.rows[0]["prix_unitaire"]) == Decimal("11.8")
+
+
+# --- content checks and row limits (one reader for the orders' and the jobs' imports) ----------
+
+
+def _zip(names):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in names:
+            archive.writestr(name, "<x/>")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("a.xlsx", _zip(["[Content_Types].xml", "word/document.xml"]), "n'est pas un classeur XLSX valide"),
+        ("a.xlsx", _zip(["xl/workbook.xml"]), "n'est pas un classeur XLSX valide"),
+        ("a.xlsx", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "est une image PNG, pas un fichier XLSX"),
+        ("a.csv", b"%PDF-1.7\n", "est un document PDF, pas un fichier CSV"),
+        ("a.csv", b"numero;montant\n1;2\x00\n", "contenu binaire"),
+        ("a.csv", _zip(["[Content_Types].xml", "xl/workbook.xml"]), "pas un fichier CSV"),
+        ("a.csv", b"", "Le fichier est vide."),
+    ],
+)
+def test_read_table_checks_the_content(name, content, message):
+    with pytest.raises(TableError) as refused:
+        read_table(content, filename=name)
+    assert message in str(refused.value)
+
+
+def test_read_table_decodes_utf8_with_or_without_bom_and_windows_1252():
+    text = "Numéro;Intitulé\n1;Maçon\n"
+    for raw in (text.encode("utf-8"), "\ufeff".encode() + text.encode("utf-8"), text.encode("cp1252")):
+        table = read_table(raw, filename="a.csv")
+        assert table.header == ["numero", "intitule"] and table.rows[0]["intitule"] == "Maçon"
+
+
+def test_read_table_row_limit_is_a_parameter():
+    raw = b"numero\n" + b"1\n" * 5
+    assert len(read_table(raw, filename="a.csv", max_rows=5).rows) == 5
+    with pytest.raises(TableError, match="Le fichier dépasse 4 lignes"):
+        read_table(raw, filename="a.csv", max_rows=4)
+
+
+def test_orders_file_keeps_20000_rows_and_hours_files_go_further():
+    from formarche.imports.readers import read_upload
+    from formarche.orders.importing import read_orders_file
+
+    raw = b"numero\n" + b"1\n" * 20_001
+    with pytest.raises(TableError, match="dépasse 20000 lignes"):
+        read_orders_file(raw, filename="commandes.csv")
+    fmt, table = read_upload(raw, "heures.csv")
+    assert fmt == "csv" and len(table.rows) == 20_001
