@@ -1,7 +1,7 @@
 """Imports of trainees (with their enrolment) and of hours: all or nothing, row-by-row French report.
 
-Flow: :func:`import_job_create` checks the upload (size, name, extension, content, columns)
-before anything is stored, records an :class:`ImportJob`, then runs it inline (small files) or
+Flow: :func:`import_job_create` checks the upload (``readers.read_upload``: size, name, extension,
+content; then the columns) before anything is stored, records an :class:`ImportJob`, then runs it inline (small files) or
 enqueues it (django-tasks, see ``docs/adr/0006-import-jobs.md``). :func:`import_job_run` reads
 the rows, validates every one of them against the OF's own data (tenancy: an order or a trainee of
 another OF is "unknown"), and writes only when no row has an error, in one transaction.
@@ -12,7 +12,8 @@ counted "inchangées", different ones "modifiées".
 
 Hours are written through :func:`formarche.attendance.services.attendance_bulk_upsert`, which
 applies the same rules as the hour-entry pages (≥ 0, ≤ 24 h a day, within the enrolment's dates,
-one trainee-month kept by day or as a total, rectificatif in a validated month).
+one trainee-month kept by day or as a total, rectificatif in a validated month, nothing on a
+closed action).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from formarche.attendance.models import AttendanceKind, AttendanceSource
 from formarche.imports import columns as cols
 from formarche.imports.models import ImportJob, ImportKind, ImportStatus
 from formarche.imports.parsing import ParseError, Row, RowErrors, Table, TableError, cell_text, parse_date
-from formarche.imports.readers import MAX_UPLOAD_SIZE, check_upload, read_rows, sha256
+from formarche.imports.readers import MAX_UPLOAD_SIZE, read_stored, read_upload, sha256
 from formarche.orders.models import Order
 from formarche.trainees.models import Enrolment, Trainee, trainee_name_key
 from formarche.utils.formatting import format_date, format_month, parse_month
@@ -148,8 +149,7 @@ def import_job_create(
     if not organisation.is_of:
         raise ImportRefused("Les imports sont réservés aux organismes de formation.")
     try:
-        fmt = check_upload(content, file_name)
-        table = read_rows(content, fmt)
+        fmt, table = read_upload(content, file_name)
         if kind == "heures":
             kind = _hours_kind(table.header)
         elif kind != ImportKind.TRAINEES:
@@ -202,7 +202,7 @@ def import_job_run(*, job: ImportJob, table: Table | None = None) -> ImportJob:
         if table is None:
             with job.file.open("rb") as handle:
                 content = handle.read()
-            table = read_rows(content, job.options.get("format", "csv"))
+            table = read_stored(content, job.options.get("format", "csv"))
         progress = _Progress(job) if job.total_rows > INLINE_MAX_ROWS else None
         if job.kind == ImportKind.TRAINEES:
             outcome = import_trainees(
@@ -383,7 +383,7 @@ class _Registry:
 
 def import_hours(*, organisation, table: Table, monthly: bool, user=None, progress=None) -> Outcome:
     """Validate every row (shape, tenancy, the hour pages' rules), then write all of them or nothing."""
-    from formarche.imports.hours_writer import HourRow, check_row, write_hours
+    from formarche.attendance.services import AttendanceBulkRefused, AttendanceRow, attendance_bulk_upsert
 
     outcome = Outcome()
     errors = outcome.errors
@@ -401,7 +401,8 @@ def import_hours(*, organisation, table: Table, monthly: bool, user=None, progre
     has_ref = "identifiant_stagiaire" in table.header
     reasons = cols.UNREALISED_REASONS
 
-    batch: list[HourRow] = []
+    batch: list[AttendanceRow] = []
+    lines: list[int] = []  # the file's line of each row of ``batch``
     seen: dict[tuple[int, date], int] = {}
     for position, row in enumerate(rows):
         if progress is not None and position % 1000 == 0:
@@ -415,8 +416,6 @@ def import_hours(*, organisation, table: Table, monthly: bool, user=None, progre
             order = orders.get(number)
             if order is None:
                 raise ParseError(_unknown_order(number))
-            if not order.is_open:
-                raise ParseError(f"l'action « {number} » est fermée : ses heures ne se modifient plus")
             ref = cell_text(data.get("identifiant_stagiaire")) if has_ref else ""
             if ref:
                 trainee_id = registry.by_ref.get(ref)
@@ -458,26 +457,26 @@ def import_hours(*, organisation, table: Table, monthly: bool, user=None, progre
         except ParseError as exc:
             errors.add(line, str(exc))
             continue
-        hour_row = HourRow(line, enrolment, day, kind, realised, counted, reason)
-        problem = check_row(hour_row)
-        if problem:
-            errors.add(line, problem)
-            continue
-        key = (enrolment.pk, hour_row.day)
+        key = (enrolment.pk, day)
         if key in seen:
-            what = f"le mois {format_month(hour_row.day)}" if monthly else f"le {format_date(hour_row.day)}"
+            what = f"le mois {format_month(day)}" if monthly else f"le {format_date(day)}"
             errors.add(line, f"même stagiaire, même action et {what} que la ligne {seen[key]}")
             continue
         seen[key] = line
-        batch.append(hour_row)
+        batch.append(AttendanceRow(enrolment, day, realised, counted, reason, kind))
+        lines.append(line)
     if progress is not None:
         progress(len(rows))
         progress.phase("Enregistrement")
 
-    if not errors:
-        result, found = write_hours(batch, user=user, source=AttendanceSource.IMPORT)
-        for line, message in found:
-            errors.add(line, message)
+    # the rules of the hour pages, and the write (a dry run when a row is already refused here)
+    try:
+        result = attendance_bulk_upsert(
+            rows=batch, by=user, source=AttendanceSource.IMPORT, dry_run=bool(errors)
+        )
+    except AttendanceBulkRefused as refused:
+        for index, phrase in refused.phrases:
+            errors.add(lines[index], phrase)
     if errors:
         outcome.summary = (
             f"{len(errors.lines())} ligne(s) en erreur sur {len(rows)} : rien n'a été enregistré. "

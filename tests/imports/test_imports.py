@@ -318,3 +318,52 @@ def world_client(world):
 def test_progress_percent():
     job = ImportJob(total_rows=4000, processed_rows=1000, status=ImportStatus.RUNNING)
     assert job.percent == 25
+
+
+# --- one write path: the attendance service's rules, messages and refusals ----------------------
+
+
+def test_hours_of_a_closed_action_are_refused(hours_world):
+    world, order = hours_world
+    type(order).objects.filter(pk=order.pk).update(status="fermee")
+    before = snapshot()
+    job = run(world, csv_bytes(DAILY_HEADER, f"{order.number};T-1;07/03/2023;7;0;"))
+    assert job.status == ImportStatus.REFUSED
+    assert job.errors == ["Ligne 2 : l'action est fermée : les heures ne peuvent plus être modifiées"]
+    assert snapshot() == before
+
+
+def test_a_file_error_and_a_rule_error_are_reported_together(hours_world):
+    """Row 2 cannot be read, row 3 breaks an hour rule: both reported, nothing written."""
+    world, order = hours_world
+    before = snapshot()
+    job = run(
+        world,
+        csv_bytes(
+            DAILY_HEADER,
+            f"{order.number};T-1;31/02/2023;7;0;",
+            f"{order.number};T-1;27/02/2023;7;0;",
+            f"{order.number};T-1;09/03/2023;7;0;",
+        ),
+    )
+    assert job.status == ImportStatus.REFUSED
+    assert job.errors[0] == "Ligne 2 : la date « 31/02/2023 » n'existe pas dans le calendrier"
+    assert job.errors[1].startswith("Ligne 3 : le 27/02/2023 est avant l'entrée en formation de ")
+    assert len(job.errors) == 2
+    assert snapshot() == before
+
+
+def test_month_kept_by_day_refuses_a_month_total(hours_world):
+    world, order = hours_world
+    job = run(
+        world,
+        csv_bytes(
+            "numero_action;identifiant_stagiaire;mois;realise;non_realise_comptabilise;motif",
+            f"{order.number};T-1;2023-03;80;0;",
+        ),
+    )
+    assert job.status == ImportStatus.REFUSED
+    assert job.errors == [
+        f"Ligne 2 : Mars 2023 est déjà saisi jour par jour pour {world.objects['trainee']} : "
+        "un total mensuel ne peut pas s'y ajouter"
+    ]
