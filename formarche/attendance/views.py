@@ -75,7 +75,7 @@ def grid_month(request, order_id, period):
         order,
         "grid",
         grid=data,
-        editable=request.tenant.is_of,
+        editable=request.tenant.is_of and order.is_open,  # a closed action is read-only
         validated=bool(period_row and period_row.is_validated),
         cell_url=reverse("attendance:cell", kwargs={"order_id": order.pk, "period": period_key(month)}),
     )
@@ -168,7 +168,7 @@ def month_totals(request, order_id):
         request,
         order,
         "grid",
-        editable=request.tenant.is_of,
+        editable=request.tenant.is_of and order.is_open,  # a closed action is read-only
         cell_url=reverse("attendance:month_total_cell", kwargs={"order_id": order.pk}),
         **grid_data.build_month_totals(order),
     )

@@ -234,3 +234,22 @@ def test_foreign_users_get_404(login, world, garcia):
                 == 404
             )
         assert client.get(grid_url(garcia.order)).status_code == 404
+
+
+def test_closed_action_grid_is_read_only(login, world, garcia):
+    order = garcia.order
+    type(order).objects.filter(pk=order.pk).update(status="fermee")
+    client = login(world.users["of1_staff"])
+    for url in (
+        reverse("attendance:grid_month", kwargs={"order_id": order.pk, "period": "2023-03"}),
+        reverse("attendance:month_totals", kwargs={"order_id": order.pk}),
+    ):
+        body = client.get(url).content.decode()
+        assert "l'action est fermée, les heures ne peuvent plus être modifiées" in body
+        assert "hx-post" not in body
+    cell = reverse("attendance:cell", kwargs={"order_id": order.pk, "period": "2023-03"})
+    response = client.post(cell, {"enrolment": garcia.pk, "day": "2023-03-13", "realised": "7"})
+    assert response.status_code == 422
+    assert (
+        "L&#x27;action est fermée : les heures ne peuvent plus être modifiées." in response.content.decode()
+    )
