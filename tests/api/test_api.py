@@ -287,3 +287,26 @@ def test_order_list_query_count_does_not_grow(world, django_assert_max_num_queri
         ComponentFactory(order=OrderFactory(region=world.region_a, provider=world.of1))
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert len(client.get("/api/orders/").json()["results"]) == 10
+
+
+def test_hours_of_a_closed_action_are_refused(world):
+    """Single row, update and bulk: 400 with the French message, nothing changes."""
+    closed = "L'action est fermée : les heures ne peuvent plus être modifiées."
+    enrolment = world.objects["enrolment"]
+    attendance = world.objects["attendance"]
+    type(enrolment.order).objects.filter(pk=enrolment.order_id).update(status="fermee")
+    client = api(world, "of1_staff")
+    before = list(Attendance.objects.values_list("pk", "day", "realised_hours"))
+    response = client.post(
+        "/api/attendances/",
+        {"enrolment": enrolment.pk, "day": "2023-03-08", "realised_hours": "7"},
+        format="json",
+    )
+    assert response.status_code == 400 and response.json() == {"detail": closed}
+    response = client.patch(f"/api/attendances/{attendance.pk}/", {"realised_hours": "2"}, format="json")
+    assert response.status_code == 400 and response.json() == {"detail": closed}
+    rows = [{"enrolment": enrolment.pk, "day": "2023-03-08", "realised_hours": "7"}]
+    response = client.post("/api/attendances/bulk/", {"rows": rows}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"index": 0, "message": closed}]
+    assert list(Attendance.objects.values_list("pk", "day", "realised_hours")) == before
