@@ -53,7 +53,7 @@ from formarche.orders.models import Order, OrderStatus
 from formarche.orders.terms import order_terms
 from formarche.utils.dates import month_bounds
 from formarche.utils.formatting import format_amount, format_month
-from formarche.utils.money import ZERO
+from formarche.utils.money import ZERO, round_cents
 
 DEFAULT_MAX_SIGNED_BYTES = 10 * 1024 * 1024
 
@@ -483,7 +483,9 @@ def _not_issued_message(invoice: Invoice) -> str:
 
 def _lock(invoice: Invoice) -> Invoice:
     # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to period
-    return Invoice.objects.select_for_update(of=("self",)).select_related("period", "order").get(pk=invoice.pk)
+    return (
+        Invoice.objects.select_for_update(of=("self",)).select_related("period", "order").get(pk=invoice.pk)
+    )
 
 
 @transaction.atomic
@@ -762,6 +764,13 @@ def _solde_invoice_issue(solde: Solde, user, today: dt.date) -> Invoice:
     rejected = Invoice.objects.filter(
         solde=solde, status=InvoiceStatus.REJECTED, replaced_by__isnull=True
     ).first()
+    # « Montant facturé » of the solde = what it adds to the CRE / CREF facturable amounts B_n
+    # (bonus, and any realised part the cap kept out), so that the order's invoices never count the
+    # regulated part twice [design, ADR 0005]; « Montant à payer » is the solde itself.
+    added = max(
+        ZERO, solde.amount_due + solde.bonus - solde.penalties - Decimal(solde.data["cumulative_billable"])
+    )
+    billed_ttc = added + round_cents(added * Decimal(solde.data.get("vat_rate_percent", "0")) / 100)
     sequence, number = _next_number(provider, today.year)
     invoice = Invoice(
         order=order,
@@ -774,8 +783,8 @@ def _solde_invoice_issue(solde: Solde, user, today: dt.date) -> Invoice:
         status=InvoiceStatus.ISSUED,
         issue_date=today,
         issued_by=user,
-        billed_ht=solde.balance_ht,
-        billed_ttc=solde.balance_ttc,
+        billed_ht=added,
+        billed_ttc=billed_ttc,
         payable_ht=solde.balance_ht,
         vat=solde.vat,
         payable_ttc=solde.balance_ttc,

@@ -65,6 +65,7 @@ def test_the_seed_solde_pays_the_regulated_part(client, world, settings, tmp_pat
     assert solde.instalments_paid == D("34692.00") and not solde.is_repayment_order
     invoice = Invoice.objects.get(solde=solde)
     assert invoice.support == "Solde" and invoice.period is None and invoice.payable_ttc == D("8755.60")
+    assert invoice.billed_ht == 0  # nothing billed on top of the CRE / CREF facturable amounts
     assert (
         invoice.sequence == cref.sequence + 1
         and invoice.year == dt.date.today().year
