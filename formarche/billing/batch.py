@@ -10,7 +10,9 @@ by :func:`frozen_month_statements`.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from formarche.attendance.selectors import orders_month_totals
 from formarche.billing import engine
@@ -20,6 +22,24 @@ from formarche.orders.models import Order
 from formarche.orders.terms import order_terms
 
 
+@dataclass(frozen=True, slots=True)
+class FrozenPeriod:
+    """The frozen hours of a validated period, as ``period_hours`` and the engine read them."""
+
+    month: date
+    realised_hours: Decimal
+    counted_unrealised_hours: Decimal
+    is_final: bool
+
+    def engine_input(self) -> engine.PeriodInput:
+        return engine.PeriodInput(
+            period=self.month,
+            realised_hours=self.realised_hours,
+            counted_unrealised_hours=self.counted_unrealised_hours,
+            final=self.is_final,
+        )
+
+
 def month_statements(orders, month: date) -> list[tuple[Order, engine.Statement | None, PeriodHours]]:
     """For each action of ``orders`` (a queryset), the statement ``month`` would get if validated
     now and its hours — ``statement_preview`` for every action, in three queries."""
@@ -27,11 +47,15 @@ def month_statements(orders, month: date) -> list[tuple[Order, engine.Statement 
     orders = list(orders.select_related("dispositif").order_by("pk"))
     ids = [order.pk for order in orders]
     totals = orders_month_totals(ids, through_month=month)
+    # the frozen hours only (no model instances: 40 000 periods for a Région)
     validated = defaultdict(list)
-    for period in Period.objects.filter(
-        order_id__in=ids, status=PeriodStatus.VALIDATED, month__lt=month
-    ).order_by("order_id", "month"):
-        validated[period.order_id].append(period)
+    rows = (
+        Period.objects.filter(order_id__in=ids, status=PeriodStatus.VALIDATED, month__lt=month)
+        .order_by("order_id", "month")
+        .values_list("order_id", "month", "realised_hours", "counted_unrealised_hours", "is_final")
+    )
+    for order_id, *frozen in rows:
+        validated[order_id].append(FrozenPeriod(*frozen))
     out = []
     for order in orders:
         periods = validated[order.pk]
