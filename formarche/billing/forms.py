@@ -6,6 +6,9 @@ from django import forms
 
 from formarche.ui.forms import StyledFormMixin
 
+# <input type="date"> only takes ISO dates: a French-formatted initial value would show empty.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 class ValidatePeriodForm(StyledFormMixin, forms.Form):
     is_final = forms.BooleanField(
@@ -33,7 +36,7 @@ class RejectForm(StyledFormMixin, forms.Form):
 
 
 class PaymentForm(StyledFormMixin, forms.Form):
-    date = forms.DateField(label="Date de paiement", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="Date de paiement", widget=DATE)
     amount = forms.DecimalField(
         label="Montant payé (€)",
         max_digits=14,
@@ -61,9 +64,7 @@ class AdjustmentForm(StyledFormMixin, forms.Form):
 
 
 class RepaymentForm(StyledFormMixin, forms.Form):
-    date = forms.DateField(
-        label="Date de réception du reversement", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = forms.DateField(label="Date de réception du reversement", widget=DATE)
     reference = forms.CharField(
         label="Référence (titre de recette, virement…)", max_length=80, required=False
     )
