@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from formarche.accounts.models import Role
 from formarche.accounts.tenancy import get_scoped_or_404, region_required, scoped, tenant_required
-from formarche.imports.parsing import TableError, read_table, write_csv_template, write_xlsx_template
+from formarche.imports.parsing import TableError, write_csv_template, write_xlsx_template
 from formarche.orders import importing, selectors, services
 from formarche.orders.action_menu import action_menu
 from formarche.orders.forms import (
@@ -214,7 +214,7 @@ def order_import(request):
     file_error = None
     if request.method == "POST" and form.is_valid():
         try:
-            table = read_table(form.cleaned_data["file"])
+            table = importing.read_orders_file(form.cleaned_data["file"])
         except TableError as exc:
             file_error = str(exc)
         else:
