@@ -102,6 +102,13 @@ def section(r: dict, json_path: Path) -> str:
                 f"{fr(run['p95_ms'], 0)} ms | {fr(run['throughput_rps'], 1)} req/s | "
                 f"{fr(ratio, 1) if run['page'] != 'static' else '—'} | {statuses} | {run['load']} |"
             )
+        if load.get("not_under_load"):
+            lines += [
+                "",
+                "Non mesurées sous charge (plus de 3 s par requête en processus, voir le tableau des requêtes) : "
+                + ", ".join(PAGES.get(k, k) for k in load["not_under_load"])
+                + ".",
+            ]
         lines += [
             "",
             f"Mémoire : pic du processus de mesure {fr(r['peak_rss_mb'])} Mio ; pic par processus gunicorn : "
