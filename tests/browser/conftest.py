@@ -21,6 +21,7 @@ from django.conf import settings
 from django.test import override_settings
 
 from tests.browser.harness import SCREENSHOTS, Journey
+from tests.browser.worlds import demo_world
 
 CHROMIUM = os.environ.get("FORMARCHE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -130,19 +131,13 @@ def browser():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-# Argon2 costs ~0.7 s per password on a busy machine: the demo users get a cheap hash for the tests
-# (setting and checking), which is what the rest of the suite does with its own fixtures.
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def demo(transactional_db):
-    """The demo world (Région Occitanie, OF IN1331 with the seed's orders, OF 2) in the test DB."""
-    from formarche.organisations.demo import build_demo_world
+    """The demo world (Région Occitanie, OF IN1331 with the seed's orders, OF 2) in the test DB.
 
-    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-        with override_settings(DEBUG=True):
-            world = build_demo_world()
+    A journey needing another world overrides this fixture in its module (see ``worlds.demo_world``).
+    """
+    with demo_world() as world:
         yield world
 
 
