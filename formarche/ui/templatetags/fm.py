@@ -49,8 +49,14 @@ def taux(value):
 
 @register.filter
 def date_fr(value):
+    """A date → « 08/08/2023 »; a datetime (or an ISO string, as stored in JSON reports) → « 08/08/2023 14:05 »."""
     if value is None or value == "":
         return "—"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
     if isinstance(value, datetime):
         from django.utils import timezone
 
