@@ -185,6 +185,23 @@ class OrderStatus(models.TextChoices):
     ARCHIVED = "archivee", "Archivée"
 
 
+def write_refusal(status: str, what: str, *, allow_closed: bool = False) -> str | None:
+    """The French refusal of a write on an action in ``status``, or None when the write may go on.
+
+    An archived action is read-only everywhere (issue #6); a closed one refuses what closing
+    freezes, unless ``allow_closed`` (what legitimately follows the closing: the six-month
+    questionnaires, identity corrections, proofs). ``what`` ends the sentence:
+    ``write_refusal("fermee", "les sorties ne sont plus modifiables.")`` →
+    « L'action est fermée : les sorties ne sont plus modifiables. ». Each service raises it as
+    its own exception type.
+    """
+    if status == OrderStatus.ARCHIVED:
+        return f"L'action est archivée : {what}"
+    if status == OrderStatus.CLOSED and not allow_closed:
+        return f"L'action est fermée : {what}"
+    return None
+
+
 class CertificationType(models.TextChoices):
     RNCP = "rncp", "Certification enregistrée au RNCP"
     RS = "rs", "Certification ou habilitation enregistrée au répertoire spécifique (RS)"
@@ -354,6 +371,14 @@ class Order(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == OrderStatus.OPEN
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == OrderStatus.ARCHIVED
+
+    def write_refusal(self, what: str, *, allow_closed: bool = False) -> str | None:
+        """See :func:`write_refusal` (reads ``self.status`` as loaded: lock the row first)."""
+        return write_refusal(self.status, what, allow_closed=allow_closed)
 
     @property
     def is_opened_by_provider(self) -> bool:

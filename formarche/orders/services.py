@@ -276,8 +276,9 @@ def order_open(
     May be repeated while the order is open (to correct); ``opened_at`` keeps the first opening.
     """
     order = Order.objects.select_for_update().get(pk=order.pk)
-    if order.status != OrderStatus.OPEN:
-        raise OrderError("L'action est fermée ou archivée : son ouverture ne peut plus être modifiée.")
+    refusal = order.write_refusal("son ouverture ne peut plus être modifiée.")
+    if refusal:
+        raise OrderError(refusal)
     if certification_type not in CertificationType.values:
         raise OrderError("Choisissez la certification visée.")
     certification_code = (certification_code or "").strip().upper()

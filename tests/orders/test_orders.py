@@ -108,7 +108,7 @@ def test_order_open_checks_the_certification_code(world, kind, code, message):
 def test_order_open_refused_on_closed_order(world):
     order = world.objects["order"]
     Order.objects.filter(pk=order.pk).update(status=OrderStatus.CLOSED)
-    with pytest.raises(services.OrderError, match="fermée ou archivée"):
+    with pytest.raises(services.OrderError, match="L.action est fermée : son ouverture"):
         services.order_open(
             order=order, actual_start=dt.date(2023, 3, 13), place="Albi", certification_type="cqp"
         )
