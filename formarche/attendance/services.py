@@ -5,7 +5,7 @@ so the rules are checked once, here, and every write goes through one writer
 (:mod:`formarche.attendance.bulk`: plain SQL by batches, history rows included):
 
 - hours can only change while the action is open (``order.status == "ouverte"``): a closed or
-  archived action is read-only;
+  archived action is read-only (the refusal names which, ``orders.models.write_refusal``);
 - hours are ≥ 0 with at most 2 decimals; a day counts at most 24 h (réalisé + non réalisé
   comptabilisé); a month total at most 24 h per enrolled day of the month;
 - non réalisé comptabilisé needs a reason (``UnrealisedReason``);
@@ -64,7 +64,9 @@ _MAX_HOURS = Decimal("10000")
 _PARSED: dict[Decimal, Decimal] = {}  # accepted Decimal values → their 2-place form
 _KINDS = frozenset(AttendanceKind.values)  # TextChoices.values builds a list at each call
 _REASONS = frozenset(UnrealisedReason.values)
-CLOSED_ORDER_PHRASE = "l'action est fermée : les heures ne peuvent plus être modifiées"
+HOURS_FROZEN = "les heures ne peuvent plus être modifiées"
+CLOSED_ORDER_PHRASE = "l'action est fermée : " + HOURS_FROZEN
+ARCHIVED_ORDER_PHRASE = "l'action est archivée : " + HOURS_FROZEN
 
 
 def _sentence(phrase: str) -> str:
@@ -225,21 +227,25 @@ def _check(enrolment: Enrolment, day: date, kind: str, realised, counted, reason
     return day, realised, counted, reason
 
 
-def _open_order_ids(order_ids) -> set[int]:
-    """The open actions among ``order_ids``, locked until the end of the transaction.
+def _closed_order_phrases(order_ids) -> dict[int, str]:
+    """The refusal phrase of each closed or archived action among ``order_ids`` (the open ones are
+    absent), all of them locked until the end of the transaction.
 
     The lock (``FOR NO KEY UPDATE`` on PostgreSQL, the database lock on SQLite) makes a closing
     of the action wait for the hours being written, and the hours wait for a closing under way.
     """
-    from formarche.orders.models import Order, OrderStatus
+    from formarche.orders.models import Order, write_refusal
 
-    return {
-        pk
-        for pk, status in Order.objects.select_for_update(no_key=True)
+    phrases = {}
+    for pk, status in (
+        Order.objects.select_for_update(no_key=True)
         .filter(pk__in=sorted(order_ids))
         .values_list("pk", "status")
-        if status == OrderStatus.OPEN
-    }
+    ):
+        refusal = write_refusal(status, HOURS_FROZEN)  # « L'action est fermée|archivée : … »
+        if refusal:
+            phrases[pk] = refusal[:1].lower() + refusal[1:]
+    return phrases
 
 
 # ---------------------------------------------------------------------------------------------
@@ -285,7 +291,7 @@ def _write(
     A refusal is ``(index, phrase, field)``. Must be called inside ``transaction.atomic``.
     """
     enrolments = _resolve_enrolments(rows)
-    open_orders = _open_order_ids({e.order_id for e in enrolments if e is not None})
+    closed_orders = _closed_order_phrases({e.order_id for e in enrolments if e is not None})
     refusals: list[tuple[int, str, str | None]] = []
     checked: list[bulk.CheckedRow] = []
     seen: dict[tuple[int, date, str], int] = {}
@@ -293,8 +299,8 @@ def _write(
         if enrolment is None:
             refusals.append((index, "inscription inconnue", None))
             continue
-        if enrolment.order_id not in open_orders:
-            refusals.append((index, CLOSED_ORDER_PHRASE, None))
+        if enrolment.order_id in closed_orders:
+            refusals.append((index, closed_orders[enrolment.order_id], None))
             continue
         if type(row) is AttendanceRow:
             values = (

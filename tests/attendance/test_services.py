@@ -234,6 +234,7 @@ def test_bulk_upsert_queries_do_not_grow_with_rows(enrolment, django_assert_max_
 # --- a closed action is read-only for hours ----------------------------------------------------
 
 CLOSED = "L'action est fermée : les heures ne peuvent plus être modifiées."
+ARCHIVED = "L'action est archivée : les heures ne peuvent plus être modifiées."
 
 
 def close(order, status="fermee"):
@@ -242,23 +243,24 @@ def close(order, status="fermee"):
 
 @pytest.mark.parametrize("status", ["fermee", "archivee"])
 def test_every_write_is_refused_on_a_closed_action(enrolment, status):
+    expected = CLOSED if status == "fermee" else ARCHIVED
     row = attendance_set(enrolment=enrolment, day=MARCH_13, realised_hours="7")
     close(enrolment.order, status)
     before = list(Attendance.objects.values_list("day", "realised_hours"))
     history = Attendance.history.count()
     with pytest.raises(AttendanceRefused) as info:
         attendance_set(enrolment=enrolment, day=MARCH_13, realised_hours="6")
-    assert info.value.message == CLOSED
-    with pytest.raises(AttendanceRefused, match=re.escape(CLOSED)):
+    assert info.value.message == expected
+    with pytest.raises(AttendanceRefused, match=re.escape(expected)):
         attendance_set(enrolment=enrolment, day=MARCH_13, realised_hours="0")  # no deletion either
-    with pytest.raises(AttendanceRefused, match=re.escape(CLOSED)):
+    with pytest.raises(AttendanceRefused, match=re.escape(expected)):
         attendance_set_month_total(enrolment=enrolment, month=dt.date(2023, 4, 1), realised_hours="100")
     with pytest.raises(AttendanceBulkRefused) as bulk_info:
         attendance_bulk_upsert(
             rows=[AttendanceRow(enrolment=enrolment, day=dt.date(2023, 3, 14), realised_hours="7")],
             source=AttendanceSource.API,
         )
-    assert bulk_info.value.errors == [(0, CLOSED)]
+    assert bulk_info.value.errors == [(0, expected)]
     row.refresh_from_db()
     assert list(Attendance.objects.values_list("day", "realised_hours")) == before
     assert Attendance.history.count() == history
