@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
-from formarche.orders.models import Order
+from formarche.orders.models import Order, OrderStatus, write_refusal
 from formarche.organisations.models import Organisation
 from formarche.trainees.models import Enrolment, ExitReason, Payer, Trainee
 from formarche.utils.formatting import format_date
@@ -46,6 +46,45 @@ class DuplicateSuspected(TraineeError):
 
 class HeadcountExceeded(TraineeError):
     """Enrolling beyond the order's planned headcount needs an explicit confirmation."""
+
+
+def _require_enrolment_writable(order_id: int, what: str) -> None:
+    """Lock the enrolment's action and refuse when it is closed or archived (call inside atomic).
+
+    The lock makes a closing of the action wait for the enrolment being written.
+    """
+    status = (
+        Order.objects.select_for_update(no_key=True)
+        .filter(pk=order_id)
+        .values_list("status", flat=True)
+        .get()
+    )
+    refusal = write_refusal(status, what)
+    if refusal:
+        raise TraineeError(refusal, code="action_fermee")
+
+
+def _require_identity_writable(trainee: Trainee, *, allow_closed: bool) -> None:
+    """A trainee's identity is editable while one of their actions is open (or none exists).
+
+    When every action is closed or archived it is frozen: a closed action's identity goes through
+    a demande de modification (``allow_closed``, the Région's approval); an archived one never.
+    """
+    statuses = set(
+        Order.objects.filter(enrolments__trainee=trainee).values_list("status", flat=True).distinct()
+    )
+    if not statuses or OrderStatus.OPEN in statuses:
+        return
+    if OrderStatus.CLOSED in statuses:
+        if allow_closed:
+            return
+        refusal = write_refusal(
+            OrderStatus.CLOSED,
+            "l'identité du stagiaire ne se corrige plus que par une demande de modification à la Région.",
+        )
+    else:
+        refusal = write_refusal(OrderStatus.ARCHIVED, "l'identité du stagiaire n'est plus modifiable.")
+    raise TraineeError(refusal, code="action_fermee")
 
 
 def headcount_confirmation_label(order: Order) -> str:
@@ -112,13 +151,18 @@ def trainee_create(
         )
 
 
-def trainee_update(*, trainee: Trainee, **fields) -> Trainee:
-    """Change a trainee's identity (only the fields of :data:`TRAINEE_FIELDS`)."""
+def trainee_update(*, trainee: Trainee, allow_closed: bool = False, **fields) -> Trainee:
+    """Change a trainee's identity (only the fields of :data:`TRAINEE_FIELDS`).
+
+    Refused when every action of the trainee is closed or archived; ``allow_closed`` (an approved
+    demande de modification) lets a closed action's trainee be corrected, never an archived one's.
+    """
     unknown = set(fields) - set(TRAINEE_FIELDS)
     if unknown:
         raise TypeError(f"champs inconnus : {sorted(unknown)}")
     with transaction.atomic():
         trainee = Trainee.objects.select_for_update().get(pk=trainee.pk)
+        _require_identity_writable(trainee, allow_closed=allow_closed)
         for name, value in fields.items():
             setattr(trainee, name, value.strip() if isinstance(value, str) else value)
         if not trainee.last_name or not trainee.first_name:
@@ -155,8 +199,9 @@ def enrolment_create(
     entry_date = entry_date or order.actual_start or order.planned_start
     if trainee.organisation_id != order.provider_id:
         raise TraineeError("Ce stagiaire n'appartient pas au registre de l'organisme qui réalise l'action.")
-    if not order.is_open:
-        raise TraineeError("L'action est fermée : on ne peut plus y inscrire de stagiaire.")
+    refusal = order.write_refusal("on ne peut plus y inscrire de stagiaire.")
+    if refusal:
+        raise TraineeError(refusal, code="action_fermee")
     if planned_hours is None or planned_hours < 0:
         raise TraineeError("Les heures prévues ne peuvent pas être négatives.")
     if payer not in Payer.values:
@@ -231,12 +276,15 @@ def enrolment_update(
     payer: str,
     scheme: str = "",
 ) -> Enrolment:
-    """Change the entry date, planned hours or payer. No hours may fall before the new entry date."""
+    """Change the entry date, planned hours or payer. No hours may fall before the new entry date.
+
+    Refused on a closed or archived action."""
     if planned_hours is None or planned_hours < 0:
         raise TraineeError("Les heures prévues ne peuvent pas être négatives.")
     if payer not in Payer.values:
         raise TraineeError("Financeur inconnu.")
     with transaction.atomic():
+        _require_enrolment_writable(enrolment.order_id, "les inscriptions ne sont plus modifiables.")
         enrolment = Enrolment.objects.select_for_update().select_related("order").get(pk=enrolment.pk)
         if enrolment.exit_date and entry_date > enrolment.exit_date:
             raise TraineeError("La date d'entrée ne peut pas suivre la date de sortie.")
@@ -283,13 +331,14 @@ def enrolment_update_exit(
 ) -> Enrolment:
     """Record (or clear) the exit of a trainee.
 
-    Refused: exit before entry, an exit date without a reason, a reason "Autre" without detail, and
-    hours recorded after the exit date (the message lists the days).
+    Refused: a closed or archived action, exit before entry, an exit date without a reason, a
+    reason "Autre" without detail, and hours recorded after the exit date (the message lists the days).
     """
     exit_reason = exit_reason or ""
     if exit_reason and exit_reason not in ExitReason.values:
         raise TraineeError("Motif de sortie inconnu.")
     with transaction.atomic():
+        _require_enrolment_writable(enrolment.order_id, "les sorties ne sont plus modifiables.")
         enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
         if exit_date is None:
             enrolment.exit_date = None
@@ -332,12 +381,15 @@ def enrolment_change(
     exit_reason: str = "",
     exit_reason_detail: str = "",
 ) -> Enrolment:
-    """The enrolment page's one form: entry, planned hours, payer and exit, all or nothing."""
-    if exit_date is not None and exit_date < entry_date:
-        raise TraineeError(
-            f"La date de sortie ({format_date(exit_date)}) précède la date d'entrée ({format_date(entry_date)})."
-        )
+    """The enrolment page's one form: entry, planned hours, payer and exit, all or nothing.
+
+    Refused on a closed or archived action (before any other check)."""
     with transaction.atomic():
+        _require_enrolment_writable(enrolment.order_id, "les inscriptions ne sont plus modifiables.")
+        if exit_date is not None and exit_date < entry_date:
+            raise TraineeError(
+                f"La date de sortie ({format_date(exit_date)}) précède la date d'entrée ({format_date(entry_date)})."
+            )
         if enrolment.exit_date is not None and entry_date > enrolment.exit_date:
             # the new entry date follows the old exit: record the new exit first
             enrolment = enrolment_update_exit(
