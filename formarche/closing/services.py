@@ -34,7 +34,7 @@ from formarche.closing.models import (
     FollowUpQuestionnaire,
     Situation,
 )
-from formarche.orders.models import Component, Order, OrderStatus
+from formarche.orders.models import Component, Order, OrderStatus, write_refusal
 from formarche.trainees.models import Enrolment, ExitReason
 from formarche.utils.formatting import format_date
 from formarche.utils.money import round_cents
@@ -241,8 +241,26 @@ def closing_status(order: Order, *, real_end: dt.date | None = None) -> ClosingS
 
 
 def _require_open(order, what: str):
-    if order.status != OrderStatus.OPEN:
-        raise ClosingError(f"L'action est {order.get_status_display().lower()} : {what}")
+    """What closing freezes: refused on a closed or archived action."""
+    refusal = order.write_refusal(what)
+    if refusal:
+        raise ClosingError(refusal)
+
+
+def _require_not_archived(order_id: int, what: str) -> None:
+    """What follows the closing (questionnaires, change requests): refused on an archived action only.
+
+    Locks the action (call inside ``transaction.atomic``) so that an archiving waits for the write.
+    """
+    status = (
+        Order.objects.select_for_update(no_key=True)
+        .filter(pk=order_id)
+        .values_list("status", flat=True)
+        .get()
+    )
+    refusal = write_refusal(status, what, allow_closed=True)
+    if refusal:
+        raise ClosingError(refusal)
 
 
 @dataclass(frozen=True)
@@ -522,6 +540,10 @@ def followup_save(
     if action not in (DRAFT, VALIDATE):
         raise ClosingError("Action inconnue : enregistrer en brouillon ou valider.")
     now = now or timezone.now()
+    _require_not_archived(
+        Enrolment.objects.values_list("order_id", flat=True).get(pk=questionnaire.enrolment_id),
+        "le questionnaire de suivi n'est plus modifiable.",
+    )
     questionnaire = FollowUpQuestionnaire.objects.select_for_update().get(pk=questionnaire.pk)
     if questionnaire.is_validated and questionnaire.answered_by == AnsweredBy.TRAINEE:
         raise ClosingError(
@@ -569,6 +591,9 @@ def followup_link_create(
         FollowUpQuestionnaire.objects.select_for_update()
         .select_related("enrolment__order", "enrolment__trainee")
         .get(pk=questionnaire.pk)
+    )
+    _require_not_archived(
+        questionnaire.enrolment.order_id, "aucun lien de questionnaire de suivi ne peut plus être créé."
     )
     if questionnaire.is_validated:
         raise ClosingError("Ce questionnaire est déjà rempli.")
@@ -618,6 +643,9 @@ def followup_answer_by_token(
     """The trainee answers through the link: the questionnaire is validated and the link used up."""
     now = now or timezone.now()
     link = followup_link_check(token, now=now)
+    _require_not_archived(
+        link.questionnaire.enrolment.order_id, "le questionnaire de suivi ne peut plus être rempli."
+    )
     link = FollowUpLink.objects.select_for_update().get(pk=link.pk)
     if not link.is_usable(now):  # answered in another tab meanwhile
         raise FollowUpLinkInvalid("Ce lien n'est pas valide ou a expiré.")
@@ -751,12 +779,13 @@ def change_request_create(
     order = Order.objects.select_for_update().get(pk=order.pk)
     if kind not in ChangeKind.values:
         raise ClosingError("Objet de demande inconnu.")
-    if order.status == OrderStatus.ARCHIVED or (
-        order.status != OrderStatus.OPEN and kind != ChangeKind.TRAINEE_IDENTITY
-    ):
-        raise ClosingError(
-            f"L'action est {order.get_status_display().lower()} : cette demande de modification n'est plus possible."
-        )
+    # after the closing, only a trainee's identity may still be corrected
+    refusal = order.write_refusal(
+        "cette demande de modification n'est plus possible.",
+        allow_closed=kind == ChangeKind.TRAINEE_IDENTITY,
+    )
+    if refusal:
+        raise ClosingError(refusal)
     reason = (reason or "").strip()
     if not reason:
         raise ClosingError("Indiquez le motif de la demande.")
@@ -811,8 +840,9 @@ def change_request_approve(
     reason = f"Demande de modification n° {cr.pk} acceptée"
     new = cr.new_values
     if cr.kind == ChangeKind.TRAINEE_IDENTITY:
-        if order.status == OrderStatus.ARCHIVED:
-            raise ClosingError("L'action est archivée : la demande ne peut plus être appliquée.")
+        refusal = order.write_refusal("la demande ne peut plus être appliquée.", allow_closed=True)
+        if refusal:
+            raise ClosingError(refusal)
         from formarche.trainees.models import Trainee
         from formarche.trainees.services import TraineeError, trainee_update
 
@@ -821,7 +851,7 @@ def change_request_approve(
         if "birth_date" in new:
             fields["birth_date"] = dt.date.fromisoformat(new["birth_date"])
         try:
-            trainee_update(trainee=trainee, **fields)
+            trainee_update(trainee=trainee, allow_closed=True, **fields)
         except TraineeError as exc:
             raise ClosingError(exc.message) from exc
         trainee = Trainee.objects.get(pk=trainee.pk)
@@ -858,6 +888,7 @@ def change_request_refuse(
     cr = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
     if not cr.is_pending:
         raise ClosingError(f"Cette demande est déjà {cr.get_status_display().lower()}.")
+    _require_not_archived(cr.order_id, "la demande ne peut plus être refusée.")
     return _decide(cr, ChangeStatus.REFUSED, by, comment, now)
 
 
