@@ -9,6 +9,7 @@ from django.db import transaction
 
 from formarche.documents.checks import DocumentRejected, check_file, check_size, clean_name
 from formarche.documents.models import Document, DocumentType
+from formarche.orders.models import Order, write_refusal
 
 __all__ = ["DocumentRejected", "document_upload"]
 
@@ -26,6 +27,20 @@ def _read(uploaded) -> bytes:
     return b"".join(chunks)
 
 
+def _require_not_archived(order_id: int, *, lock: bool = False) -> None:
+    """An archived action is read-only; a closed one may still receive proofs."""
+    queryset = Order.objects.filter(pk=order_id)
+    if lock:
+        queryset = queryset.select_for_update(no_key=True)
+    refusal = write_refusal(
+        queryset.values_list("status", flat=True).get(),
+        "aucun document ne peut plus y être déposé.",
+        allow_closed=True,
+    )
+    if refusal:
+        raise DocumentRejected(refusal)
+
+
 def document_upload(
     *,
     order,
@@ -40,7 +55,9 @@ def document_upload(
 
     All checks (type by content, extension, size, virus-scan hook) run before anything is stored;
     a refusal raises :class:`DocumentRejected` with a French message and stores nothing.
+    Refused on an archived action (a closed one still receives its proofs).
     """
+    _require_not_archived(order.pk)
     if doc_type not in DocumentType.values:
         raise DocumentRejected("Choisissez le type de document.")
     if enrolment is not None and enrolment.order_id != order.pk:
@@ -63,6 +80,7 @@ def document_upload(
     document.file.save(name, ContentFile(data), save=False)
     try:
         with transaction.atomic():
+            _require_not_archived(order.pk, lock=True)  # an archiving under way waits, or wins
             document.save()
     except Exception:
         document.file.storage.delete(document.file.name)
