@@ -9,7 +9,8 @@
   (source « émargement ») and lists the unsigned ones as absences to justify;
 - :func:`sync_diff` / :func:`sync_apply`: the month's hours against the confirmed sessions.
 
-A refusal raises :class:`SigningRefused` with a French message and changes nothing.
+A closed or archived action refuses every write here (:func:`_require_open_order`). A refusal
+raises :class:`SigningRefused` with a French message and changes nothing.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from formarche.documents.workdays import is_working_day
-from formarche.orders.models import Order
+from formarche.orders.models import Order, write_refusal
 from formarche.signing.chain import GENESIS, image_digest, record_digest
 from formarche.signing.models import (
     HalfDay,
@@ -48,6 +49,8 @@ MIN_INK_PIXELS = 30
 MAX_SESSIONS_PER_SCHEDULE = 1000
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 ZERO = Decimal("0.00")
+SCHEDULE_REFUSED = "aucune séance ne peut plus y être planifiée."
+SIGNING_REFUSED = "l'émargement n'est plus possible."
 
 
 class SigningRefused(ValueError):
@@ -59,6 +62,18 @@ class SigningRefused(ValueError):
 # ---------------------------------------------------------------------------------------------
 # Selectors
 # ---------------------------------------------------------------------------------------------
+
+
+def _require_open_order(order_id: int, what: str, *, lock_for_update: bool = False) -> None:
+    """Lock the action (call inside ``transaction.atomic``) and refuse when it is closed or archived.
+
+    ``lock_for_update``: the full row lock that serialises the signature chain of the action.
+    """
+    queryset = Order.objects.filter(pk=order_id)
+    queryset = queryset.select_for_update() if lock_for_update else queryset.select_for_update(no_key=True)
+    refusal = write_refusal(queryset.values_list("status", flat=True).get(), what)
+    if refusal:
+        raise SigningRefused(refusal)
 
 
 def expected_enrolments(session: Session):
@@ -110,6 +125,8 @@ def schedule_create(
 
     Existing half-days are left as they are (counted in ``existing``).
     """
+    with transaction.atomic():
+        _require_open_order(order.pk, SCHEDULE_REFUSED)
     if last < first:
         raise SigningRefused("La date de fin du planning précède sa date de début.")
     end = order.real_end or order.planned_end
@@ -145,6 +162,7 @@ def schedule_create(
             f"{len(wanted)} demi-journées : planifiez au plus {MAX_SESSIONS_PER_SCHEDULE} séances à la fois."
         )
     with transaction.atomic():
+        _require_open_order(order.pk, SCHEDULE_REFUSED)
         existing = set(
             Session.objects.filter(order=order, date__gte=first, date__lte=last).values_list(
                 "date", "half_day"
@@ -176,6 +194,7 @@ def schedule_create(
 
 def session_open(*, session: Session, by=None) -> Session:
     with transaction.atomic():
+        _require_open_order(session.order_id, "ses séances ne peuvent plus être ouvertes.")
         session = Session.objects.select_for_update().get(pk=session.pk)
         if session.status == SessionStatus.CONFIRMED:
             raise SigningRefused("Cette séance est déjà confirmée : elle ne peut plus être rouverte.")
@@ -196,6 +215,8 @@ def links_issue(*, session: Session, enrolments=None, by=None, now=None) -> list
     signed get no link.
     """
     now = now or timezone.now()
+    with transaction.atomic():
+        _require_open_order(session.order_id, "aucun lien d'émargement ne peut plus être émis.")
     if not session.is_open:
         raise SigningRefused(
             "Ouvrez d'abord la séance : les liens ne servent que pendant une séance ouverte."
@@ -213,6 +234,7 @@ def links_issue(*, session: Session, enrolments=None, by=None, now=None) -> list
     targets = [e for e in expected if e.pk not in signed]
     issued = []
     with transaction.atomic():
+        _require_open_order(session.order_id, "aucun lien d'émargement ne peut plus être émis.")
         SigningLink.objects.filter(
             session=session, enrolment__in=targets, used_at__isnull=True, revoked_at__isnull=True
         ).update(revoked_at=now)
@@ -327,7 +349,7 @@ def signature_record(
     check_signature_image(image)
     now = now or timezone.now()
     # one writer per action at a time: the chain's next link depends on the last one
-    Order.objects.select_for_update().filter(pk=session.order_id).values_list("pk", flat=True).first()
+    _require_open_order(session.order_id, SIGNING_REFUSED, lock_for_update=True)
     session = Session.objects.select_for_update().get(pk=session.pk)
     if not session.is_open:
         raise SigningRefused("La séance n'est pas ouverte à la signature.")
@@ -365,6 +387,8 @@ def sign_with_link(*, token: str, data_url: str, ip: str | None, user_agent: str
     image = decode_signature_image(data_url)
     with transaction.atomic():
         link = link_resolve(token, now=now)
+        # the action first, then the link: the order of the locks of links_issue
+        _require_open_order(link.session.order_id, SIGNING_REFUSED, lock_for_update=True)
         link = (
             SigningLink.objects.select_for_update()
             .select_related("session", "enrolment__trainee")
@@ -481,6 +505,7 @@ def session_confirm(*, session: Session, by=None) -> ConfirmResult:
     sessions they signed (source « émargement »); the unsigned are returned as absences to justify.
     Non réalisé comptabilisé already entered for that day is kept."""
     with transaction.atomic():
+        _require_open_order(session.order_id, "ses séances ne peuvent plus être confirmées.")
         session = Session.objects.select_for_update().select_related("order").get(pk=session.pk)
         if session.status != SessionStatus.OPEN:
             raise SigningRefused(
