@@ -243,17 +243,23 @@ STATUS_FILTERS = {
 }
 
 
-def tenant_invoices(queryset, status_filter: str | None):
-    """The invoices list (``factures/``), already scoped by the caller; constant queries."""
+def tenant_invoices_queryset(queryset, status_filter: str | None):
+    """The invoices list (``factures/``), already scoped by the caller, not evaluated (the page
+    paginates it); constant queries. ``pk`` last: a stable order from one page to the next."""
     qs = (
         queryset.with_labels()
         .select_related("rejection")
         .prefetch_related(_payments_prefetch())
-        .order_by("received_on", "issue_date", "sequence")
+        .order_by("received_on", "issue_date", "sequence", "pk")
     )
     if status_filter in STATUS_FILTERS:
         qs = qs.filter(status__in=STATUS_FILTERS[status_filter])
-    return list(qs)
+    return qs
+
+
+def tenant_invoices(queryset, status_filter: str | None):
+    """:func:`tenant_invoices_queryset` as a list."""
+    return list(tenant_invoices_queryset(queryset, status_filter))
 
 
 # --------------------------------------------------------------------------------------------

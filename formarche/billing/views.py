@@ -7,6 +7,7 @@ through the tenancy helpers (404 for another organisation's object).
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -312,13 +313,18 @@ def _invoice(request, invoice_id) -> Invoice:
     )
 
 
+INVOICES_PER_PAGE = 50
+
+
 @tenant_required()
 def invoice_list(request):
     """Factures: the Région's invoices (awaiting validation first), or the OF's invoices."""
     tenant = request.tenant
     default = "a-valider" if tenant.is_region else "toutes"
     status_filter = request.GET.get("statut", default)
-    invoices = selectors.tenant_invoices(scoped(Invoice, tenant), status_filter)
+    invoices = selectors.tenant_invoices_queryset(scoped(Invoice, tenant), status_filter)
+    # paginated: a Région receives tens of thousands of invoices a year (docs/performance.md)
+    page = Paginator(invoices, INVOICES_PER_PAGE).get_page(request.GET.get("page"))
     filters = [
         ("a-valider", "En attente de validation"),
         ("a-signer", "À signer par l'organisme"),
@@ -332,7 +338,8 @@ def invoice_list(request):
         "billing/invoice_list.html",
         {
             "nav": "invoices",
-            "lines": selectors.invoice_lines(invoices),
+            "lines": selectors.invoice_lines(page.object_list),
+            "page": page,
             "filters": filters,
             "status_filter": status_filter,
             "tenant": tenant,

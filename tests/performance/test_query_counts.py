@@ -71,3 +71,26 @@ def test_bpf_index_queries_do_not_grow_with_fiscal_years(login, world):
         grow_fiscal_years(world, added)
         counts.append(count(client, url))
     assert counts[0] == counts[1], counts
+
+
+def test_region_invoices_are_paginated(login, world, monkeypatch):
+    from formarche.billing.models import Invoice
+
+    monkeypatch.setattr("formarche.billing.views.INVOICES_PER_PAGE", 2)
+    for _ in range(2):
+        grow_order(world, trainees=1)  # 2 signed invoices each
+    expected = set(
+        Invoice.objects.filter(order__region=world.region_a, status="signee").values_list("number", flat=True)
+    )
+    assert len(expected) >= 4
+    client = login(world.users["region_a_officer"])
+    url = reverse("billing:region_invoices")
+    pages = (len(expected) + 1) // 2
+    seen = []
+    for number in range(1, pages + 1):
+        body = client.get(f"{url}?statut=a-valider&page={number}").content.decode()
+        assert f"Page {number} sur {pages}" in body
+        rows = [n for n in expected if f">{n}</a></th>" in body]
+        assert 1 <= len(rows) <= 2
+        seen += rows
+    assert sorted(seen) == sorted(expected)
