@@ -7,9 +7,11 @@
   12/09/2024) and the Région approved it: planned and real end dates are 28/04/2023;
 - the action is closed (« L'action a été fermée. Un mail a été envoyé. »).
 
-Runs after billing's demo (INSTALLED_APPS order), which validates April 2023 as a monthly CRE while
-the action is still open; closing afterwards changes nothing there. Idempotent: every step is
-skipped when already done.
+Runs BEFORE billing's demo (INSTALLED_APPS lists ``formarche.closing`` before
+``formarche.billing``): billing's demo then finds the action closed, validates March 2023 as a
+monthly CRE and, through ``billing.demo.finalise_seed_order``, April 2023 as the CRE final
+(CREF, 20 445,47 € to pay) and issues its invoice. Closing leaves the periods alone. Idempotent:
+every step is skipped when already done.
 """
 
 from datetime import date
