@@ -36,7 +36,7 @@ def section(r: dict, json_path: Path) -> str:
         f"### Taille {SIZE_NAMES.get(r['size'], r['size'])}, {DB_NAMES[r['db']]}"
         + (f" — {r['label']}" if r.get("label") else ""),
         "",
-        f"Relevé du {r['started'][:16].replace('T', ' à ')} (commit {r['git']}), charge de la machine "
+        f"Relevé du {r['started'][:16].replace('T', ' à ')} UTC (commit {r['git']}), charge de la machine "
         f"{r['load_at_start']} au début, {r['load_at_end']} à la fin (2 cœurs partagés avec d'autres "
         f"travaux). Jeu : {fr(d['ofs'])} OF, {fr(d['actions'])} actions, {fr(d['trainees'])} stagiaires, "
         f"{fr(d['attendance_rows'])} lignes d'heures, {fr(d['invoices'])} factures. "
@@ -52,6 +52,8 @@ def section(r: dict, json_path: Path) -> str:
             f"{fr(imp['rows_per_s'])} lignes/s | lecture JSON du 1er document : {fr(imp['floor_parse_first_document_s'], 1)} s "
             f"(import de ce document : {fr(imp['first_document_s'], 1)} s) | {fr(imp['ratio'], 1)} | {imp['load']} |"
         )
+    if imp and imp.get("note"):
+        lines.append(f"| ↳ note | {imp['note']} | | | |")
     st = r["statements"]
     if "loop_s" in st:
         lines.append(
@@ -60,8 +62,13 @@ def section(r: dict, json_path: Path) -> str:
             f"agrégat SQL des mêmes heures : {fr(st['floor_sql_s'], 3)} s | {fr(st['loop_ratio'], 1)} | {st['load']} |"
         )
     lines.append(
-        f"| mêmes relevés groupés (`billing.batch.month_statements`, {fr(st['actions'])} actions, "
-        f"{fr(st['queries'])} requêtes) | {fr(st['seconds'], 3)} s | agrégat SQL des mêmes heures : "
+        (
+            f"| mêmes relevés groupés (`billing.batch.month_statements`, {fr(st['actions'])} actions, "
+            if "loop_s" in st
+            else f"| relevés de toutes les actions de la Région, mois {st['month'][:7]}, action par action "
+            f"(avant `billing.batch`, {fr(st['actions'])} actions, "
+        )
+        + f"{fr(st['queries'])} requêtes) | {fr(st['seconds'], 3)} s | agrégat SQL des mêmes heures : "
         f"{fr(st['floor_sql_s'], 3)} s | {fr(st['ratio'], 1)} | {st['load']} |"
     )
     lines.append(
