@@ -67,3 +67,24 @@ def test_demo_world_is_idempotent_and_users_log_in(client):
     for email in ["of@demo.formarche.fr", "of2@demo.formarche.fr", "region@demo.formarche.fr"]:
         assert client.login(username=email, password="demo-formarche"), email
     assert Organisation.objects.get(provider_code="IN1331").is_of
+
+
+def test_production_static_files_collect(tmp_path):
+    """WhiteNoise's manifest storage refuses a file that references a missing one (e.g. a .map)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+        "DJANGO_SECRET_KEY": "k" * 20 + "9f8e7d6c5b4a3210zyxwvutsrqponmlkjihgfedcba",
+        "DJANGO_ALLOWED_HOSTS": "formarche.example.org",
+        "FORMARCHE_VAR_DIR": str(tmp_path),
+    }
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "staticfiles" / "staticfiles.json").exists()
