@@ -110,8 +110,11 @@ def live_server():
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module scope, not session: Playwright's sync API keeps an event loop running in this thread
+    # while it lives, and pytest-django runs the tests that need no database (pyHanko's signature
+    # checks call asyncio.run()) after the transactional ones — they must not find it running.
     if MISSING:
         pytest.skip(MISSING)
     from playwright.sync_api import sync_playwright
