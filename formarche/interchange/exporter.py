@@ -23,6 +23,7 @@ def export_document(organisation, start: date, end: date) -> dict:
     inside it; the enrolments and trainees those hours belong to, plus enrolments entered in the
     period; their orders; the Régions that placed them."""
     from formarche.attendance.models import Attendance
+    from formarche.billing.models import Invoice
     from formarche.bpf.models import FiscalYear, OtherProduct, Subcontracting, Trainer, TrainerHours
     from formarche.orders.models import Order
     from formarche.trainees.models import Enrolment
@@ -61,7 +62,14 @@ def export_document(organisation, start: date, end: date) -> dict:
         .select_related("order")
         .order_by("trainer_id", "day")
     )
+    invoices = list(
+        Invoice.objects.filter(organisation=org, issue_date__gte=start, issue_date__lte=end)
+        .select_related("order", "period")
+        .prefetch_related("payments")
+        .order_by("year", "sequence")
+    )
     order_ids = {e.order_id for e in enrolments} | {p.order_id for p in products if p.order_id}
+    order_ids |= {i.order_id for i in invoices}
     order_ids |= {h.order_id for h in trainer_hours if h.order_id}
     order_ids |= set(
         Order.objects.filter(provider=org, planned_start__lte=end, planned_end__gte=start).values_list(
@@ -272,5 +280,27 @@ def export_document(organisation, start: date, end: date) -> dict:
             }
             for p in products
         ],
-        "invoices": [],
+        "invoices": [_invoice(i) for i in invoices],
+    }
+
+
+def _invoice(invoice) -> dict:
+    """An invoice as a historical record: its number, figures, state and payments."""
+    return {
+        "number": invoice.number,
+        "order": invoice.order.number,
+        "period": invoice.period.month.strftime("%Y-%m") if invoice.period_id else None,
+        "support": invoice.support,
+        "issue_date": invoice.issue_date.isoformat(),
+        "status": invoice.status,
+        "received_on": invoice.received_on.isoformat() if invoice.received_on else None,
+        "billed_ht": _d(invoice.billed_ht),
+        "billed_ttc": _d(invoice.billed_ttc),
+        "payable_ht": _d(invoice.payable_ht),
+        "vat": _d(invoice.vat),
+        "payable_ttc": _d(invoice.payable_ttc),
+        "payments": [
+            {"date": pay.date.isoformat(), "amount": _d(pay.amount), "reference": pay.reference}
+            for pay in sorted(invoice.payments.all(), key=lambda pay: (pay.date, pay.pk))
+        ],
     }

@@ -9,6 +9,7 @@ trace); later edits through the application are audited as usual.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -452,11 +453,186 @@ def _parse(doc, c: Checker) -> dict:
             }
         )
     out["products"] = products
-    if doc.get("invoices"):
-        c.add(
-            "/invoices", "l'import des factures n'est pas encore pris en charge : laissez cette liste vide."
-        )
+    out["invoices"] = _parse_invoices(doc, c, orders, existing_org)
     return out
+
+
+NUMBER = re.compile(r"(\d{4})-(\d{5,9})")
+MONTH = re.compile(r"\d{4}-\d{2}")
+
+
+def _parse_invoices(doc, c: Checker, orders: dict, existing_org) -> list:
+    """Invoices as historical records. Their order is in the document or already in formarche for
+    this organisation; numbers are ``AAAA-NNNNN`` (the only form whose counter can be continued)."""
+    from formarche.billing.models import (
+        SUPPORT_SOLDE,
+        Invoice,
+        InvoiceStatus,
+        Period,
+    )
+    from formarche.orders.models import Order
+
+    items = c.arr(doc, "invoices", "")
+    if not items:
+        return []
+    wanted = {i.get("order") for i in items if isinstance(i, dict) and isinstance(i.get("order"), str)}
+    db_orders = {
+        o.number: o for o in Order.objects.filter(number__in=wanted - set(orders)).select_related("provider")
+    }
+    taken = set()
+    if existing_org is not None:
+        taken = set(
+            Invoice.objects.filter(
+                organisation=existing_org, number__in=[i.get("number") for i in items if isinstance(i, dict)]
+            ).values_list("number", flat=True)
+        )
+    statuses = set(InvoiceStatus.values)
+    supports = {"CRE", "CRE final", SUPPORT_SOLDE}
+    invoices = []
+    numbers = set()
+    live_periods: dict = {}
+    finals: dict = {}
+    for i, inv in enumerate(items):
+        ip = f"/invoices/{i}"
+        if not isinstance(inv, dict):
+            c.add(ip, "doit être un objet.")
+            continue
+        number = c.text(inv, "number", ip, max_length=30)
+        year = sequence = None
+        if number is not None:
+            m = NUMBER.fullmatch(number)
+            if m is None or int(m[2]) < 1 or number != f"{m[1]}-{int(m[2]):05d}":
+                c.add(
+                    f"{ip}/number",
+                    f"« {number} » n'est pas un numéro formarche AAAA-NNNNN (par exemple 2023-00042) : "
+                    "formarche ne pourrait pas garantir que ses numéros suivants ne le reprennent pas.",
+                )
+            else:
+                year, sequence = int(m[1]), int(m[2])
+                if number in numbers:
+                    c.add(f"{ip}/number", f"la facture n° {number} figure deux fois.")
+                elif number in taken:
+                    c.add(f"{ip}/number", f"la facture n° {number} existe déjà dans cet organisme.")
+                numbers.add(number)
+        order = c.text(inv, "order", ip, max_length=40)
+        db_order = None
+        if order is not None and order not in orders:
+            db_order = db_orders.get(order)
+            if db_order is None:
+                c.add(f"{ip}/order", f"bon de commande « {order} » absent de /orders et de formarche.")
+            elif existing_org is None or db_order.provider_id != existing_org.pk:
+                c.add(f"{ip}/order", f"le bon de commande « {order} » appartient à un autre organisme.")
+                db_order = None
+        support = inv.get("support")
+        if support not in supports:
+            c.add(
+                f"{ip}/support",
+                f"valeur « {support} » inconnue (valeurs possibles : CRE, CRE final, Solde).",
+            )
+            support = None
+        elif support == SUPPORT_SOLDE:
+            c.add(
+                f"{ip}/support",
+                "les factures de solde (VSF) ne peuvent pas être importées : elles reposent sur un "
+                "solde figé (montants, pénalités et bonus, période finale) que le format ne contient pas.",
+            )
+            support = None
+        month = None
+        raw_month = inv.get("period")
+        if raw_month is None:
+            if support is not None:
+                c.add(f"{ip}/period", "mois obligatoire (AAAA-MM) pour une facture de CRE.")
+        elif not isinstance(raw_month, str) or not MONTH.fullmatch(raw_month):
+            c.add(f"{ip}/period", f"« {raw_month} » n'est pas un mois AAAA-MM.")
+        else:
+            try:
+                month = date.fromisoformat(f"{raw_month}-01")
+            except ValueError:
+                c.add(f"{ip}/period", f"« {raw_month} » n'est pas un mois AAAA-MM valide.")
+        status = inv.get("status")
+        if status not in statuses:
+            allowed = ", ".join(sorted(statuses))
+            c.add(f"{ip}/status", f"valeur « {status} » inconnue (valeurs possibles : {allowed}).")
+            status = None
+        issue_date = c.day(inv, "issue_date", ip)
+        received_on = c.day(inv, "received_on", ip, required=False)
+        if status not in (None, InvoiceStatus.ISSUED, InvoiceStatus.REJECTED) and received_on is None:
+            c.add(f"{ip}/received_on", "date de réception obligatoire pour une facture signée ou au-delà.")
+        amounts = {
+            k: c.number(inv, k, ip) for k in ("billed_ht", "billed_ttc", "payable_ht", "vat", "payable_ttc")
+        }
+        if None not in amounts.values() and amounts["payable_ttc"] != amounts["payable_ht"] + amounts["vat"]:
+            c.add(f"{ip}/payable_ttc", "le montant à payer TTC doit être égal au HT plus la TVA.")
+        payments = []
+        for j, pay in enumerate(c.arr(inv, "payments", ip)):
+            pp = f"{ip}/payments/{j}"
+            if not isinstance(pay, dict):
+                c.add(pp, "doit être un objet.")
+                continue
+            payments.append(
+                (
+                    c.day(pay, "date", pp),
+                    c.number(pay, "amount", pp, minimum=Decimal("0.01")),
+                    c.text(pay, "reference", pp, required=False, max_length=80),
+                )
+            )
+        if payments and status not in (None, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID):
+            c.add(f"{ip}/payments", "seule une facture payée ou payée partiellement a des paiements.")
+        if order is not None and month is not None and support is not None:
+            key = (order, month)
+            if status not in (None, InvoiceStatus.REJECTED):
+                if key in live_periods:
+                    c.add(
+                        ip,
+                        f"la période {raw_month} de « {order} » a déjà une facture en cours ({live_periods[key]}).",
+                    )
+                live_periods[key] = number
+            if support == "CRE final":
+                if finals.setdefault(order, month) != month:
+                    c.add(
+                        f"{ip}/period", f"« {order} » a déjà une période finale (CRE final) à un autre mois."
+                    )
+        invoices.append(
+            {
+                "number": number,
+                "year": year,
+                "sequence": sequence,
+                "order": order,
+                "db_order": db_order,
+                "month": month,
+                "support": support,
+                "status": status,
+                "issue_date": issue_date,
+                "received_on": received_on,
+                "amounts": amounts,
+                "payments": payments,
+            }
+        )
+    # periods of orders already in formarche: reuse a validated one, refuse a clash
+    db_keys = {(inv["db_order"].pk, inv["month"]) for inv in invoices if inv["db_order"] and inv["month"]}
+    if db_keys:
+        existing = {
+            (p.order_id, p.month): p
+            for p in Period.objects.filter(order_id__in={k[0] for k in db_keys}).prefetch_related("invoices")
+        }
+        for i, inv in enumerate(invoices):
+            if not (inv["db_order"] and inv["month"]):
+                continue
+            period = existing.get((inv["db_order"].pk, inv["month"]))
+            if period is None:
+                continue
+            label = inv["month"].strftime("%Y-%m")
+            if not period.is_validated:
+                c.add(
+                    f"/invoices/{i}/period", f"la période {label} existe dans formarche et n'est pas validée."
+                )
+            elif inv["status"] != InvoiceStatus.REJECTED and any(
+                x.status != InvoiceStatus.REJECTED for x in period.invoices.all()
+            ):
+                c.add(
+                    f"/invoices/{i}/period", f"la période {label} a déjà une facture en cours dans formarche."
+                )
+    return invoices
 
 
 # --------------------------------------------------------------------------------------------
@@ -615,6 +791,7 @@ def _write_rows(p: dict) -> dict:
             for pr in p["products"]
         ]
     )
+    n_invoices, n_payments = _write_invoices(p["invoices"], org, orders)
     counts = defaultdict(int)
     counts.update(
         {
@@ -627,9 +804,75 @@ def _write_rows(p: dict) -> dict:
             "trainer_hours": n_hours,
             "fiscal_years": len(p["fiscal_years"]),
             "other_products": len(p["products"]),
+            "invoices": n_invoices,
+            "payments": n_payments,
         }
     )
     return dict(counts)
+
+
+def _write_invoices(invoices: list, org, orders: dict) -> tuple[int, int]:
+    """Each invoice on its period (created validated, without a stored statement, when formarche
+    does not have it), its payments, then every yearly counter raised to the highest number."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from formarche.billing.models import Invoice, InvoiceCounter, Payment, PaymentKind, Period, PeriodStatus
+    from formarche.billing.services import _party_data
+
+    if not invoices:
+        return 0, 0
+    seller = _party_data(org, seller=True)
+    n_payments = 0
+    highest: dict[int, int] = {}
+    for inv in invoices:
+        order = inv["db_order"] or orders[inv["order"]]
+        period, _ = Period.objects.get_or_create(
+            order=order,
+            month=inv["month"],
+            defaults={
+                "status": PeriodStatus.VALIDATED,
+                "validated_at": timezone.make_aware(datetime.combine(inv["issue_date"], time(12))),
+                "is_final": inv["support"] == "CRE final",
+            },
+        )
+        invoice = Invoice.objects.create(
+            order=order,
+            period=period,
+            organisation=org,
+            year=inv["year"],
+            sequence=inv["sequence"],
+            number=inv["number"],
+            support=inv["support"],
+            status=inv["status"],
+            issue_date=inv["issue_date"],
+            received_on=inv["received_on"],
+            seller=seller,
+            buyer=_party_data(order.region, seller=False),
+            **inv["amounts"],
+        )
+        Payment.objects.bulk_create(
+            [
+                Payment(
+                    order=order,
+                    invoice=invoice,
+                    kind=PaymentKind.INVOICE,
+                    date=d,
+                    amount=a,
+                    reference=r or "",
+                )
+                for d, a, r in inv["payments"]
+            ]
+        )
+        n_payments += len(inv["payments"])
+        highest[inv["year"]] = max(highest.get(inv["year"], 0), inv["sequence"])
+    for year, last in highest.items():
+        counter, _ = InvoiceCounter.objects.select_for_update().get_or_create(organisation=org, year=year)
+        if counter.last_number < last:
+            counter.last_number = last
+            counter.save(update_fields=["last_number"])
+    return len(invoices), n_payments
 
 
 def _insert_attendance(rows, enrolment_ids) -> None:

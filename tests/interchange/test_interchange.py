@@ -24,6 +24,8 @@ SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "interchange.schema.json
 def _wipe():
     """Empty every table the format covers (an empty database for the import)."""
     from formarche.attendance.models import Attendance
+    from formarche.billing.models import Invoice as InvoiceModel
+    from formarche.billing.models import InvoiceCounter, Payment, Period, Statement
     from formarche.bpf.models import (
         AccountLine,
         OtherProduct,
@@ -37,6 +39,11 @@ def _wipe():
     from formarche.trainees.models import Enrolment, Trainee
 
     for model in (
+        Payment,
+        InvoiceModel,
+        Statement,
+        Period,
+        InvoiceCounter,
         Attendance,
         Enrolment,
         Trainee,
