@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
@@ -26,6 +26,10 @@ def normalize_name(value: str) -> str:
 
 def trainee_name_key(last_name: str, first_name: str) -> str:
     return f"{normalize_name(last_name)}|{normalize_name(first_name)}"
+
+
+#: the fields ``Trainee.name_key`` is computed from
+NAME_FIELDS = frozenset({"last_name", "first_name"})
 
 
 class Civility(models.TextChoices):
@@ -74,6 +78,57 @@ class ExitReason(models.TextChoices):
 
 
 class TraineeQuerySet(models.QuerySet):
+    """Every write path keeps ``name_key`` in step with the name, not only ``save()``.
+
+    ``bulk_create`` and ``bulk_update`` (and so simple_history's ``*_with_history``, which call
+    them on the default manager) fill it on each object; ``update()`` of a name recomputes it for
+    the rows it touched.
+    """
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.fill_name_key()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    bulk_create.alters_data = True
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        fields = list(fields)
+        if NAME_FIELDS & set(fields):
+            for obj in objs:
+                obj.fill_name_key()
+            if "name_key" not in fields:
+                fields.append("name_key")
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    bulk_update.alters_data = True
+
+    def update(self, **kwargs):
+        if not NAME_FIELDS & kwargs.keys():
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            pks = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            Trainee.objects.filter(pk__in=pks).refresh_name_keys()
+        return count
+
+    update.alters_data = True
+
+    def refresh_name_keys(self) -> int:
+        """Recompute ``name_key`` from the stored names (after a raw write); returns the rows fixed."""
+        stale = []
+        for obj in self.only("pk", "last_name", "first_name", "name_key"):
+            key = obj.name_key
+            if obj.fill_name_key() != key:
+                stale.append(obj)
+        if stale:
+            Trainee.objects.bulk_update(stale, ["name_key"], batch_size=500)
+        return len(stale)
+
+    refresh_name_keys.alters_data = True
+
     def for_tenant(self, tenant):
         """An OF sees its registry; a Région the trainees enrolled on its orders."""
         if tenant is None:
@@ -157,11 +212,16 @@ class Trainee(models.Model):
         return f"{self.last_name.upper()} {self.first_name}"
 
     def save(self, *args, **kwargs):
-        self.name_key = trainee_name_key(self.last_name, self.first_name)
+        self.fill_name_key()
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"last_name", "first_name"} & set(update_fields):
+        if update_fields is not None and NAME_FIELDS & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "name_key"}
         super().save(*args, **kwargs)
+
+    def fill_name_key(self) -> str:
+        """Set ``name_key`` from the name (every write path calls it: save, bulk_create, bulk_update)."""
+        self.name_key = trainee_name_key(self.last_name, self.first_name)
+        return self.name_key
 
     @property
     def full_name(self) -> str:
@@ -266,3 +326,91 @@ class Enrolment(models.Model):
             raise ValidationError({"exit_reason": "Indiquez le motif de sortie."})
         if self.trainee_id and self.order_id and self.trainee.organisation_id != self.order.provider_id:
             raise ValidationError("Le stagiaire n'appartient pas à l'organisme qui réalise l'action.")
+
+
+class EnrolmentFundingQuerySet(models.QuerySet):
+    def for_tenant(self, tenant):
+        """As the enrolments: an OF sees those of the actions it runs, a Région those of its orders."""
+        if tenant is None:
+            return self.none()
+        if tenant.is_region:
+            return self.filter(enrolment__order__region_id=tenant.organisation_id)
+        return self.filter(enrolment__order__provider_id=tenant.organisation_id)
+
+
+class EnrolmentFunding(models.Model):
+    """Cofinancement : un financeur de plus sur une inscription, à côté du financeur principal.
+
+    The enrolment's ``payer`` stays its principal funding, priced at the order's unit price per
+    billable hour. A co-funding adds, on its own C line, either a flat ``amount`` (€ HT for the
+    whole enrolment, accrued in the BPF pro rata of billable hours / planned hours) or an
+    ``hourly_rate`` (€ HT per billable hour) — exactly one of them. A co-funding on « c9 » is the
+    trainee paying part of their own training: the BPF counts them as a *particulier* (F-1 d).
+    """
+
+    enrolment = models.ForeignKey(
+        Enrolment,
+        # a co-funding is a part of its enrolment, meaningless without it (history keeps both)
+        on_delete=models.CASCADE,
+        related_name="fundings",
+        verbose_name="inscription",
+    )
+    payer = models.CharField("cofinanceur", max_length=4, choices=Payer.choices)
+    amount = models.DecimalField(
+        "montant forfaitaire HT (€)",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Pour toute l'inscription ; compté au BPF au prorata des heures réalisées.",
+    )
+    hourly_rate = models.DecimalField(
+        "tarif horaire HT (€ par heure)",
+        max_digits=10,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Par heure facturable (réalisée ou non réalisée comptabilisée).",
+    )
+    label = models.CharField(
+        "libellé", max_length=120, blank=True, help_text="Par exemple « reste à charge CPF »."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = EnrolmentFundingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "cofinancement"
+        verbose_name_plural = "cofinancements"
+        ordering = ["enrolment", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "payer"],
+                name="enrolment_funding_unique_payer",
+                violation_error_message="Ce financeur cofinance déjà cette inscription.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gt=0),
+                name="enrolment_funding_amount_positive",
+                violation_error_message="Le montant du cofinancement doit être positif.",
+            ),
+            models.CheckConstraint(
+                condition=Q(hourly_rate__isnull=True) | Q(hourly_rate__gt=0),
+                name="enrolment_funding_hourly_rate_positive",
+                violation_error_message="Le tarif horaire du cofinancement doit être positif.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=False, hourly_rate__isnull=True)
+                | Q(amount__isnull=True, hourly_rate__isnull=False),
+                name="enrolment_funding_amount_xor_rate",
+                violation_error_message="Indiquez soit un montant forfaitaire, soit un tarif horaire.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_payer_display()} ({self.label})" if self.label else self.get_payer_display()
+
+    @property
+    def is_flat(self) -> bool:
+        return self.amount is not None
