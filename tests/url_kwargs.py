@@ -10,6 +10,7 @@ URL_KWARGS = {
     "component_id": lambda w: w.objects["component"].pk,
     "trainee_id": lambda w: w.objects["trainee"].pk,
     "enrolment_id": lambda w: w.objects["enrolment"].pk,
+    "funding_id": lambda w: w.objects["funding"].pk,
     "attendance_id": lambda w: w.objects["attendance"].pk,
     "job_id": lambda w: w.objects["import_job"].pk,
     "document_id": lambda w: w.objects["document"].pk,

@@ -259,3 +259,21 @@ def _penalty(world):
 
 
 EXTENSIONS.append(_penalty)
+
+
+def _co_funding(world):
+    """Issue #7: OF 1's enrolment has a co-funding, the trainee's own share (its label carries the
+    marker)."""
+    from decimal import Decimal
+
+    from formarche.trainees.models import EnrolmentFunding, Payer
+
+    world.objects["funding"] = EnrolmentFunding.objects.create(
+        enrolment=world.objects["enrolment"],
+        payer=Payer.INDIVIDUAL,
+        amount=Decimal("300.00"),
+        label=f"Reste à charge {MARKER}",
+    )
+
+
+EXTENSIONS.append(_co_funding)

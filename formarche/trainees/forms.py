@@ -108,3 +108,34 @@ class EnrolmentForm(StyledFormMixin, forms.ModelForm):
 
     def _post_clean(self):
         """No model validation here: the service checks and refuses in French."""
+
+
+class EnrolmentFundingForm(StyledFormMixin, forms.Form):
+    """A co-funding: payer, and a flat amount or an hourly rate (the service checks which)."""
+
+    prefix = "cofinancement"
+
+    payer = forms.ChoiceField(label="Cofinanceur (ligne C du BPF)", choices=[("", "—"), *Payer.choices])
+    amount = forms.DecimalField(
+        label="Montant forfaitaire HT (€)",
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        localize=True,
+        help_text="Pour toute l'inscription : le BPF le compte au prorata des heures réalisées.",
+    )
+    hourly_rate = forms.DecimalField(
+        label="ou tarif horaire HT (€ par heure)",
+        required=False,
+        max_digits=10,
+        decimal_places=4,
+        localize=True,
+        help_text="Par heure réalisée ou non réalisée comptabilisée. Indiquez l'un ou l'autre, pas les deux.",
+    )
+    label = forms.CharField(
+        label="Libellé", required=False, max_length=120, help_text="Par exemple « reste à charge CPF »."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["payer"].error_messages["required"] = "Choisissez le cofinanceur."

@@ -19,4 +19,14 @@ urlpatterns = [
         views.enrolment_edit,
         name="enrolment_edit",
     ),
+    path(
+        "actions/<int:order_id>/stagiaires/<int:enrolment_id>/cofinancements/",
+        views.enrolment_funding_add,
+        name="enrolment_funding_add",
+    ),
+    path(
+        "actions/<int:order_id>/stagiaires/<int:enrolment_id>/cofinancements/<int:funding_id>/supprimer/",
+        views.enrolment_funding_delete,
+        name="enrolment_funding_delete",
+    ),
 ]

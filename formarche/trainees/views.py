@@ -2,9 +2,10 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from formarche.accounts.models import OF_ROLES
 from formarche.accounts.tenancy import get_scoped_or_404, scoped, tenant_required
@@ -12,8 +13,14 @@ from formarche.orders.action_menu import action_menu
 from formarche.orders.models import Order
 from formarche.organisations.models import Organisation
 from formarche.trainees import services
-from formarche.trainees.forms import EnrolForm, EnrolmentForm, TraineeForm, TraineeSearchForm
-from formarche.trainees.models import Enrolment, Trainee
+from formarche.trainees.forms import (
+    EnrolForm,
+    EnrolmentForm,
+    EnrolmentFundingForm,
+    TraineeForm,
+    TraineeSearchForm,
+)
+from formarche.trainees.models import Enrolment, EnrolmentFunding, Trainee
 
 of_only = tenant_required(*OF_ROLES)
 PAGE_SIZE = 50
@@ -22,6 +29,11 @@ SEARCH_LIMIT = 50
 
 def _order(request, order_id) -> Order:
     return get_scoped_or_404(Order.objects.with_labels(), request.tenant, pk=order_id)
+
+
+def _fundings_prefetch(request) -> Prefetch:
+    """The co-fundings of each enrolment, in one query, scoped like everything else."""
+    return Prefetch("fundings", queryset=scoped(EnrolmentFunding, request.tenant).order_by("pk"))
 
 
 def _action_context(request, order, nav, **extra):
@@ -67,6 +79,7 @@ def trainee_detail(request, trainee_id):
         scoped(Enrolment, request.tenant)
         .filter(trainee=trainee)
         .select_related("order")
+        .prefetch_related(_fundings_prefetch(request))
         .with_hours()
         .order_by("-entry_date")
     )
@@ -146,6 +159,7 @@ def action_trainees(request, order_id):
         scoped(Enrolment, request.tenant)
         .filter(order=order)
         .select_related("trainee")
+        .prefetch_related(_fundings_prefetch(request))
         .with_hours()
         .order_by("trainee__last_name", "trainee__first_name", "pk")
     )
@@ -244,16 +258,50 @@ def enrol(request, order_id):
     )
 
 
-@of_only
-def enrolment_edit(request, order_id, enrolment_id):
-    """Entry date, planned hours, payer, and the exit (date and reason) of one enrolment."""
-    order = _order(request, order_id)
-    enrolment = get_scoped_or_404(
+def _enrolment(request, order, enrolment_id) -> Enrolment:
+    return get_scoped_or_404(
         Enrolment.objects.select_related("trainee"), request.tenant, pk=enrolment_id, order=order
     )
-    form = EnrolmentForm(
-        request.POST or None, instance=enrolment, exit_by_component=order.components.exists()
+
+
+def _enrolment_form(order, enrolment, data=None) -> EnrolmentForm:
+    return EnrolmentForm(data, instance=enrolment, exit_by_component=order.components.exists())
+
+
+FUNDINGS_FROZEN = "les cofinancements ne sont plus modifiables."
+
+
+def _enrolment_page(request, order, enrolment, *, form=None, funding_form=None, days=()):
+    """The enrolment page: its form, and its co-fundings with their add and delete forms."""
+    fundings = scoped(EnrolmentFunding, request.tenant).filter(enrolment=enrolment).order_by("pk")
+    return render(
+        request,
+        "trainees/enrolment_edit.html",
+        _action_context(
+            request,
+            order,
+            "trainee_list",
+            form=form or _enrolment_form(order, enrolment),
+            enrolment=enrolment,
+            days=days,
+            fundings=fundings,
+            funding_form=funding_form or EnrolmentFundingForm(),
+            fundings_refusal=order.write_refusal(FUNDINGS_FROZEN),
+        ),
     )
+
+
+def _fundings_anchor(order, enrolment) -> str:
+    url = reverse("trainees:enrolment_edit", kwargs={"order_id": order.pk, "enrolment_id": enrolment.pk})
+    return f"{url}#cofinancements"
+
+
+@of_only
+def enrolment_edit(request, order_id, enrolment_id):
+    """Entry date, planned hours, payer, and the exit (date and reason) of one enrolment; its co-fundings."""
+    order = _order(request, order_id)
+    enrolment = _enrolment(request, order, enrolment_id)
+    form = _enrolment_form(order, enrolment, request.POST or None)
     days = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -264,8 +312,44 @@ def enrolment_edit(request, order_id, enrolment_id):
         else:
             messages.success(request, f"L'inscription de {enrolment.trainee} a été enregistrée.")
             return redirect("trainees:action_trainees", order_id=order.pk)
-    return render(
-        request,
-        "trainees/enrolment_edit.html",
-        _action_context(request, order, "trainee_list", form=form, enrolment=enrolment, days=days),
-    )
+    return _enrolment_page(request, order, enrolment, form=form, days=days)
+
+
+@of_only
+@require_POST
+def enrolment_funding_add(request, order_id, enrolment_id):
+    """Cofinancements › Ajouter: another payer of the enrolment (flat amount or hourly rate)."""
+    order = _order(request, order_id)
+    enrolment = _enrolment(request, order, enrolment_id)
+    form = EnrolmentFundingForm(request.POST)
+    if form.is_valid():
+        try:
+            funding = services.enrolment_funding_add(enrolment=enrolment, **form.cleaned_data)
+        except services.TraineeError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                f"Cofinancement « {funding.get_payer_display()} » ajouté à l'inscription de {enrolment.trainee}.",
+            )
+            return redirect(_fundings_anchor(order, enrolment))
+    return _enrolment_page(request, order, enrolment, funding_form=form)
+
+
+@of_only
+@require_POST
+def enrolment_funding_delete(request, order_id, enrolment_id, funding_id):
+    """Cofinancements › Supprimer. A second POST (already deleted) only says so."""
+    order = _order(request, order_id)
+    enrolment = _enrolment(request, order, enrolment_id)
+    funding = scoped(EnrolmentFunding, request.tenant).filter(enrolment=enrolment, pk=funding_id).first()
+    if funding is None:
+        messages.info(request, "Ce cofinancement a déjà été supprimé.")
+        return redirect(_fundings_anchor(order, enrolment))
+    try:
+        services.enrolment_funding_delete(funding=funding)
+    except services.TraineeError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Cofinancement « {funding.get_payer_display()} » supprimé.")
+    return redirect(_fundings_anchor(order, enrolment))
