@@ -169,6 +169,22 @@ def _pays_own_share(enrolment: EnrolmentInput) -> bool:
     )
 
 
+def funding_product(funding: Funding, billable: Decimal, planned: Decimal | None) -> Decimal | None:
+    """The product of one funding for ``billable`` hours of the year (accrual basis).
+
+    Hourly rate: billable hours × rate. Flat amount: amount × billable / planned hours, at most the
+    whole amount — the whole amount when there is no planned duration (the caller warns). None when
+    the funding has no price.
+    """
+    if funding.hourly_rate is not None:
+        return billable * funding.hourly_rate
+    if funding.amount is not None:
+        if planned:
+            return funding.amount * min(Decimal(1), billable / planned)
+        return funding.amount
+    return None
+
+
 def aggregate(inputs: BpfInputs) -> Facts:
     fy = inputs.fiscal_year
     checks = _Checks()
@@ -280,19 +296,14 @@ def aggregate(inputs: BpfInputs) -> Facts:
                 continue
             fundings = (_default_funding(action),)
         category = TraineeStatus.INDIVIDUAL if pays_own else status
+        planned = enrolment.planned_hours or action.planned_hours
         for funding in fundings:
-            if funding.hourly_rate is not None:
-                amount = billable * funding.hourly_rate
-            elif funding.amount is not None:
-                planned = enrolment.planned_hours or action.planned_hours
-                if planned:
-                    amount = funding.amount * min(Decimal(1), billable / planned)
-                else:
-                    flat_without_plan.append(ref)
-                    amount = funding.amount
-            else:
+            amount = funding_product(funding, billable, planned)
+            if amount is None:
                 no_price.append(ref)
                 continue
+            if funding.hourly_rate is None and not planned:
+                flat_without_plan.append(ref)
             line = funding.c_line
             if action.received_from_other_of and line is not CLine.OTHER_TRAINING_ORGANISATION:
                 g_wrong_line.append(ref)

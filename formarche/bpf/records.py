@@ -8,12 +8,18 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.db.models import Q, Sum
 
+from formarche.attendance.models import Attendance
+from formarche.bpf import inputs as bi
+from formarche.bpf.aggregate import funding_product
 from formarche.bpf.models import AccountLine, FiscalYear, OtherProduct, Trainer, TrainerHours
 from formarche.bpf.report import BpfReport
+from formarche.bpf.selectors import PAYER_TO_CLINE, received_orders
 from formarche.orders.models import Order
-from formarche.trainees.models import Enrolment
+from formarche.trainees.models import Enrolment, EnrolmentFunding
+from formarche.utils.money import round_cents
 
 MAX_SHOWN = 300
+ZERO = bi.ZERO
 
 
 @dataclass
@@ -26,6 +32,7 @@ class CellRecords:
     trainers: list = field(default_factory=list)
     accounts: list = field(default_factory=list)
     invoices: list = field(default_factory=list)
+    fundings: list = field(default_factory=list)  # co-fundings (EnrolmentFunding) behind the cell
 
     @property
     def truncated(self) -> bool:
@@ -53,6 +60,12 @@ def cell_records(fiscal_year: FiscalYear, report: BpfReport, key: str) -> CellRe
         action_ids = {e.order_id for e in out.enrolments}
         if key.startswith("C.") or key == "F4" or key.startswith("G"):
             out.invoices = _invoices(fiscal_year, action_ids)
+    if by_kind["enrolment"]:
+        lines = funding_lines_of_cell(report.edition, key)
+        if lines:
+            count, out.fundings = _co_fundings(fiscal_year, set(by_kind["enrolment"]), lines)
+            if count:
+                out.total["funding"] = count
     if by_kind["action"]:
         out.actions = list(Order.objects.filter(pk__in=by_kind["action"][:MAX_SHOWN], provider_id=org_id))
     if by_kind["product"]:
@@ -83,6 +96,84 @@ def cell_records(fiscal_year: FiscalYear, report: BpfReport, key: str) -> CellRe
     if by_kind["invoice"]:
         out.invoices = _invoices(fiscal_year, None, by_kind["invoice"][:MAX_SHOWN])
     return out
+
+
+ALL_LINES = frozenset(line.value for line in bi.CLine)
+
+
+def funding_lines_of_cell(edition: str, key: str) -> frozenset[str]:
+    """The C lines (engine keys: "1", "a"…"h", "3"…"11") whose co-fundings explain a cell.
+
+    A product cell: its own line(s), every line for a total. The *particulier* cell of F-1 (and
+    its 10443*12 equivalent): line 9, the trainee's own share that made them one. Other cells:
+    none.
+    """
+    if edition == "10443*12":
+        from formarche.bpf.cerfa.cerfa_10443_12 import LINE_MAP
+
+        if key == "p2.total":
+            return ALL_LINES
+        if key.startswith("p2.A1"):
+            return frozenset({"1"})
+        if key.startswith("p2."):
+            part = key[3:]
+            stem = part.removesuffix(".total")
+            return frozenset(
+                line
+                for line, target in LINE_MAP.items()
+                if target == part or (part.endswith(".total") and target.startswith(stem + "."))
+            )
+        return frozenset({"9"}) if key.startswith("p4.A.3.") else frozenset()
+    if key in {"C.total", "C.pct"}:
+        return ALL_LINES
+    if key == "C.2":
+        return frozenset(line.value for line in bi.OPCO_LINES)
+    if key.startswith("C."):
+        return frozenset({key[2:]}) & ALL_LINES
+    return frozenset({"9"}) if key.startswith("F1.d.") else frozenset()
+
+
+def _co_fundings(fiscal_year: FiscalYear, enrolment_ids: set, lines: frozenset[str]) -> tuple[int, list]:
+    """The co-fundings of the cell's enrolments on ``lines`` (C-10 for an action received from
+    another OF, as the selector does), each with ``fy_line`` and its product of the year
+    ``fy_amount`` (rounded to the cent for display; the cell itself rounds the line's sum).
+
+    Returns (how many, the first ``MAX_SHOWN``). A few queries whatever the volume: the
+    organisation's co-fundings (few), the received actions, the hours of the shown ones.
+    """
+    org_id = fiscal_year.organisation_id
+    candidates = [
+        f
+        for f in EnrolmentFunding.objects.filter(enrolment__order__provider_id=org_id)
+        .select_related("enrolment__trainee", "enrolment__order")
+        .order_by("enrolment__order__number", "enrolment__trainee__last_name", "pk")
+        if f.enrolment_id in enrolment_ids
+    ]
+    _, received = received_orders(org_id, {f.enrolment.order_id for f in candidates})
+    shown = []
+    for f in candidates:
+        line = "10" if f.enrolment.order_id in received else PAYER_TO_CLINE[f.payer].value
+        if line in lines:
+            f.fy_line = line
+            shown.append(f)
+    count, shown = len(shown), shown[:MAX_SHOWN]
+    in_year = Q(day__gte=fiscal_year.start, day__lte=fiscal_year.end)
+    billable = {
+        eid: (r or ZERO) + (c or ZERO)
+        for eid, r, c in Attendance.objects.filter(in_year, enrolment_id__in={f.enrolment_id for f in shown})
+        .order_by()
+        .values("enrolment_id")
+        .annotate(r=Sum("realised_hours"), c=Sum("counted_unrealised_hours"))
+        .values_list("enrolment_id", "r", "c")
+    }
+    for f in shown:
+        product = funding_product(
+            bi.Funding(c_line=bi.CLine(f.fy_line), hourly_rate=f.hourly_rate, amount=f.amount),
+            billable.get(f.enrolment_id, ZERO),
+            f.enrolment.planned_hours,
+        )
+        f.fy_amount = round_cents(product) if product is not None else None
+    return count, shown
 
 
 def _invoices(fiscal_year: FiscalYear, action_ids=None, ids=None) -> list:

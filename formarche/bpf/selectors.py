@@ -10,8 +10,11 @@ fiscal year (realised and counted-unrealised hours), handed to the engine with
 day are handed over one by one, so that the engine raises its blocking check on them.
 
 Mapping (documented in docs/bpf.md, "Saisie et sources"):
-- an enrolment's payer (``Enrolment.payer``) is its C line, priced at the order's unit price per
-  billable hour (realised + counted-unrealised); a payer "c9" makes the trainee a *particulier*;
+- an enrolment's payer (``Enrolment.payer``) is its principal funding: its C line, priced at the
+  order's unit price per billable hour (realised + counted-unrealised); its co-fundings
+  (``EnrolmentFunding``, one query for the whole year) follow, each on its own C line, at its
+  hourly rate or as a flat amount accrued pro rata of billable / planned hours; a funding on "c9"
+  (principal or co-funding) makes the trainee a *particulier*;
 - an action received from another OF (``Subcontracting`` « reçue », or an order where the OF is
   « sous-traitant ») goes to G, its products to C-10 whoever the final buyer is;
 - objective: training kind (bilan, VAE) first, then certification type and level;
@@ -21,7 +24,7 @@ Mapping (documented in docs/bpf.md, "Saisie et sources"):
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -41,7 +44,7 @@ from formarche.bpf.models import (
     TrainerStatusPeriod,
 )
 from formarche.orders.models import CertificationType, Order, ProviderRole, TrainingKind
-from formarche.trainees.models import Enrolment, EntryStatus
+from formarche.trainees.models import Enrolment, EnrolmentFunding, EntryStatus
 
 ZERO = Decimal("0")
 
@@ -161,6 +164,24 @@ def received_orders(organisation_id: int, order_ids) -> tuple[set[int], set[int]
     return entrusted, received
 
 
+def co_funding_inputs(organisation_id: int, enrolment_ids) -> dict[int, tuple[bi.Funding, ...]]:
+    """{enrolment_id: its co-fundings as engine fundings}, for the given enrolments — one query.
+
+    Read for the whole organisation and kept in Python (like the enrolments): no ``IN`` list that
+    grows with the year's volume.
+    """
+    wanted = set(enrolment_ids)
+    out: dict[int, list[bi.Funding]] = defaultdict(list)
+    for eid, payer, amount, rate in (
+        EnrolmentFunding.objects.filter(enrolment__order__provider_id=organisation_id)
+        .order_by("enrolment_id", "pk")
+        .values_list("enrolment_id", "payer", "amount", "hourly_rate")
+    ):
+        if eid in wanted:
+            out[eid].append(bi.Funding(c_line=PAYER_TO_CLINE[payer], hourly_rate=rate, amount=amount))
+    return {eid: tuple(fundings) for eid, fundings in out.items()}
+
+
 def bpf_inputs(fiscal_year: FiscalYear) -> bi.BpfInputs:
     org_id = fiscal_year.organisation_id
     fy = bi.FiscalYear(fiscal_year.start, fiscal_year.end)
@@ -217,17 +238,22 @@ def bpf_inputs(fiscal_year: FiscalYear) -> bi.BpfInputs:
             )
         )
 
+    co_fundings = co_funding_inputs(org_id, wanted)
+
     enrolments = []
     attendance = []
     for eid, trainee_id, oid, status, payer, entered_on, planned in enrolment_rows:
         line = bi.CLine.OTHER_TRAINING_ORGANISATION if oid in received else PAYER_TO_CLINE[payer]
+        extra = co_fundings.get(eid, ())
+        if oid in received:  # an action received from another OF: all of its products go to C-10
+            extra = tuple(replace(f, c_line=bi.CLine.OTHER_TRAINING_ORGANISATION) for f in extra)
         enrolments.append(
             bi.EnrolmentInput(
                 id=eid,
                 trainee_id=trainee_id,
                 action_id=oid,
                 status=STATUS_TO_ENGINE.get(status, bi.TraineeStatus.OTHER),
-                fundings=(bi.Funding(c_line=line, hourly_rate=prices[oid]),),
+                fundings=(bi.Funding(c_line=line, hourly_rate=prices[oid]), *extra),
                 entered_on=entered_on,
                 planned_hours=planned,
             )
