@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+from collections import defaultdict
 from datetime import date
 
 
@@ -61,7 +62,8 @@ def cli_import(argv: list[str] | None = None) -> int:
     print(
         "Importé : organisme {organisation}, {orders} action(s), {trainees} stagiaire(s), {enrolments} "
         "inscription(s), {attendance} ligne(s) d'heures, {trainers} formateur(s), {fiscal_years} exercice(s), "
-        "{other_products} autre(s) produit(s).".format(**counts)
+        "{other_products} autre(s) produit(s), {invoices} facture(s), {periods} période(s) validée(s), "
+        "{soldes} solde(s).".format_map(defaultdict(int, counts))
     )
     return 0
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 
 from formarche.interchange import FORMAT, VERSION
@@ -16,6 +17,15 @@ def _d(value: Decimal | None) -> str | None:
 
 def _rate(value: Decimal | None) -> str | None:
     return None if value is None else format(value.normalize(), "f")
+
+
+def _when(value: datetime | None) -> str | None:
+    """A moment as ISO 8601 in UTC, to the second (what the import stores back)."""
+    return None if value is None else value.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def _day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 def export_document(organisation, start: date, end: date) -> dict:
@@ -62,14 +72,12 @@ def export_document(organisation, start: date, end: date) -> dict:
         .select_related("order")
         .order_by("trainer_id", "day")
     )
-    invoices = list(
-        Invoice.objects.filter(organisation=org, issue_date__gte=start, issue_date__lte=end)
-        .select_related("order", "period")
-        .prefetch_related("payments")
-        .order_by("year", "sequence")
-    )
     order_ids = {e.order_id for e in enrolments} | {p.order_id for p in products if p.order_id}
-    order_ids |= {i.order_id for i in invoices}
+    order_ids |= set(
+        Invoice.objects.filter(organisation=org, issue_date__gte=start, issue_date__lte=end).values_list(
+            "order_id", flat=True
+        )
+    )
     order_ids |= {h.order_id for h in trainer_hours if h.order_id}
     order_ids |= set(
         Order.objects.filter(provider=org, planned_start__lte=end, planned_end__gte=start).values_list(
@@ -82,6 +90,15 @@ def export_document(organisation, start: date, end: date) -> dict:
         .order_by("number")
     )
     subs = {s.order_id: s for s in Subcontracting.objects.filter(order_id__in=order_ids)}
+    # an order's billing history travels whole: every invoice of the exported orders (those
+    # issued in the period among them), its periods, statements, advance, adjustments and solde
+    invoices = list(
+        Invoice.objects.filter(organisation=org, order_id__in=order_ids)
+        .select_related("order", "period", "replaces")
+        .prefetch_related("payments", "rejection")
+        .order_by("year", "sequence")
+    )
+    history = _billing_history(order_ids)
 
     def region_code(region):
         return region.provider_code or f"REGION-{region.pk}"
@@ -110,7 +127,10 @@ def export_document(organisation, start: date, end: date) -> dict:
         .prefetch_related("account_lines")
         .order_by("start")
     )
-    enrolment_ref = {e.pk: f"E{e.pk}" for e in enrolments}
+    # numbered in the order of the document (not by primary key): the import creates enrolments
+    # in that order, so exporting the imported data gives the same references
+    enrolment_ref = {e.pk: f"E{n}" for n, e in enumerate(enrolments, start=1)}
+    fundings = _fundings(enrolment_ids)
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -203,6 +223,10 @@ def export_document(organisation, start: date, end: date) -> dict:
                     "name": o.dispositif.name,
                     "advance_rate": _rate(o.dispositif.advance_rate),
                     "cap_rate": _rate(o.dispositif.cap_rate),
+                    "vat_rate": _rate(o.dispositif.vat_rate),
+                    "resorption_bands": [
+                        [str(x) for x in band] for band in o.dispositif.resorption_bands or []
+                    ],
                 },
                 "provider_role": o.provider_role,
                 "unit_price": format(o.unit_price, "f"),
@@ -226,6 +250,10 @@ def export_document(organisation, start: date, end: date) -> dict:
                     if o.pk in subs
                     else None
                 ),
+                "status": o.status,
+                "real_end": _day(o.real_end),
+                "advance_paid": o.advance_paid,
+                **history.get(o.pk, _NO_HISTORY),
             }
             for o in orders
         ],
@@ -254,6 +282,7 @@ def export_document(organisation, start: date, end: date) -> dict:
                 "scheme": e.scheme,
                 "exit_date": e.exit_date.isoformat() if e.exit_date else None,
                 "exit_reason": e.exit_reason,
+                "fundings": fundings.get(e.pk, []),
             }
             for e in enrolments
         ],
@@ -285,7 +314,11 @@ def export_document(organisation, start: date, end: date) -> dict:
 
 
 def _invoice(invoice) -> dict:
-    """An invoice as a historical record: its number, figures, state and payments."""
+    """An invoice as a historical record: its number, figures, state, payments and rejection."""
+    try:
+        rejection = invoice.rejection
+    except ObjectDoesNotExist:
+        rejection = None
     return {
         "number": invoice.number,
         "order": invoice.order.number,
@@ -293,7 +326,7 @@ def _invoice(invoice) -> dict:
         "support": invoice.support,
         "issue_date": invoice.issue_date.isoformat(),
         "status": invoice.status,
-        "received_on": invoice.received_on.isoformat() if invoice.received_on else None,
+        "received_on": _day(invoice.received_on),
         "billed_ht": _d(invoice.billed_ht),
         "billed_ttc": _d(invoice.billed_ttc),
         "payable_ht": _d(invoice.payable_ht),
@@ -303,4 +336,121 @@ def _invoice(invoice) -> dict:
             {"date": pay.date.isoformat(), "amount": _d(pay.amount), "reference": pay.reference}
             for pay in sorted(invoice.payments.all(), key=lambda pay: (pay.date, pay.pk))
         ],
+        "decided_at": _when(invoice.decided_at),
+        "rejection": (
+            {"reason": rejection.reason, "rejected_at": _when(rejection.rejected_at)}
+            if rejection is not None
+            else None
+        ),
+        "replaces": invoice.replaces.number if invoice.replaces_id else None,
     }
+
+
+_NO_HISTORY = {"advance": None, "periods": [], "adjustments": [], "solde": None}
+
+STATEMENT_FIGURES = (
+    "period_hours",
+    "billable",
+    "cap_regulation",
+    "advance_repayment",
+    "total_ht",
+    "vat",
+    "total_ttc",
+    "already_paid",
+)
+SOLDE_FIGURES = (
+    "amount_due",
+    "bonus",
+    "penalties",
+    "advance",
+    "instalments_paid",
+    "total_paid",
+    "balance_ht",
+    "vat",
+    "balance_ttc",
+)
+
+
+def _billing_history(order_ids) -> dict[int, dict]:
+    """Per order: the advance payment, the validated periods with their frozen hours and statement,
+    the penalties and bonuses, the frozen solde. Users (who validated, entered, issued) stay out."""
+    from formarche.billing.models import Adjustment, Payment, PaymentKind, Period, PeriodStatus, Solde
+
+    out: dict[int, dict] = {}
+
+    def entry(order_id):
+        return out.setdefault(order_id, {**_NO_HISTORY, "periods": [], "adjustments": []})
+
+    for pay in Payment.objects.filter(order_id__in=order_ids, kind=PaymentKind.ADVANCE):
+        entry(pay.order_id)["advance"] = {
+            "date": pay.date.isoformat(),
+            "amount": _d(pay.amount),
+            "reference": pay.reference,
+        }
+    periods = (
+        Period.objects.filter(order_id__in=order_ids, status=PeriodStatus.VALIDATED)
+        .select_related("statement")
+        .order_by("order_id", "month")
+    )
+    for p in periods:
+        try:
+            st = p.statement
+        except ObjectDoesNotExist:
+            st = None
+        entry(p.order_id)["periods"].append(
+            {
+                "month": p.month.strftime("%Y-%m"),
+                "is_final": p.is_final,
+                "validated_at": _when(p.validated_at),
+                "realised_hours": _d(p.realised_hours),
+                "counted_unrealised_hours": _d(p.counted_unrealised_hours),
+                "realised_correction_hours": _d(p.realised_correction_hours),
+                "counted_unrealised_correction_hours": _d(p.counted_unrealised_correction_hours),
+                "statement": (
+                    {"kind": st.kind, **{k: _d(getattr(st, k)) for k in STATEMENT_FIGURES}}
+                    if st is not None
+                    else None
+                ),
+            }
+        )
+    for a in Adjustment.objects.filter(order_id__in=order_ids).order_by("order_id", "created_at", "pk"):
+        entry(a.order_id)["adjustments"].append(
+            {
+                "kind": a.kind,
+                "label": a.label,
+                "amount": _d(a.amount),
+                "reason": a.reason,
+                "created_at": _when(a.created_at),
+            }
+        )
+    for s in Solde.objects.filter(order_id__in=order_ids).select_related("final_period"):
+        entry(s.order_id)["solde"] = {
+            "final_period": s.final_period.month.strftime("%Y-%m"),
+            "issued_on": s.issued_on.isoformat(),
+            **{k: _d(getattr(s, k)) for k in SOLDE_FIGURES},
+            "is_repayment_order": s.is_repayment_order,
+            "repayment_received_on": _day(s.repayment_received_on),
+            "repayment_reference": s.repayment_reference,
+        }
+    return out
+
+
+def _fundings(enrolment_ids) -> dict[int, list]:
+    """Co-fundings of the enrolments (cofinancements), each with its payer and either a flat
+    amount or an hourly rate."""
+    from formarche.trainees.models import EnrolmentFunding
+
+    out: dict[int, list] = {}
+    ids = list(enrolment_ids)
+    for i in range(0, len(ids), 900):  # SQLite's limit on query parameters
+        for f in EnrolmentFunding.objects.filter(enrolment_id__in=ids[i : i + 900]).order_by(
+            "enrolment_id", "pk"
+        ):
+            item = {"payer": f.payer}
+            if f.amount is not None:
+                item["amount"] = _d(f.amount)
+            else:
+                item["hourly_rate"] = _rate(f.hourly_rate)
+            item["label"] = f.label
+            out.setdefault(f.enrolment_id, []).append(item)
+    return out

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from formarche.interchange import history
 from formarche.interchange.validation import Checker, InterchangeError, _Stop, check_envelope
 
 BATCH = 5000
@@ -193,10 +194,20 @@ def _parse(doc, c: Checker) -> dict:
                 "cap_rate": c.number(
                     disp, "cap_rate", f"{op}/dispositif", required=False, places=6, maximum=Decimal(1)
                 ),
+                "vat_rate": c.number(
+                    disp, "vat_rate", f"{op}/dispositif", required=False, places=6, maximum=Decimal(1)
+                ),
+                "resorption_bands": history.parse_bands(disp, f"{op}/dispositif", c),
             },
             "subcontracting": sub_clean,
+            "history": history.parse_order_history(o, op, c),
+            "path": op,
         }
     out["orders"] = orders
+    existing_dispositifs = history.effective_dispositifs(orders)
+    for entry in orders.values():
+        key = (entry["region"], entry["dispositif"]["code"])
+        history.verify_order(entry, entry["path"], c, existing_dispositifs.get(key))
 
     # trainees
     trainees = {}
@@ -259,6 +270,7 @@ def _parse(doc, c: Checker) -> dict:
         if exit_ and not reason:
             c.add(f"{ep}/exit_reason", "une sortie doit avoir un motif.")
         enrolments[ref] = {
+            "fundings": _fundings(e, ep, c),
             "trainee": trainee,
             "order": order,
             "entry_date": entry,
@@ -457,6 +469,35 @@ def _parse(doc, c: Checker) -> dict:
     return out
 
 
+def _fundings(e: dict, ep: str, c: Checker) -> list:
+    """Co-fundings of an enrolment: ``[{payer, amount | hourly_rate, label}]``, one per payer."""
+    out = []
+    payers = set()
+    for j, f in enumerate(c.arr(e, "fundings", ep)):
+        fp = f"{ep}/fundings/{j}"
+        if not isinstance(f, dict):
+            c.add(fp, "doit être un objet.")
+            continue
+        payer = c.choice(f, "payer", fp, "payer")
+        if payer is not None:
+            if payer in payers:
+                c.add(f"{fp}/payer", f"le financeur « {payer} » cofinance déjà cette inscription.")
+            payers.add(payer)
+        amount = c.number(f, "amount", fp, required=False, minimum=Decimal("0.01"))
+        rate = c.number(f, "hourly_rate", fp, required=False, places=4, minimum=Decimal("0.0001"))
+        if (f.get("amount") is None) == (f.get("hourly_rate") is None):
+            c.add(fp, "indiquez soit un montant forfaitaire (amount), soit un tarif horaire (hourly_rate).")
+        out.append(
+            {
+                "payer": payer,
+                "amount": amount,
+                "hourly_rate": rate,
+                "label": c.text(f, "label", fp, required=False, max_length=120) or "",
+            }
+        )
+    return out
+
+
 NUMBER = re.compile(r"(\d{4})-(\d{5,9})")
 MONTH = re.compile(r"\d{4}-\d{2}")
 
@@ -530,16 +571,12 @@ def _parse_invoices(doc, c: Checker, orders: dict, existing_org) -> list:
                 f"valeur « {support} » inconnue (valeurs possibles : CRE, CRE final, Solde).",
             )
             support = None
-        elif support == SUPPORT_SOLDE:
-            c.add(
-                f"{ip}/support",
-                "les factures de solde (VSF) ne peuvent pas être importées : elles reposent sur un "
-                "solde figé (montants, pénalités et bonus, période finale) que le format ne contient pas.",
-            )
-            support = None
         month = None
         raw_month = inv.get("period")
-        if raw_month is None:
+        if support == SUPPORT_SOLDE:
+            if raw_month is not None:
+                c.add(f"{ip}/period", "une facture de solde ne porte pas sur une période : null attendu.")
+        elif raw_month is None:
             if support is not None:
                 c.add(f"{ip}/period", "mois obligatoire (AAAA-MM) pour une facture de CRE.")
         elif not isinstance(raw_month, str) or not MONTH.fullmatch(raw_month):
@@ -578,14 +615,12 @@ def _parse_invoices(doc, c: Checker, orders: dict, existing_org) -> list:
             )
         if payments and status not in (None, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID):
             c.add(f"{ip}/payments", "seule une facture payée ou payée partiellement a des paiements.")
-        if order is not None and month is not None and support is not None:
+        if order is not None and support is not None and (month is not None or support == SUPPORT_SOLDE):
             key = (order, month)
             if status not in (None, InvoiceStatus.REJECTED):
                 if key in live_periods:
-                    c.add(
-                        ip,
-                        f"la période {raw_month} de « {order} » a déjà une facture en cours ({live_periods[key]}).",
-                    )
+                    what = f"la période {raw_month}" if month is not None else "le solde"
+                    c.add(ip, f"{what} de « {order} » a déjà une facture en cours ({live_periods[key]}).")
                 live_periods[key] = number
             if support == "CRE final":
                 if finals.setdefault(order, month) != month:
@@ -594,6 +629,7 @@ def _parse_invoices(doc, c: Checker, orders: dict, existing_org) -> list:
                     )
         invoices.append(
             {
+                "index": i,
                 "number": number,
                 "year": year,
                 "sequence": sequence,
@@ -615,7 +651,8 @@ def _parse_invoices(doc, c: Checker, orders: dict, existing_org) -> list:
             (p.order_id, p.month): p
             for p in Period.objects.filter(order_id__in={k[0] for k in db_keys}).prefetch_related("invoices")
         }
-        for i, inv in enumerate(invoices):
+        for inv in invoices:
+            i = inv["index"]
             if not (inv["db_order"] and inv["month"]):
                 continue
             period = existing.get((inv["db_order"].pk, inv["month"]))
@@ -632,6 +669,7 @@ def _parse_invoices(doc, c: Checker, orders: dict, existing_org) -> list:
                 c.add(
                     f"/invoices/{i}/period", f"la période {label} a déjà une facture en cours dans formarche."
                 )
+    history.check_invoices(items, invoices, orders, c)
     return invoices
 
 
@@ -664,7 +702,7 @@ def _write_rows(p: dict) -> dict:
     )
     from formarche.orders.models import Dispositif, Lot, Market, Order
     from formarche.organisations.models import Organisation, OrganisationKind
-    from formarche.trainees.models import Enrolment, Trainee, trainee_name_key
+    from formarche.trainees.models import Enrolment, EnrolmentFunding, Trainee, trainee_name_key
 
     org = p["existing_org"]
     if org is None:
@@ -693,9 +731,20 @@ def _write_rows(p: dict) -> dict:
         if d["advance_rate"] is not None:
             defaults["advance_rate"] = d["advance_rate"]
         defaults["cap_rate"] = d["cap_rate"]
+        if d["vat_rate"] is not None:
+            defaults["vat_rate"] = d["vat_rate"]
+        defaults["resorption_bands"] = d["resorption_bands"] or []
         dispositif, _ = Dispositif.objects.get_or_create(region=region, code=d["code"], defaults=defaults)
+        h = o["history"]
         order = Order.objects.create(
-            region=region, lot=lot, dispositif=dispositif, provider=org, **o["fields"]
+            region=region,
+            lot=lot,
+            dispositif=dispositif,
+            provider=org,
+            status=h["status"],
+            real_end=h["real_end"],
+            advance_paid=h["advance_paid"],
+            **o["fields"],
         )
         orders[number] = order
         if o["subcontracting"]:
@@ -742,6 +791,19 @@ def _write_rows(p: dict) -> dict:
         }
     else:
         enrolment_ids = {ref: obj.pk for ref, obj in zip(refs, enrolment_objs, strict=True)}
+
+    funding_objs = [
+        EnrolmentFunding(
+            enrolment_id=enrolment_ids[ref],
+            payer=f["payer"],
+            amount=f["amount"],
+            hourly_rate=f["hourly_rate"],
+            label=f["label"],
+        )
+        for ref, e in p["enrolments"].items()
+        for f in e["fundings"]
+    ]
+    EnrolmentFunding.objects.bulk_create(funding_objs, batch_size=BATCH)
 
     rows = p["attendance"]
     _insert_attendance(rows, enrolment_ids)
@@ -791,7 +853,8 @@ def _write_rows(p: dict) -> dict:
             for pr in p["products"]
         ]
     )
-    n_invoices, n_payments = _write_invoices(p["invoices"], org, orders)
+    written = history.write_history(p["orders"], orders)
+    n_invoices, n_payments = _write_invoices(p["invoices"], org, orders, written["soldes"])
     counts = defaultdict(int)
     counts.update(
         {
@@ -804,21 +867,30 @@ def _write_rows(p: dict) -> dict:
             "trainer_hours": n_hours,
             "fiscal_years": len(p["fiscal_years"]),
             "other_products": len(p["products"]),
+            "fundings": len(funding_objs),
             "invoices": n_invoices,
             "payments": n_payments,
+            **written["counts"],
         }
     )
     return dict(counts)
 
 
-def _write_invoices(invoices: list, org, orders: dict) -> tuple[int, int]:
-    """Each invoice on its period (created validated, without a stored statement, when formarche
-    does not have it), its payments, then every yearly counter raised to the highest number."""
-    from datetime import datetime, time
-
-    from django.utils import timezone
-
-    from formarche.billing.models import Invoice, InvoiceCounter, Payment, PaymentKind, Period, PeriodStatus
+def _write_invoices(invoices: list, org, orders: dict, soldes: dict) -> tuple[int, int]:
+    """Each invoice on its period (created validated, without a stored statement, when neither the
+    document nor formarche has it) or on its solde, its payments and rejection, then the reissues
+    linked to the invoices they replace, then every yearly counter raised to the highest number."""
+    from formarche.billing.models import (
+        SUPPORT_SOLDE,
+        Invoice,
+        InvoiceCounter,
+        Payment,
+        PaymentKind,
+        Period,
+        PeriodStatus,
+        Rejection,
+        Solde,
+    )
     from formarche.billing.services import _party_data
 
     if not invoices:
@@ -826,20 +898,26 @@ def _write_invoices(invoices: list, org, orders: dict) -> tuple[int, int]:
     seller = _party_data(org, seller=True)
     n_payments = 0
     highest: dict[int, int] = {}
+    created: dict[str, Invoice] = {}
     for inv in invoices:
         order = inv["db_order"] or orders[inv["order"]]
-        period, _ = Period.objects.get_or_create(
-            order=order,
-            month=inv["month"],
-            defaults={
-                "status": PeriodStatus.VALIDATED,
-                "validated_at": timezone.make_aware(datetime.combine(inv["issue_date"], time(12))),
-                "is_final": inv["support"] == "CRE final",
-            },
-        )
+        period = solde = None
+        if inv["support"] == SUPPORT_SOLDE:
+            solde = soldes.get(inv["order"]) or Solde.objects.get(order=order)
+        else:
+            period, _ = Period.objects.get_or_create(
+                order=order,
+                month=inv["month"],
+                defaults={
+                    "status": PeriodStatus.VALIDATED,
+                    "validated_at": history._noon(inv["issue_date"]),
+                    "is_final": inv["support"] == "CRE final",
+                },
+            )
         invoice = Invoice.objects.create(
             order=order,
             period=period,
+            solde=solde,
             organisation=org,
             year=inv["year"],
             sequence=inv["sequence"],
@@ -848,10 +926,12 @@ def _write_invoices(invoices: list, org, orders: dict) -> tuple[int, int]:
             status=inv["status"],
             issue_date=inv["issue_date"],
             received_on=inv["received_on"],
+            decided_at=inv["decided_at"],
             seller=seller,
             buyer=_party_data(order.region, seller=False),
             **inv["amounts"],
         )
+        created[inv["number"]] = invoice
         Payment.objects.bulk_create(
             [
                 Payment(
@@ -866,7 +946,14 @@ def _write_invoices(invoices: list, org, orders: dict) -> tuple[int, int]:
             ]
         )
         n_payments += len(inv["payments"])
+        if inv["rejection"]:
+            rejection = Rejection.objects.create(invoice=invoice, reason=inv["rejection"]["reason"])
+            when = inv["rejection"]["rejected_at"] or inv["decided_at"] or history._noon(inv["issue_date"])
+            Rejection.objects.filter(pk=rejection.pk).update(rejected_at=when)
         highest[inv["year"]] = max(highest.get(inv["year"], 0), inv["sequence"])
+    for inv in invoices:
+        if inv["replaces"]:
+            Invoice.objects.filter(pk=created[inv["number"]].pk).update(replaces=created[inv["replaces"]])
     for year, last in highest.items():
         counter, _ = InvoiceCounter.objects.select_for_update().get_or_create(organisation=org, year=year)
         if counter.last_number < last:

@@ -8,7 +8,7 @@ shape (a test checks that exported documents satisfy it).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from formarche.interchange import FORMAT, VERSION
@@ -57,6 +57,8 @@ CHOICES = {
     },
     "direction": {"confiee", "recue"},
     "account_source": {"fec", "balance", "saisie"},
+    "order_status": {"ouverte", "fermee", "archivee"},
+    "adjustment_kind": {"penalite", "bonus"},
 }
 
 
@@ -148,6 +150,28 @@ class Checker:
         except ValueError:
             self.add(f"{path}/{key}", f"« {value} » n'est pas une date AAAA-MM-JJ valide.")
             return None
+
+    def moment(self, parent, key, path, required=True):
+        """An instant, ISO 8601 with its offset: ``2023-04-02T10:15:00+00:00``."""
+        value = parent.get(key)
+        if value is None:
+            if required:
+                self.add(f"{path}/{key}", "date et heure obligatoires (AAAA-MM-JJTHH:MM:SS+00:00).")
+            return None
+        if not isinstance(value, str):
+            self.add(f"{path}/{key}", "une date et heure s'écrit comme un texte AAAA-MM-JJTHH:MM:SS+00:00.")
+            return None
+        try:
+            moment = datetime.fromisoformat(value) if "T" in value else None
+        except ValueError:
+            moment = None
+        if moment is None:
+            self.add(f"{path}/{key}", f"« {value} » n'est pas une date et heure AAAA-MM-JJTHH:MM:SS+00:00.")
+            return None
+        if moment.tzinfo is None:
+            self.add(f"{path}/{key}", f"« {value} » n'indique pas son fuseau (par exemple +00:00 ou Z).")
+            return None
+        return moment
 
     def number(self, parent, key, path, required=True, places=2, minimum=Decimal(0), maximum=None):
         value = parent.get(key)
