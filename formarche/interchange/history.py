@@ -293,6 +293,8 @@ def verify_order(entry: dict, op: str, c: Checker, existing_dispositif) -> None:
                     f"{name} = {shown(value)} ; le document indique {shown(given)}. Les relevés de l'action "
                     "en dépendent : harmonisez le dispositif avant d'importer.",
                 )
+        if any(path.startswith(f"{dp}/") for path, _ in c.errors):
+            return  # the figures would all differ: the parameters are the one error to fix
         params = stored
     if (
         None in (fields["amount"], fields["unit_price"], fields["duration_months"])
@@ -322,26 +324,14 @@ def verify_order(entry: dict, op: str, c: Checker, existing_dispositif) -> None:
                 f"la période finale (CRE final) est la dernière de l'action ; {_label(periods[-1]['month'])} la suit.",
             )
             return
-    # the periods with a statement come first; a period imported without statement (an invoice of
-    # an older file) has no frozen hours, so no later statement can be checked against the engine
-    with_statement = []
-    for index, p in enumerate(periods):
-        if p["statement"] is None:
-            later = next((q for q in periods[index + 1 :] if q["statement"] is not None), None)
-            if later is not None:
-                c.add(
-                    f"{later['path']}/statement",
-                    f"la période antérieure {_label(p['month'])} n'a pas de relevé : formarche ne peut pas "
-                    "recalculer celui-ci.",
-                )
-                return
-            break
-        with_statement.append(p)
-    if any(
-        p[k] is None for p in with_statement for k in ("realised_hours", "counted_unrealised_hours")
-    ) or any(v is None for p in with_statement for v in p["statement"].values()):
+    # every validated period enters the engine with its frozen hours, as when formarche validated
+    # them (a period imported without statement by an older file counts with its hours, zero);
+    # the statements the document gives are compared
+    if any(p[k] is None for p in periods for k in ("realised_hours", "counted_unrealised_hours")) or any(
+        v is None for p in periods if p["statement"] for v in p["statement"].values()
+    ):
         return  # already reported
-    if with_statement:
+    if periods:
         try:
             computed = engine.compute_statements(
                 terms,
@@ -352,13 +342,14 @@ def verify_order(entry: dict, op: str, c: Checker, existing_dispositif) -> None:
                         counted_unrealised_hours=p["counted_unrealised_hours"],
                         final=p["is_final"],
                     )
-                    for p in with_statement
+                    for p in periods
                 ],
             )
         except engine.EngineInputError as exc:
             c.add(f"{op}/periods", f"le moteur de calcul refuse ces périodes ({exc.field}) : {exc.reason}.")
             return
-        for p, st in zip(with_statement, computed, strict=True):
+        with_statement = [(p, st) for p, st in zip(periods, computed, strict=True) if p["statement"]]
+        for p, st in with_statement:
             sp = f"{p['path']}/statement"
             given = p["statement"]
             if given["kind"] != str(st.kind):
@@ -393,10 +384,12 @@ def verify_order(entry: dict, op: str, c: Checker, existing_dispositif) -> None:
             f"{_label(solde['final_period'])}.",
         )
         return
-    if len(with_statement) != len(periods):
+    missing = [_label(p["month"]) for p in periods if p["statement"] is None]
+    if missing:
         c.add(
             f"{sp}/final_period",
-            "le solde se calcule sur les relevés (CRE) de toutes les périodes : certaines n'en ont pas.",
+            "le solde se calcule sur les relevés (CRE) de toutes les périodes de l'action ; "
+            f"{', '.join(missing)} n'en {'a' if len(missing) == 1 else 'ont'} pas.",
         )
         return
     bonus = sum(

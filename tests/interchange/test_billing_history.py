@@ -336,3 +336,17 @@ def test_adjustments_keep_their_date(doc):
     stored = [a.created_at.isoformat() for a in Adjustment.objects.order_by("created_at", "pk")]
     assert stored == [a["created_at"] for a in seed["adjustments"]]
     assert Rejection.objects.count() == 2
+
+
+def test_a_period_without_statement_still_enters_the_engine_with_its_hours(doc):
+    """A period imported without statement (older files) counts with its frozen hours: the next
+    statement is checked as formarche computed it; the solde needs every statement."""
+    i, seed = _seed(doc)
+    seed["periods"][0]["statement"] = None
+    errors = _refused(copy.deepcopy(doc))
+    assert errors[f"/orders/{i}/solde/final_period"].endswith("2023-03 n'en a pas.")
+    seed["solde"] = None
+    doc["invoices"] = [inv for inv in doc["invoices"] if inv["support"] != "Solde"]
+    import_document(doc)
+    march, april = Period.objects.filter(order__number=SEED_ORDER).order_by("month")
+    assert not hasattr(march, "statement") and april.statement.total_ttc == D("20445.47")
