@@ -55,6 +55,26 @@ TRAINEE_COLUMNS = [
         "Obligatoire avec une date de sortie : fin_formation, abandon, exclusion, embauche, autre.",
         "",
     ),
+    Column(
+        "cofinanceur",
+        False,
+        "Un cofinanceur de l'inscription, en plus du financeur : ligne C du BPF (c9 : le stagiaire paie "
+        "une part lui-même, il compte alors comme particulier au BPF).",
+        "c9",
+    ),
+    Column(
+        "montant_cofinancement",
+        False,
+        "Montant forfaitaire HT du cofinancement (€, pour toute l'inscription) ; ou bien un tarif horaire.",
+        "300",
+    ),
+    Column(
+        "tarif_horaire_cofinancement",
+        False,
+        "Tarif horaire HT du cofinancement (€ par heure), à la place d'un montant forfaitaire.",
+        "",
+    ),
+    Column("libelle_cofinancement", False, "Texte libre (par exemple « reste à charge CPF »).", ""),
 ]
 
 _IDENTITY = [

@@ -35,7 +35,7 @@ from formarche.imports.models import ImportJob, ImportKind, ImportStatus
 from formarche.imports.parsing import ParseError, Row, RowErrors, Table, TableError, cell_text, parse_date
 from formarche.imports.readers import MAX_UPLOAD_SIZE, read_stored, read_upload, sha256
 from formarche.orders.models import Order
-from formarche.trainees.models import Enrolment, Trainee, trainee_name_key
+from formarche.trainees.models import Enrolment, EnrolmentFunding, Payer, Trainee, trainee_name_key
 from formarche.utils.formatting import format_date, format_month, parse_month
 
 logger = logging.getLogger(__name__)
@@ -641,6 +641,49 @@ def import_trainees(
                     "cochez « Je confirme les inscriptions au-delà de l'effectif prévu » pour importer quand même",
                 )
 
+    # co-fundings: the trainee pages' rules, against the enrolment's existing co-fundings (one query)
+    from formarche.trainees.services import enrolment_funding_check
+
+    funded: dict[int, dict[str, EnrolmentFunding]] = defaultdict(dict)
+    for funding in EnrolmentFunding.objects.filter(enrolment__order__in=list(orders.values())):
+        funded[funding.enrolment_id][funding.payer] = funding
+    for line, _key, pk, _values, _ref, e in planned:
+        if e is None:
+            continue
+        current = existing_enrolments.get((e["order"].pk, pk)) if pk is not None else None
+        existing = funded.get(current.pk, {}) if current is not None else {}
+        f = e["funding"]
+        planned_hours = (
+            e["planned_hours"] if e["planned_hours"] is not None else getattr(current, "planned_hours", None)
+        )
+        if e["payer"] in existing and (f is None or f["payer"] != e["payer"]):
+            errors.add(
+                line,
+                f"« {Payer(e['payer']).label} » cofinance déjà cette inscription : il ne peut pas en être aussi "
+                "le financeur principal",
+            )
+            continue
+        kept = {p: x for p, x in existing.items() if f is None or p != f["payer"]}
+        if not planned_hours and any(x.amount is not None for x in kept.values()):
+            errors.add(
+                line,
+                "cette inscription a un cofinancement forfaitaire, réparti au prorata des heures prévues : "
+                "les heures prévues ne peuvent pas être nulles",
+            )
+            continue
+        if f is not None:
+            refusal = enrolment_funding_check(
+                payer=f["payer"],
+                amount=f["amount"],
+                hourly_rate=f["hourly_rate"],
+                label=f["label"],
+                principal_payer=e["payer"],
+                planned_hours=planned_hours,
+                other_payers=set(kept),
+            )
+            if refusal:
+                errors.add(line, _lower_first(refusal.rstrip(".")))
+
     # exits: no hours after the exit date (one query for the enrolments concerned)
     exits = {
         existing_enrolments[(e["order"].pk, pk)].pk: (line, e["exit_date"])
@@ -710,11 +753,15 @@ def import_trainees(
 
         new_enrolments: list[Enrolment] = []
         changed_enrolments: list[Enrolment] = []
+        funding_rows: list[tuple[tuple[int, Trainee], dict]] = []
         for _line, key, _pk, _values, _ref, values in planned:
             if values is None:
                 continue
             trainee = by_key[key]
             order = values.pop("order")
+            funding = values.pop("funding")
+            if funding is not None:
+                funding_rows.append(((order.pk, trainee), funding))
             current = existing_enrolments.get((order.pk, trainee.pk))
             if current is None:
                 new_enrolments.append(Enrolment(order=order, trainee=trainee, **values))
@@ -738,12 +785,62 @@ def import_trainees(
         if changed_enrolments:
             bulk_update_with_history(changed_enrolments, Enrolment, list(ENROLMENT_ATTRS), batch_size=500)
         enrolment_counts.created, enrolment_counts.updated = len(new_enrolments), len(changed_enrolments)
+        funding_counts = _write_fundings(funding_rows, funded, orders)
     outcome.counts = {"stagiaires": trainee_counts, "inscriptions": enrolment_counts}
+    if any(vars(funding_counts).values()):
+        outcome.counts["cofinancements"] = funding_counts
     summary = f"{len(rows)} lignes importées — {trainee_counts.text('stagiaires').replace('créées', 'créés').replace('modifiées', 'modifiés').replace('inchangées', 'inchangés')}"
     if any(vars(enrolment_counts).values()):
         summary += f" ; {enrolment_counts.text('inscriptions')}"
+    if any(vars(funding_counts).values()):
+        summary += (
+            f" ; {funding_counts.text('cofinancements')}".replace("créées", "créés")
+            .replace("modifiées", "modifiés")
+            .replace("inchangées", "inchangés")
+        )
     outcome.summary = summary + "."
     return outcome
+
+
+def _write_fundings(funding_rows, funded: dict[int, dict[str, EnrolmentFunding]], orders) -> Counts:
+    """Create or update the rows' co-fundings, keyed by (enrolment, payer); the enrolment's other
+    co-fundings are kept. Called inside the import's transaction, after the enrolments."""
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    counts = Counts()
+    if not funding_rows:
+        return counts
+    enrolment_ids = dict(
+        (((o, t), pk))
+        for pk, o, t in Enrolment.objects.filter(order__in=list(orders.values())).values_list(
+            "pk", "order_id", "trainee_id"
+        )
+    )
+    to_create, to_update = [], []
+    for (order_id, trainee), f in funding_rows:
+        enrolment_id = enrolment_ids[(order_id, trainee.pk)]
+        current = funded.get(enrolment_id, {}).get(f["payer"])
+        if current is not None and not f["label"]:
+            f = {**f, "label": current.label}  # an empty optional cell keeps what is known
+        if current is None:
+            to_create.append(EnrolmentFunding(enrolment_id=enrolment_id, **f))
+        elif (current.amount, current.hourly_rate, current.label) != (
+            f["amount"],
+            f["hourly_rate"],
+            f["label"],
+        ):
+            current.amount, current.hourly_rate, current.label = f["amount"], f["hourly_rate"], f["label"]
+            to_update.append(current)
+        else:
+            counts.unchanged += 1
+    if to_create:
+        bulk_create_with_history(to_create, EnrolmentFunding, batch_size=500)
+    if to_update:
+        bulk_update_with_history(
+            to_update, EnrolmentFunding, ["amount", "hourly_rate", "label"], batch_size=500
+        )
+    counts.created, counts.updated = len(to_create), len(to_update)
+    return counts
 
 
 def _enrolment_values(row: Row, orders: dict[str, Order]) -> dict | None:
@@ -755,6 +852,7 @@ def _enrolment_values(row: Row, orders: dict[str, Order]) -> dict | None:
         "dispositif_financement",
         "date_sortie",
         "motif_sortie",
+        *FUNDING_COLUMNS,
     )
     if not number:
         if any(row.text(c) for c in enrolment_columns):
@@ -803,4 +901,38 @@ def _enrolment_values(row: Row, orders: dict[str, Order]) -> dict | None:
         "scheme": scheme,
         "exit_date": exit_date,
         "exit_reason": exit_reason,
+        "funding": _funding_values(row),
     }
+
+
+FUNDING_COLUMNS = (
+    "cofinanceur",
+    "montant_cofinancement",
+    "tarif_horaire_cofinancement",
+    "libelle_cofinancement",
+)
+
+
+def _funding_values(row: Row) -> dict | None:
+    """The row's co-funding (shape only; the rules are checked against the enrolment later)."""
+    from formarche.imports.parsing import parse_decimal
+
+    if not any(row.text(c) for c in FUNDING_COLUMNS):
+        return None
+    payer = _code(row, "cofinanceur", cols.PAYERS, "le cofinanceur", required=False)
+    if not payer:
+        raise ParseError("indiquez le cofinanceur (colonne « cofinanceur ») avec un montant de cofinancement")
+    amount = rate = None
+    if row.text("montant_cofinancement"):
+        amount = parse_decimal(
+            row.data.get("montant_cofinancement"), label="le montant du cofinancement", places=2
+        )
+    if row.text("tarif_horaire_cofinancement"):
+        rate = parse_decimal(
+            row.data.get("tarif_horaire_cofinancement"), label="le tarif horaire du cofinancement", places=4
+        )
+    return {"payer": payer, "amount": amount, "hourly_rate": rate, "label": row.text("libelle_cofinancement")}
+
+
+def _lower_first(message: str) -> str:
+    return message[:1].lower() + message[1:]
