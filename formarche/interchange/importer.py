@@ -270,7 +270,6 @@ def _parse(doc, c: Checker) -> dict:
         if exit_ and not reason:
             c.add(f"{ep}/exit_reason", "une sortie doit avoir un motif.")
         enrolments[ref] = {
-            "fundings": _fundings(e, ep, c),
             "trainee": trainee,
             "order": order,
             "entry_date": entry,
@@ -280,6 +279,7 @@ def _parse(doc, c: Checker) -> dict:
             "exit_date": exit_,
             "exit_reason": reason or "",
         }
+        enrolments[ref]["fundings"] = _fundings(e, ep, c, enrolments[ref])
     out["enrolments"] = enrolments
 
     # attendance: the big one — a tight loop with a fast path for well-formed rows; any doubt
@@ -469,32 +469,39 @@ def _parse(doc, c: Checker) -> dict:
     return out
 
 
-def _fundings(e: dict, ep: str, c: Checker) -> list:
-    """Co-fundings of an enrolment: ``[{payer, amount | hourly_rate, label}]``, one per payer."""
+def _fundings(e: dict, ep: str, c: Checker, enrolment: dict) -> list:
+    """Co-fundings of an enrolment: ``[{payer, amount | hourly_rate, label}]``, under the rules of
+    the enrolment page (``trainees.services.enrolment_funding_check``): another payer than the
+    principal one, once each, a flat amount only with planned hours."""
+    from formarche.trainees.services import enrolment_funding_check
+
     out = []
-    payers = set()
+    payers: set = set()
     for j, f in enumerate(c.arr(e, "fundings", ep)):
         fp = f"{ep}/fundings/{j}"
         if not isinstance(f, dict):
             c.add(fp, "doit être un objet.")
             continue
         payer = c.choice(f, "payer", fp, "payer")
-        if payer is not None:
-            if payer in payers:
-                c.add(f"{fp}/payer", f"le financeur « {payer} » cofinance déjà cette inscription.")
-            payers.add(payer)
         amount = c.number(f, "amount", fp, required=False, minimum=Decimal("0.01"))
         rate = c.number(f, "hourly_rate", fp, required=False, places=4, minimum=Decimal("0.0001"))
+        label = c.text(f, "label", fp, required=False, max_length=120)
         if (f.get("amount") is None) == (f.get("hourly_rate") is None):
             c.add(fp, "indiquez soit un montant forfaitaire (amount), soit un tarif horaire (hourly_rate).")
-        out.append(
-            {
-                "payer": payer,
-                "amount": amount,
-                "hourly_rate": rate,
-                "label": c.text(f, "label", fp, required=False, max_length=120) or "",
-            }
-        )
+        elif None not in (payer, label) and (amount, rate) != (None, None):
+            refusal = enrolment_funding_check(
+                payer=payer,
+                amount=amount,
+                hourly_rate=rate,
+                label=label,
+                principal_payer=enrolment["payer"],
+                planned_hours=enrolment["planned_hours"],
+                other_payers=payers,
+            )
+            if refusal:
+                c.add(fp, refusal[0].lower() + refusal[1:] if refusal[0] != "«" else refusal)
+        payers.add(payer)
+        out.append({"payer": payer, "amount": amount, "hourly_rate": rate, "label": label or ""})
     return out
 
 

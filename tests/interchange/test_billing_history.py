@@ -350,3 +350,14 @@ def test_a_period_without_statement_still_enters_the_engine_with_its_hours(doc):
     import_document(doc)
     march, april = Period.objects.filter(order__number=SEED_ORDER).order_by("month")
     assert not hasattr(march, "statement") and april.statement.total_ttc == D("20445.47")
+
+
+def test_co_fundings_follow_the_rules_of_the_enrolment_page(doc):
+    k = next(k for k, e in enumerate(doc["enrolments"]) if e["fundings"])
+    enrolment = doc["enrolments"][k]
+    enrolment["fundings"].append({"payer": enrolment["payer"], "hourly_rate": "1.50", "label": ""})
+    enrolment["fundings"].append(dict(enrolment["fundings"][0]))
+    errors = _refused(doc)
+    n = len(enrolment["fundings"])
+    assert "déjà le financeur principal" in errors[f"/enrolments/{k}/fundings/{n - 2}"]
+    assert "cofinance déjà cette inscription" in errors[f"/enrolments/{k}/fundings/{n - 1}"]
