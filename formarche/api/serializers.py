@@ -7,7 +7,7 @@ from rest_framework import serializers
 from formarche.accounts.tenancy import scoped
 from formarche.attendance.models import Attendance, AttendanceKind, UnrealisedReason
 from formarche.orders.models import Component, Order
-from formarche.trainees.models import Enrolment, Trainee
+from formarche.trainees.models import Enrolment, EnrolmentFunding, Trainee
 
 
 def _tenant(serializer):
@@ -127,6 +127,19 @@ class TraineeSerializer(serializers.ModelSerializer):
         extra_kwargs = {"external_ref": {"validators": []}}
 
 
+class EnrolmentFundingSerializer(serializers.ModelSerializer):
+    """Cofinancement: another payer besides the enrolment's principal one (read only here; entered on
+    the enrolment page or by import). Exactly one of ``amount`` (€ HT for the whole enrolment) and
+    ``hourly_rate`` (€ HT per billable hour) is set."""
+
+    payer_label = serializers.CharField(source="get_payer_display", read_only=True)
+
+    class Meta:
+        model = EnrolmentFunding
+        fields = ["id", "payer", "payer_label", "amount", "hourly_rate", "label", "created_at"]
+        read_only_fields = fields
+
+
 class EnrolmentSerializer(serializers.ModelSerializer):
     order = serializers.PrimaryKeyRelatedField(
         queryset=Order.objects.none(), help_text="Identifiant de l'action."
@@ -136,6 +149,11 @@ class EnrolmentSerializer(serializers.ModelSerializer):
     )
     confirm_over_headcount = serializers.BooleanField(
         write_only=True, required=False, default=False, help_text="Inscrire au-delà de l'effectif prévu."
+    )
+    fundings = EnrolmentFundingSerializer(
+        many=True,
+        read_only=True,
+        help_text="Cofinancements de l'inscription, en plus du financeur principal (lecture seule).",
     )
 
     class Meta:
@@ -153,8 +171,9 @@ class EnrolmentSerializer(serializers.ModelSerializer):
             "exit_reason_detail",
             "created_at",
             "confirm_over_headcount",
+            "fundings",
         ]
-        read_only_fields = ["id", "created_at"]
+        read_only_fields = ["id", "created_at", "fundings"]
         validators = []
 
     def get_fields(self):

@@ -21,7 +21,7 @@ from formarche.orders.models import Component
 from formarche.orders.selectors import orders_with_hours
 from formarche.organisations.models import Organisation
 from formarche.trainees import services as trainee_services
-from formarche.trainees.models import Enrolment, Trainee
+from formarche.trainees.models import Enrolment, EnrolmentFunding, Trainee
 from formarche.utils.formatting import parse_month
 
 
@@ -138,7 +138,8 @@ class EnrolmentViewSet(
     lookup_url_kwarg = "enrolment_id"
 
     def get_queryset(self):
-        qs = scoped(Enrolment, self.tenant)
+        fundings = scoped(EnrolmentFunding, self.tenant).order_by("pk")
+        qs = scoped(Enrolment, self.tenant).prefetch_related(Prefetch("fundings", queryset=fundings))
         order = _int_param(self.request, "order")
         if order is not None:
             qs = qs.filter(order_id=order)
