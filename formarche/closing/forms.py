@@ -6,6 +6,7 @@ from formarche.closing.models import CertificationResult, ChangeKind, Situation
 from formarche.trainees.models import ExitReason
 from formarche.ui.forms import StyledFormMixin
 
+# <input type="date"> only takes ISO dates: a French-formatted value would show an empty field.
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -107,9 +108,13 @@ class ChangeRequestForm(StyledFormMixin, forms.Form):
     birth_date = forms.DateField(label="Date de naissance corrigée", required=False, widget=DATE)
     reason = forms.CharField(label="Motif de la demande", widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, enrolments=(), **kwargs):
+    def __init__(self, *args, enrolments=(), identity_only=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["enrolment"].choices = [("", "—")] + [(e.pk, str(e.trainee)) for e in enrolments]
+        if identity_only:  # a closed action: what closing freezes is not offered
+            self.fields["kind"].choices = [(ChangeKind.TRAINEE_IDENTITY, ChangeKind.TRAINEE_IDENTITY.label)]
+            for name in ("end_date", "volume_hours", "unit_price"):
+                del self.fields[name]
 
     def new_values(self) -> dict:
         data = self.cleaned_data

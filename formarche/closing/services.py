@@ -54,7 +54,7 @@ class ClosingError(Exception):
 
 
 class FollowUpLinkInvalid(ClosingError):
-    """Unknown, used or expired link: the public page answers 404 and says nothing more."""
+    """Unknown, used or expired link: the public page answers 403 and says nothing more."""
 
 
 def _as(instance, user, reason: str | None = None):

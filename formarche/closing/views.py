@@ -88,6 +88,27 @@ def _state_badge(state: str, label: str) -> dict:
     return {"icon": STATE_ICONS[state], "css": STATE_CLASSES[state], "label": label, "state": state}
 
 
+def _assessment_row(enrolment, assessment) -> dict:
+    """One row of the bilans list (``closing/_assessment_row.html``)."""
+    state = assessment.state if assessment else AssessmentState.TO_ENTER
+    return {
+        "enrolment": enrolment,
+        "assessment": assessment,
+        "badge": _state_badge(state, AssessmentState(state).label),
+    }
+
+
+def _followup_row(enrolment, questionnaire, today: dt.date) -> dict:
+    """One row of the questionnaires list (``closing/_followup_row.html``)."""
+    state = questionnaire.state if questionnaire else AssessmentState.TO_ENTER
+    return {
+        "enrolment": enrolment,
+        "questionnaire": questionnaire,
+        "overdue": bool(questionnaire and questionnaire.is_overdue(today)),
+        "badge": _state_badge(state, QUESTIONNAIRE_STATE_LABELS[state]),
+    }
+
+
 # --------------------------------------------------------------------------------------------
 # 1. Sortie des stagiaires
 # --------------------------------------------------------------------------------------------
@@ -208,13 +229,7 @@ def assessments(request, order_id):
         .select_related("trainee", "exit_assessment")
         .order_by("trainee__last_name", "trainee__first_name", "pk")
     )
-    rows = []
-    for e in enrolments:
-        a = getattr(e, "exit_assessment", None)
-        state = a.state if a else AssessmentState.TO_ENTER
-        rows.append(
-            {"enrolment": e, "assessment": a, "badge": _state_badge(state, AssessmentState(state).label)}
-        )
+    rows = [_assessment_row(e, getattr(e, "exit_assessment", None)) for e in enrolments]
     legend = [_state_badge(s, s.label) for s in AssessmentState]
     context = _ctx(request, order, "assessments", rows=rows, legend=legend, tab="bilans")
     return render(request, "closing/assessments.html", context)
@@ -223,12 +238,17 @@ def assessments(request, order_id):
 @tenant_required()
 @require_http_methods(["GET", "POST"])
 def assessment_edit(request, order_id, enrolment_id):
-    """The bilan de situation of one trainee: saved as a draft, then validated (htmx or plain)."""
+    """The bilan de situation of one trainee: saved as a draft, then validated (htmx or plain).
+
+    Saved through htmx (the side panel of the list), the answer also carries the list's row with
+    the new state, swapped out of band: the list never says « à saisir » for a validated bilan.
+    """
     order = _order(request, order_id)
     enrolment = _enrolment(request, order, enrolment_id)
     assessment = ExitAssessment.objects.filter(enrolment=enrolment).first()
     can_edit = request.tenant.is_of and order.status == OrderStatus.OPEN
     saved = None
+    list_row = None
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied("Seul l'organisme de formation saisit les bilans d'une action ouverte.")
@@ -250,6 +270,7 @@ def assessment_edit(request, order_id, enrolment_id):
                 if not _is_htmx(request):
                     messages.success(request, saved)
                     return redirect("closing:assessments", order_id=order.pk)
+                list_row = _assessment_row(enrolment, assessment)
     else:
         initial = {}
         if assessment:
@@ -269,6 +290,8 @@ def assessment_edit(request, order_id, enrolment_id):
         badge=_state_badge(state, AssessmentState(state).label),
         record=assessment,
         kind="bilan",
+        list_row=list_row,
+        list_row_template="closing/_assessment_row.html",
         post_url=reverse(
             "closing:assessment_edit", kwargs={"order_id": order.pk, "enrolment_id": enrolment.pk}
         ),
@@ -288,18 +311,7 @@ def followups(request, order_id):
         .select_related("trainee", "followup")
         .order_by("trainee__last_name", "trainee__first_name", "pk")
     )
-    rows = []
-    for e in enrolments:
-        q = getattr(e, "followup", None)
-        state = q.state if q else AssessmentState.TO_ENTER
-        rows.append(
-            {
-                "enrolment": e,
-                "questionnaire": q,
-                "overdue": bool(q and q.is_overdue(today)),
-                "badge": _state_badge(state, QUESTIONNAIRE_STATE_LABELS[state]),
-            }
-        )
+    rows = [_followup_row(e, getattr(e, "followup", None), today) for e in enrolments]
     legend = [_state_badge(s, QUESTIONNAIRE_STATE_LABELS[s]) for s in AssessmentState]
     context = _ctx(request, order, "assessments", rows=rows, legend=legend, tab="suivi", today=today)
     context["can_edit"] = request.tenant.is_of and order.status != OrderStatus.ARCHIVED
@@ -321,6 +333,7 @@ def followup_edit(request, order_id, enrolment_id):
     enrolment, questionnaire = _questionnaire(request, order, enrolment_id)
     can_edit = request.tenant.is_of and order.status != OrderStatus.ARCHIVED
     saved = None
+    list_row = None
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied("Seul l'organisme de formation saisit les questionnaires de suivi.")
@@ -338,6 +351,7 @@ def followup_edit(request, order_id, enrolment_id):
                 if not _is_htmx(request):
                     messages.success(request, saved)
                     return redirect("closing:followups", order_id=order.pk)
+                list_row = _followup_row(enrolment, questionnaire, timezone.localdate())
     else:
         form = SituationForm(
             initial={
@@ -360,6 +374,8 @@ def followup_edit(request, order_id, enrolment_id):
         badge=_state_badge(questionnaire.state, questionnaire.state_label),
         record=questionnaire,
         kind="suivi",
+        list_row=list_row,
+        list_row_template="closing/_followup_row.html",
         post_url=reverse(
             "closing:followup_edit", kwargs={"order_id": order.pk, "enrolment_id": enrolment.pk}
         ),
@@ -425,14 +441,35 @@ def _link_invalid(request):
     return response
 
 
+def _questionnaire_closed(request):
+    """The link is good but the action is archived: the questionnaire takes no answer any more.
+    410 (Gone): for good, unlike a bad link's 403; the page says it plainly and shows no form."""
+    response = render(request, "closing/public_closed.html", {}, status=410)
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _is_archived(order_id: int) -> bool:
+    return Order.objects.filter(pk=order_id, status=OrderStatus.ARCHIVED).exists()
+
+
 @require_http_methods(["GET", "POST"])
 def followup_public(request, token):
-    """The trainee's page, reached by the one-time link (no login). Any bad link: the same 403 page."""
+    """The trainee's page, reached by the one-time link (no login). Any bad link: the same 403 page.
+
+    The questionnaire follows the closing but not the archiving: on an archived action the page
+    says the questionnaire is closed instead of showing a form (GET), and an answer sent anyway is
+    refused the same way (POST; the service refuses it too).
+    """
     try:
         link = services.followup_link_check(token)
     except services.FollowUpLinkInvalid:
         return _link_invalid(request)
     questionnaire = link.questionnaire
+    order = questionnaire.enrolment.order
+    if order.status == OrderStatus.ARCHIVED:
+        return _questionnaire_closed(request)
     if request.method == "POST":
         form = PublicSituationForm(request.POST)
         if form.is_valid():
@@ -441,6 +478,8 @@ def followup_public(request, token):
             except services.FollowUpLinkInvalid:
                 return _link_invalid(request)
             except services.ClosingError as exc:
+                if _is_archived(order.pk):  # archived since the page was read
+                    return _questionnaire_closed(request)
                 form.add_error(None, exc.message)
             else:
                 response = render(request, "closing/public_thanks.html", {})
@@ -451,7 +490,7 @@ def followup_public(request, token):
     context = {
         "form": form,
         "first_name": questionnaire.enrolment.trainee.first_name,
-        "training": questionnaire.enrolment.order.title,
+        "training": order.title,
         "expires_at": link.expires_at,
     }
     response = render(request, "closing/public_followup.html", context)
@@ -484,11 +523,18 @@ def order_change_requests(request, order_id):
 @require_http_methods(["GET", "POST"])
 def change_request_create(request, order_id):
     order = _order(request, order_id)
+    # after the closing only a trainee's identity may be corrected, after the archiving nothing: the
+    # page says so and offers only what the service accepts (which still refuses anything else)
+    if order.status == OrderStatus.ARCHIVED:
+        refusal = order.write_refusal("aucune demande de modification n'est plus possible.")
+        context = _ctx(request, order, "change_requests", form=None, refusal=refusal)
+        return render(request, "closing/change_request_form.html", context)
+    closed = order.status == OrderStatus.CLOSED
     enrolments = list(
         Enrolment.objects.filter(order=order).select_related("trainee").order_by("trainee__last_name")
     )
     initial = {}
-    if request.method == "GET":
+    if request.method == "GET" and not closed:
         kind = request.GET.get("objet")
         if kind in ChangeKind.values:
             initial["kind"] = kind
@@ -500,7 +546,9 @@ def change_request_create(request, order_id):
                     "La sortie du dernier stagiaire a eu lieu le "
                     f"{status.last_exit:%d/%m/%Y} : la date de fin réelle doit lui correspondre."
                 )
-    form = ChangeRequestForm(request.POST or None, initial=initial, enrolments=enrolments)
+    form = ChangeRequestForm(
+        request.POST or None, initial=initial, enrolments=enrolments, identity_only=closed
+    )
     if request.method == "POST" and form.is_valid():
         by_pk = {e.pk: e for e in enrolments}
         enrolment = by_pk.get(form.cleaned_data.get("enrolment"))
@@ -518,7 +566,10 @@ def change_request_create(request, order_id):
         else:
             messages.success(request, f"La demande de modification n° {cr.pk} est transmise à la Région.")
             return redirect("closing:change_request", change_request_id=cr.pk)
-    context = _ctx(request, order, "change_requests", form=form)
+    notice = (
+        order.write_refusal("seule l'identité d'un stagiaire peut encore être corrigée.") if closed else None
+    )
+    context = _ctx(request, order, "change_requests", form=form, notice=notice)
     return render(request, "closing/change_request_form.html", context)
 
 

@@ -10,10 +10,15 @@ from formarche.ui.forms import StyledFormMixin
 
 WEEKDAYS = [(0, "Lundi"), (1, "Mardi"), (2, "Mercredi"), (3, "Jeudi"), (4, "Vendredi"), (5, "Samedi")]
 
+# <input type="date"> and <input type="time"> only take ISO values (2023-12-04, 09:00): the French
+# formats (04/12/2023, 09:00:00) left the date fields empty in the browser.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
 
 class ScheduleForm(StyledFormMixin, forms.Form):
-    first = forms.DateField(label="Du", widget=forms.DateInput(attrs={"type": "date"}))
-    last = forms.DateField(label="Au", widget=forms.DateInput(attrs={"type": "date"}))
+    first = forms.DateField(label="Du", widget=DATE)
+    last = forms.DateField(label="Au", widget=DATE)
     weekdays = forms.TypedMultipleChoiceField(
         label="Jours de la semaine",
         choices=WEEKDAYS,
@@ -27,12 +32,8 @@ class ScheduleForm(StyledFormMixin, forms.Form):
         initial=[HalfDay.MORNING, HalfDay.AFTERNOON],
         widget=forms.CheckboxSelectMultiple,
     )
-    morning_start = forms.TimeField(
-        label="Matin : début", initial=time(9, 0), widget=forms.TimeInput(attrs={"type": "time"})
-    )
-    morning_end = forms.TimeField(
-        label="Matin : fin", initial=time(12, 30), widget=forms.TimeInput(attrs={"type": "time"})
-    )
+    morning_start = forms.TimeField(label="Matin : début", initial=time(9, 0), widget=TIME)
+    morning_end = forms.TimeField(label="Matin : fin", initial=time(12, 30), widget=TIME)
     morning_hours = forms.DecimalField(
         label="Matin : heures comptées",
         initial=Decimal("3.50"),
@@ -41,12 +42,8 @@ class ScheduleForm(StyledFormMixin, forms.Form):
         min_value=Decimal("0.25"),
         localize=True,
     )
-    afternoon_start = forms.TimeField(
-        label="Après-midi : début", initial=time(13, 30), widget=forms.TimeInput(attrs={"type": "time"})
-    )
-    afternoon_end = forms.TimeField(
-        label="Après-midi : fin", initial=time(17, 0), widget=forms.TimeInput(attrs={"type": "time"})
-    )
+    afternoon_start = forms.TimeField(label="Après-midi : début", initial=time(13, 30), widget=TIME)
+    afternoon_end = forms.TimeField(label="Après-midi : fin", initial=time(17, 0), widget=TIME)
     afternoon_hours = forms.DecimalField(
         label="Après-midi : heures comptées",
         initial=Decimal("3.50"),

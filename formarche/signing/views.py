@@ -60,6 +60,15 @@ def _context(request, order, **extra) -> dict:
     }
 
 
+def _signing_closed(order) -> str | None:
+    """« L'action est fermée|archivée : l'émargement n'est plus possible. », or None on an open action.
+
+    A closed or archived action refuses every émargement write (services.py): its pages then show
+    this sentence instead of forms and buttons that would only be refused.
+    """
+    return order.write_refusal(services.SIGNING_REFUSED)
+
+
 def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
@@ -88,6 +97,7 @@ def _default_month(order) -> date:
 @tenant_required()
 def sessions(request, order_id):
     order = _order(request, order_id)
+    closed = _signing_closed(order)
     month = None
     if request.GET.get("mois"):
         try:
@@ -115,7 +125,8 @@ def sessions(request, order_id):
         previous=period_key(add_months(month, -1)) if month > months[0] else "",
         next=period_key(add_months(month, 1)) if month < months[-1] else "",
         report=report,
-        can_edit=request.tenant.is_of,
+        closed=closed,
+        can_edit=request.tenant.is_of and not closed,
     )
     return render(request, "signing/sessions.html", context)
 
@@ -139,6 +150,7 @@ def _schedule_specs(data) -> list[HalfDaySpec]:
 @require_http_methods(["GET", "POST"])
 def schedule(request, order_id):
     order = _order(request, order_id)
+    refusal = order.write_refusal(services.SCHEDULE_REFUSED)
     if request.method == "POST":
         form = ScheduleForm(request.POST)
         if form.is_valid():
@@ -177,12 +189,15 @@ def schedule(request, order_id):
         start = max(order.planned_start, timezone.localdate())
         form = ScheduleForm(initial={"first": start, "last": min(order.real_end or order.planned_end, start)})
         status = 200
-    return render(request, "signing/schedule.html", _context(request, order, form=form), status=status)
+    # a closed or archived action: the page says so, and shows no form (a POST is still refused)
+    context = _context(request, order, form=None if refusal else form, refusal=refusal)
+    return render(request, "signing/schedule.html", context, status=status)
 
 
 @tenant_required()
 def session_detail(request, order_id, session_id):
     order = _order(request, order_id)
+    closed = _signing_closed(order)
     session = _session(request, order, session_id)
     signatures = {
         s.enrolment_id: s
@@ -199,7 +214,8 @@ def session_detail(request, order_id, session_id):
         rows=rows,
         signed_count=sum(1 for r in rows if r["signature"]),
         ended=timezone.now() >= session.ends_at,
-        can_edit=request.tenant.is_of,
+        closed=closed,
+        can_edit=request.tenant.is_of and not closed,
     )
     return render(request, "signing/session.html", context)
 
@@ -258,6 +274,10 @@ def sign_here(request, order_id, session_id, enrolment_id):
         Enrolment.objects.select_related("trainee"), request.tenant, pk=enrolment_id, order=order
     )
     back = reverse("signing:session", kwargs={"order_id": order.pk, "session_id": session.pk})
+    closed = _signing_closed(order)
+    if closed:
+        messages.error(request, closed)
+        return redirect(back)
     if not session.is_open:
         messages.error(request, "La séance n'est pas ouverte à la signature.")
         return redirect(back)
@@ -402,6 +422,7 @@ def audit(request, order_id):
 @require_http_methods(["GET", "POST"])
 def sync(request, order_id, period):
     order = _order(request, order_id)
+    closed = _signing_closed(order)
     month = _month(period)
     if request.method == "POST":
         if not request.tenant.is_of:
@@ -434,7 +455,8 @@ def sync(request, order_id, period):
         confirmed=confirmed,
         pending=pending,
         validated=bool(period_row and period_row.status == "validee"),
-        can_edit=request.tenant.is_of,
+        closed=closed,
+        can_edit=request.tenant.is_of and not closed,
     )
     return render(request, "signing/sync.html", context)
 
@@ -448,11 +470,19 @@ def sync(request, order_id, period):
 @require_http_methods(["GET", "POST"])
 def public_sign(request, token):
     """No account: the token names the session and the trainee; it works once, until the session ends.
-    Any invalid, used or expired token gets the same 403 page, which reveals nothing."""
+    Any invalid, used or expired token gets the same 403 page, which reveals nothing. A good link of
+    a closed or archived action gets « Émargement clos » (410) instead of the pad, on GET as on POST
+    (sign_with_link refuses it too)."""
     try:
         link = services.link_resolve(token)
     except SigningRefused as exc:
         return render(request, "signing/public_invalid.html", {"message": exc.message}, status=403)
+    closed = _signing_closed(link.session.order)
+    if closed:
+        context = {"message": closed, "heading": "Émargement clos"}
+        response = render(request, "signing/public_invalid.html", context, status=410)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
     error = ""
     if request.method == "POST":
         try:

@@ -108,6 +108,10 @@ def test_closing_the_seed_action_up_to_the_cref(journey, demo_password, last_tra
     expect(
         page.get_by_role("status").filter(has_text=f"Le bilan de {last_trainee} est validé.")
     ).to_be_visible()
+    # the list's row follows, without reloading the page (swapped out of band)
+    row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=last_trainee))
+    expect(row).to_contain_text("Bilan validé")
+    expect(row.get_by_role("link", name=f"Voir le bilan de {last_trainee}")).to_be_visible()
     journey.check("bilan valide")
 
     # Fermeture: exits and bilans are there, the real end date is not: file the end-date request.

@@ -116,3 +116,28 @@ def test_of_enters_the_questionnaire_then_the_due_list(login, world, questionnai
     page = client.post(f"/actions/{other.order_id}/bilans/suivi/{other.pk}/lien/")
     assert page.status_code == 200 and "/suivi/" in page.content.decode()
     assert FollowUpLink.objects.filter(questionnaire__enrolment=other).count() == 1
+
+
+def test_public_page_of_an_archived_action_says_the_questionnaire_is_closed(client, questionnaire):
+    """Archived: no form shown (GET), and an answer sent anyway is refused (POST), with the same
+    French page. Closed only: the questionnaire still follows the closing, the form is there."""
+    from formarche.orders.models import Order, OrderStatus
+
+    _, token = services.followup_link_create(questionnaire=questionnaire)
+    url = f"/suivi/{token}/"
+    order = Order.objects.filter(pk=questionnaire.enrolment.order_id)
+    order.update(status=OrderStatus.CLOSED)
+    assert 'name="situation"' in client.get(url).content.decode()
+    order.update(status=OrderStatus.ARCHIVED)
+    for response in (
+        client.get(url),
+        client.post(url, {"situation": "cdi", "job_title": "Maraîchère", "employer_postcode": "81000"}),
+    ):
+        body = response.content.decode()
+        assert response.status_code == 410
+        assert "Ce questionnaire est clos" in body and "n'accepte plus de réponse" in body
+        assert "<form" not in body and 'name="situation"' not in body
+        assert response["Cache-Control"] == "no-store"
+        assert MARKER not in body and "DUBOIS" not in body
+    assert FollowUpQuestionnaire.objects.get(pk=questionnaire.pk).state == AssessmentState.TO_ENTER
+    assert FollowUpLink.objects.get(questionnaire=questionnaire).used_at is None

@@ -172,3 +172,152 @@ def test_list_pages_do_not_grow_with_trainees(client, world, action, page, djang
         )
     with django_assert_max_num_queries(len(before.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def _row(page: str, row_id: str) -> str:
+    """The ``<tr id=row_id …>…</tr>`` of a page or fragment ("" when absent)."""
+    start = page.find(f'<tr id="{row_id}"')
+    return page[start : page.index("</tr>", start) + len("</tr>")] if start >= 0 else ""
+
+
+def test_validating_a_bilan_in_the_panel_updates_its_row_in_the_list(client, world, action):
+    """The htmx answer carries the list's row, out of band, with the new state (icon and text)."""
+    order = action.order
+    dubois = action.enrolments[0]
+    services.exits_set_for_all_components(
+        enrolment=dubois, entry=services.ExitEntry(LAST_DAY, "fin_formation")
+    )
+    client.force_login(world.users["of1_staff"])
+    listing = text(client.get(f"/actions/{order.pk}/bilans/"))
+    assert "Bilan à saisir" in _row(listing, f"bilan-{dubois.pk}")
+    url = f"/actions/{order.pk}/bilans/{dubois.pk}/"
+    draft = text(client.post(url, {"situation": "formation", "action": "brouillon"}, HTTP_HX_REQUEST="true"))
+    row = _row(draft, f"bilan-{dubois.pk}")
+    assert 'hx-swap-oob="true"' in row and "◐" in row and "Bilan en brouillon" in row
+    validated = text(
+        client.post(
+            url,
+            {"situation": "cdi", "job_title": "Maraîcher", "employer_postcode": "81000", "action": "valider"},
+            HTTP_HX_REQUEST="true",
+        )
+    )
+    assert "Le bilan de DUBOIS Hugo est validé." in validated
+    row = _row(validated, f"bilan-{dubois.pk}")
+    assert 'hx-swap-oob="true"' in row and "✔" in row and "Bilan validé" in row
+    assert "CDI" in row and "Voir le bilan" in row and "Bilan à saisir" not in row
+    # a <tr> outside a table is dropped by the HTML parser: the row travels inside a <template>
+    assert f'<template><tr id="bilan-{dubois.pk}"' in validated.replace("\n", "")
+    # the same row, as the reloaded list shows it
+    assert _row(text(client.get(f"/actions/{order.pk}/bilans/")), f"bilan-{dubois.pk}") == row.replace(
+        ' hx-swap-oob="true"', ""
+    )
+    # a refused validation changes nothing: no row sent
+    leroy = action.enrolments[1]
+    refused = text(
+        client.post(
+            f"/actions/{order.pk}/bilans/{leroy.pk}/",
+            {"situation": "cdi", "action": "valider"},
+            HTTP_HX_REQUEST="true",
+        )
+    )
+    assert "hx-swap-oob" not in refused
+
+
+def test_saving_a_questionnaire_in_the_panel_updates_its_row_in_the_list(client, world, action):
+    order = action.order
+    dubois = action.enrolments[0]
+    services.exits_set_for_all_components(
+        enrolment=dubois, entry=services.ExitEntry(LAST_DAY, "fin_formation")
+    )
+    client.force_login(world.users["of1_staff"])
+    assert "Questionnaire à saisir" in _row(
+        text(client.get(f"/actions/{order.pk}/bilans/suivi/")), f"suivi-{dubois.pk}"
+    )
+    response = text(
+        client.post(
+            f"/actions/{order.pk}/bilans/suivi/{dubois.pk}/",
+            {"situation": "demandeur_emploi", "action": "valider"},
+            HTTP_HX_REQUEST="true",
+        )
+    )
+    row = _row(response, f"suivi-{dubois.pk}")
+    assert 'hx-swap-oob="true"' in row and "✔" in row and "Questionnaire validé" in row
+    assert "Demandeur d'emploi" in row
+
+
+def _input(page: str, name: str) -> str:
+    start = page.index(f'name="{name}"')
+    return page[page.rindex("<input", 0, start) : page.index(">", start) + 1]
+
+
+def test_date_inputs_carry_iso_values_initial_and_after_an_error(client, world, action):
+    """<input type="date"> only shows an ISO value (AAAA-MM-JJ): never the French format."""
+    order = action.order
+    dubois = action.enrolments[0]
+    services.exits_set_for_all_components(
+        enrolment=dubois, entry=services.ExitEntry(dt.date(2023, 4, 28), "fin_formation")
+    )
+    Order.objects.filter(pk=order.pk).update(real_end=dt.date(2023, 12, 4))
+    client.force_login(world.users["of1_staff"])
+    exit_page = text(client.get(f"/actions/{order.pk}/sorties/{dubois.pk}/"))
+    assert 'value="2023-04-28"' in _input(exit_page, f"c{action.c1.pk}-exit_date")
+    assert 'type="date"' in _input(exit_page, "toutes-exit_date")
+    close_page = text(client.get(f"/actions/{order.pk}/fermeture/"))
+    assert 'value="2023-12-04"' in _input(close_page, "real_end")
+    cr_page = text(client.get(f"/actions/{order.pk}/demandes/nouvelle/?objet=end_date"))
+    assert 'value="2023-04-28"' in _input(cr_page, "end_date")
+    assert "28/04/2023" not in _input(cr_page, "end_date")
+    # re-displayed after an error (no reason given): the dates typed are still there
+    bad = text(
+        client.post(
+            f"/actions/{order.pk}/demandes/nouvelle/",
+            {"kind": "end_date", "end_date": "2023-12-04", "birth_date": "1990-02-01", "reason": ""},
+        )
+    )
+    assert 'value="2023-12-04"' in _input(bad, "end_date")
+    assert 'value="1990-02-01"' in _input(bad, "birth_date")
+
+
+@pytest.mark.parametrize("status", [OrderStatus.CLOSED, OrderStatus.ARCHIVED])
+def test_change_request_form_offers_only_what_the_action_still_accepts(client, world, action, status):
+    """Closed: only a trainee's identity may still be corrected; archived: nothing (no form)."""
+    order = action.order
+    Order.objects.filter(pk=order.pk).update(status=status)
+    client.force_login(world.users["of1_staff"])
+    url = f"/actions/{order.pk}/demandes/nouvelle/"
+    requests = ChangeRequest.objects.filter(order=order)
+    page = text(client.get(url))
+    if status == OrderStatus.ARCHIVED:
+        assert "L'action est archivée : aucune demande de modification n'est plus possible." in page
+        assert "Transmettre la demande" not in page and 'name="kind"' not in page
+        response = client.post(url, {"kind": "trainee_identity", "reason": "x"})
+        assert "L'action est archivée" in text(response) and 'name="kind"' not in text(response)
+        assert not requests.exists()
+        return
+    assert "L'action est fermée : seule l'identité d'un stagiaire peut encore être corrigée." in page
+    assert 'value="trainee_identity"' in page
+    for frozen in ('value="end_date"', 'value="volume"', 'value="unit_price"', 'name="volume_hours"'):
+        assert frozen not in page
+    response = client.post(url, {"kind": "volume", "volume_hours": "5000", "reason": "Plus"})
+    assert response.status_code == 200 and not requests.exists()
+    dubois = action.enrolments[0]
+    response = client.post(
+        url, {"kind": "trainee_identity", "enrolment": dubois.pk, "first_name": "Hugues", "reason": "Faute"}
+    )
+    assert response.status_code == 302 and requests.get().new_values == {"first_name": "Hugues"}
+
+
+def test_no_link_form_on_the_questionnaire_of_an_archived_action(client, world, action):
+    order = action.order
+    dubois = action.enrolments[0]
+    services.exits_set_for_all_components(
+        enrolment=dubois, entry=services.ExitEntry(LAST_DAY, "fin_formation")
+    )
+    client.force_login(world.users["of1_staff"])
+    url = f"/actions/{order.pk}/bilans/suivi/{dubois.pk}/"
+    assert "Créer un lien de réponse" in text(client.get(url))
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.CLOSED)
+    assert "Créer un lien de réponse" in text(client.get(url))  # the questionnaire follows the closing
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.ARCHIVED)
+    page = text(client.get(url))
+    assert "Créer un lien de réponse" not in page and "/lien/" not in page

@@ -2,6 +2,7 @@
 audit; tenancy (Région reads, OF 2 gets 404)."""
 
 import datetime as dt
+import html
 import io
 from decimal import Decimal
 
@@ -176,3 +177,102 @@ def test_sessions_list_query_count_does_not_grow(world, login, django_assert_max
     with django_assert_max_num_queries(len(first.captured_queries)):
         response = client.get(url)
     assert response.content.decode().count("Planifiée") == 5
+
+
+def _input(page: str, name: str) -> str:
+    start = page.index(f'name="{name}"')
+    return page[page.rindex("<input", 0, start) : page.index(">", start) + 1]
+
+
+@pytest.mark.django_db
+def test_schedule_form_dates_are_iso_initial_and_after_an_error(world, login, monkeypatch):
+    """<input type="date"> shows only an ISO value (AAAA-MM-JJ); the French « 04/12/2023 » left
+    the fields empty in the browser."""
+    order = world.objects["order"]
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: dt.date(2023, 12, 4))
+    client = login(world.users["of1_staff"])
+    url = _url("schedule", order_id=order.pk)
+    page = client.get(url).content.decode()
+    for name in ("first", "last"):
+        field = _input(page, name)
+        assert 'type="date"' in field and 'value="2023-12-04"' in field, field
+    assert 'value="09:00"' in _input(page, "morning_start")  # <input type="time">: HH:MM
+    assert "04/12/2023" not in page
+    # refused (the end before the start): the dates typed are shown again, still ISO
+    response = client.post(
+        url,
+        {
+            "first": "2023-12-04",
+            "last": "2023-12-01",
+            "weekdays": ["0"],
+            "half_days": ["matin"],
+            "morning_start": "09:00",
+            "morning_end": "12:30",
+            "morning_hours": "3,5",
+            "afternoon_start": "13:30",
+            "afternoon_end": "17:00",
+            "afternoon_hours": "3,5",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 422 and "précède sa date de début" in page
+    assert 'value="2023-12-04"' in _input(page, "first")
+    assert 'value="2023-12-01"' in _input(page, "last")
+
+
+def _text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", ["fermee", "archivee"])
+def test_closed_action_shows_no_signing_form(world, login, status):
+    """A closed or archived action refuses every émargement write: its pages offer none (no form
+    shown then refused) and say why; a write sent anyway is still refused."""
+    from formarche.orders.models import Order, OrderStatus
+    from formarche.signing import services
+
+    order = world.objects["order"]
+    enrolment = world.objects["enrolment"]
+    other = SessionFactory(order=order, date=dt.date(2023, 3, 7))  # planned
+    session = services.session_open(  # open (tomorrow), with a live link for the trainee
+        session=SessionFactory(order=order, date=timezone.localdate() + dt.timedelta(days=1))
+    )
+    [(_, token)] = services.links_issue(session=session)
+    Order.objects.filter(pk=order.pk).update(status=status)
+    refusal = f"L'action est {'fermée' if status == OrderStatus.CLOSED else 'archivée'} : "
+    client = login(world.users["of1_staff"])
+    page = _text(client.get(_url("sessions", order_id=order.pk) + "?mois=2023-03"))
+    assert refusal + "l'émargement n'est plus possible." in page
+    assert "Planifier des séances</a>" not in page
+    schedule = client.get(_url("schedule", order_id=order.pk))
+    assert schedule.status_code == 200
+    assert refusal + "aucune séance ne peut plus y être planifiée." in _text(schedule)
+    assert 'name="first"' not in _text(schedule)
+    before = Session.objects.count()
+    refused = client.post(_url("schedule", order_id=order.pk), {"first": "2023-05-02", "last": "2023-05-02"})
+    assert refused.status_code == 422 and 'name="first"' not in _text(refused)
+    assert Session.objects.count() == before
+    for s in (world.objects["session"], session, other):
+        page = _text(client.get(_url("session", order_id=order.pk, session_id=s.pk)))
+        for button in ("Ouvrir la signature", "QR codes", "Confirmer la séance", "Signer sur cet appareil"):
+            assert button not in page
+        assert "Preuve de la séance (PDF)" in page and refusal in page
+    pad = client.get(
+        _url("sign_here", order_id=order.pk, session_id=session.pk, enrolment_id=enrolment.pk), follow=True
+    )
+    assert "Zone de signature" not in _text(pad)
+    assert refusal + "l'émargement n'est plus possible." in _text(pad)
+    sync = _text(client.get(_url("sync", order_id=order.pk, period="2023-03")))
+    assert 'name="ligne"' not in sync and ">Appliquer</button>" not in sync and refusal in sync
+    # the trainee's one-time link: the page says so, no pad; a signature sent anyway is refused
+    client.logout()
+    for response in (
+        client.get(f"/emargement/{token}/"),
+        client.post(f"/emargement/{token}/", {"signature": signature_data_url(2)}),
+    ):
+        assert response.status_code == 410 and "Zone de signature" not in _text(response)
+        assert "Émargement clos" in _text(response)
+        assert refusal + "l'émargement n'est plus possible." in _text(response)
+    assert Signature.objects.filter(order=order).count() == 1
+    assert SigningLink.objects.get(session=session).used_at is None
