@@ -44,6 +44,47 @@ def proc_peak_mb(pid: int) -> float | None:
     return None
 
 
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def proc_cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds of a process (all its threads), from /proc/<pid>/stat."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text.rsplit(")", 1)[1].split()  # after the command name: field 3 (state) onwards
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # fields 14 (utime) and 15 (stime)
+
+
+def db_backend_pids(dbname: str) -> list[int]:
+    """PostgreSQL backends connected to ``dbname`` (from their process titles, which are
+    readable by anyone: « postgres: 15/main: postgres bench_of 127.0.0.1(40312) idle »);
+    autovacuum workers left out."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue
+        words = title.split()
+        if words[:1] == ["postgres:"] and dbname in words and "autovacuum" not in title:
+            pids.append(int(entry.name))
+    return pids
+
+
+def cpu_snapshot(pids) -> dict[int, float]:
+    return {pid: cpu for pid in pids if (cpu := proc_cpu_s(pid)) is not None}
+
+
+def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two snapshots by the processes of ``after`` (a process that
+    appeared in between counts from zero; one that ended in between is lost)."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
 def best_of(n: int, fn):
     """(best elapsed seconds, last result) of ``n`` calls."""
     best, result = None, None

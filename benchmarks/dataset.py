@@ -92,6 +92,17 @@ def of_code(index: int) -> str:
     return f"BENCH{index:03d}"
 
 
+def bench_siret(index: int) -> str:
+    """A valid SIRET (Luhn on the SIREN and on the whole number) for OF ``index`` (-1: the Région),
+    so that invoices of the data set pass the Factur-X checks."""
+    from stdnum import luhn
+
+    siren = f"7{index + 1:07d}"
+    siren += luhn.calc_check_digit(siren)
+    siret = f"{siren}0001"
+    return siret + luhn.calc_check_digit(siret)
+
+
 def order_number(of_index: int, action: int) -> str:
     return f"B{of_index:03d}A{action:04d}_1"
 
@@ -125,7 +136,11 @@ def _write_one(out, size: Size, of_index: int, rng: random.Random, tally) -> Non
             "code": code,
             "name": f"Organisme de banc d'essai {of_index}",
             "nda": f"76{of_index:09d}",
+            "siret": bench_siret(of_index),
             "naf_code": "8559A",
+            "address": f"{of_index + 1} rue du Banc d'essai",
+            "postcode": "31000",
+            "city": "Toulouse",
             "address_public": True,
         },
         "regions": [{"code": REGION_CODE, "name": "Région de banc d'essai"}],
@@ -279,6 +294,30 @@ def add_users(size: Size) -> dict:
         Membership.objects.create(user=user, organisation=of, role=Role.OF_MANAGER)
         users[of_code(i)] = user.pk
     return users
+
+
+def complete_parties() -> int:
+    """The legal identity an invoice needs (SIRET, address; the NDA's region for an OF) on the
+    organisations of the data set that lack it: the Région is not described by the interchange
+    format, and databases loaded before these fields were generated have none. Idempotent;
+    returns the number of organisations updated."""
+    from formarche.organisations.models import Organisation
+
+    updated = 0
+    for org in Organisation.objects.filter(provider_code__startswith="BENCH").order_by("pk"):
+        index = -1 if org.provider_code == REGION_CODE else int(org.provider_code[5:])
+        changes = {
+            "siret": org.siret or bench_siret(index),
+            "address": org.address or f"{index + 2} rue du Banc d'essai",
+            "postcode": org.postcode or "31000",
+            "city": org.city or "Toulouse",
+        }
+        if index >= 0:
+            changes["nda_region"] = org.nda_region or "Occitanie"
+        if any(getattr(org, k) != v for k, v in changes.items()):
+            Organisation.objects.filter(pk=org.pk).update(**changes)
+            updated += 1
+    return updated
 
 
 def add_billing(size: Size, tally: dict, seed: int) -> int:

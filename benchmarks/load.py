@@ -5,6 +5,8 @@ connection to 127.0.0.1, request a path again and again until ``duration`` secon
 Python threads share the GIL with each other, not with the server (another process), and the
 client's work per request (a few hundred microseconds) is small beside a page's; the static-file
 floor, measured through the same tool and server, shows what the tool and the server cost alone.
+The tool's own CPU time is measured (``client_cpu_s``): on two cores shared with the server it is
+not negligible (see benchmarks/wrk_load.py, the default tool when ``wrk`` is installed).
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ def run_load(
             c.close()
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(clients)]
+    cpu0 = time.process_time()  # this process: the client threads (the server is another process)
     start = time.perf_counter()
     stop_at[0] = start + duration
     for t in threads:
@@ -88,8 +91,10 @@ def run_load(
     for t in threads:
         t.join(timeout=duration + 180)
     wall = time.perf_counter() - start
+    client_cpu = time.process_time() - cpu0
     values = sorted(latencies)
     return {
+        "tool": "python",
         "path": path,
         "clients": clients,
         "requests": len(values),
@@ -100,4 +105,5 @@ def run_load(
         "max_ms": round(values[-1], 1) if values else None,
         "statuses": statuses,
         "bytes": size[0],
+        "client_cpu_s": round(client_cpu, 2),
     }

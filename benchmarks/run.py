@@ -11,13 +11,18 @@
    JSON alone); the statements of every action of the Région for one month (floor: one SQL
    aggregate of the same hours); the BPF of the largest OF (floor: one SQL aggregate of its
    year); SQL queries per main page; latency p50/p95 and throughput of the main pages under 10 and
-   50 clients against gunicorn on 127.0.0.1 (floor: a static file through the same server); peak
-   memory of this process and of the server's workers.
+   50 clients against gunicorn on 127.0.0.1 (floor: a static file through the same server), with
+   wrk (``--tool wrk``, the default when installed: benchmarks/wrk_load.py) or the Python tool
+   (``--tool python``: benchmarks/load.py), and the CPU time the server (gunicorn and its
+   PostgreSQL backends) spent per request, read from /proc; peak memory of this process and of
+   the server's workers; bulk PDFs (``--pdf N``: N invoices and N attendance sheets, floor: a
+   trivial one-page WeasyPrint document; benchmarks/pdf_bulk.py, one process per kind).
 3. Writes the JSON to ``--out`` (default var/bench/) and the French summary of this (size, db) into
    docs/performance.md, between markers, with the machine's load average.
 
 ``--reuse`` skips the generation and the import (measures an already loaded database again, e.g.
-after a fix); ``--skip-load`` skips the gunicorn part.
+after a fix); ``--skip-load`` skips the gunicorn part; ``--only pdf`` measures the bulk PDFs alone
+on an already loaded database (its own section of docs/performance.md).
 """
 
 from __future__ import annotations
@@ -36,12 +41,28 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import ROOT, analyze, bench_env, best_of, loadavg, peak_rss_mb, prepare_database, proc_peak_mb  # noqa: E402
-from dataset import REGION_CODE, SIZES, add_billing, add_users, of_code, write_documents  # noqa: E402
+from common import (  # noqa: E402
+    ROOT,
+    analyze,
+    bench_env,
+    best_of,
+    cpu_delta,
+    cpu_snapshot,
+    db_backend_pids,
+    loadavg,
+    peak_rss_mb,
+    prepare_database,
+    proc_cpu_s,
+    proc_peak_mb,
+)
+from dataset import REGION_CODE, SIZES, add_billing, add_users, complete_parties, of_code, write_documents  # noqa: E402
 from load import run_load  # noqa: E402
+from wrk_load import available as wrk_available  # noqa: E402
+from wrk_load import run_wrk  # noqa: E402
 
 DATA_DIR = Path("/tmp/formarche-bench-data")
 SLOW_S = 3.0
+MAX_RUN_S = 60.0
 
 
 def log(message: str) -> None:
@@ -53,7 +74,9 @@ def log(message: str) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def load_data(size_name: str, seed: int, result: dict) -> None:
+def load_data(size_name: str, db: str, seed: int, result: dict) -> None:
+    from django.db import connection
+
     from formarche.interchange.cli import cli_import
     from formarche.interchange.importer import load_json
 
@@ -63,6 +86,15 @@ def load_data(size_name: str, seed: int, result: dict) -> None:
     generated = time.perf_counter() - t0
     log(f"{len(paths)} document(s) écrits en {generated:.1f} s")
     per_doc = []
+    # CPU of the import, less sensitive than its elapsed time to the others' load: this process
+    # (checks, COPY lines) and, on PostgreSQL, its backend (writing rows, maintaining indexes)
+    backend = None
+    if db == "postgres":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+    backend_cpu0 = proc_cpu_s(backend) if backend else None
+    cpu0 = time.process_time()
     t_all = time.perf_counter()
     for path in paths:
         t0 = time.perf_counter()
@@ -73,6 +105,9 @@ def load_data(size_name: str, seed: int, result: dict) -> None:
         per_doc.append(elapsed)
         log(f"importé {path.name} en {elapsed:.1f} s")
     imported = time.perf_counter() - t_all
+    import_cpu = time.process_time() - cpu0
+    backend_cpu1 = proc_cpu_s(backend) if backend else None
+    db_cpu = backend_cpu1 - backend_cpu0 if backend_cpu0 is not None and backend_cpu1 is not None else None
     # floor: parsing the first document alone (what any import must at least do)
     parse, _ = best_of(1, lambda: load_json(paths[0].read_bytes()))
     rows_per_doc = size.trainees_per_of * size.rows_per_trainee
@@ -83,6 +118,8 @@ def load_data(size_name: str, seed: int, result: dict) -> None:
         "import_s": round(imported, 2),
         "rows": size.rows,
         "rows_per_s": round(size.rows / imported),
+        "cpu_s": round(import_cpu, 2),
+        "db_cpu_s": round(db_cpu, 2) if db_cpu is not None else None,
         "first_document_s": round(per_doc[0], 2),
         "floor_parse_first_document_s": round(parse, 2),
         "ratio": round(per_doc[0] / parse, 2),
@@ -92,6 +129,7 @@ def load_data(size_name: str, seed: int, result: dict) -> None:
     }
     t0 = time.perf_counter()
     add_users(size)
+    complete_parties()
     invoices = add_billing(size, tally, seed)
     result["import"]["billing_s"] = round(time.perf_counter() - t0, 2)
     result["import"]["invoices"] = invoices
@@ -221,6 +259,33 @@ def measure_bpf(result: dict) -> None:
     log(f"BPF : {elapsed:.2f} s, plancher {floor:.3f} s")
 
 
+def measure_index_sizes(result: dict) -> None:
+    """Sizes of the hours' table and of its indexes (PostgreSQL: what ``\\di+`` shows), and of
+    its history table's, for the index decisions of docs/performance.md."""
+    from formarche.attendance.models import Attendance
+
+    out = {}
+    for model in (Attendance, Attendance.history.model):
+        table = model._meta.db_table
+        rows = _fetch(
+            "SELECT c.relname, pg_relation_size(c.oid), pg_get_indexdef(c.oid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass ORDER BY c.relname",
+            [table],
+        )
+        (table_bytes,) = _fetch("SELECT pg_relation_size(%s::regclass)", [table])[0]
+        out[table] = {
+            "table_bytes": table_bytes,
+            "indexes": {name: {"bytes": size, "definition": definition} for name, size, definition in rows},
+        }
+    result["index_sizes"] = out
+    log(
+        "index : "
+        + " ; ".join(
+            f"{name} {v['bytes'] / 2**20:.1f} Mio" for t in out.values() for name, v in t["indexes"].items()
+        )
+    )
+
+
 def page_targets() -> tuple[dict, dict]:
     """Main pages: {key: (path, user key)} and the session cookies per user key."""
     from django.test import Client
@@ -302,6 +367,59 @@ def _children(pid: int) -> list[int]:
     return [int(x) for x in text.split()]
 
 
+def run_seconds(duration: float, clients: int, in_process_ms: float | None, cores: int) -> float:
+    """How long to load one page: at least ``duration``, and at least three times what a request
+    would wait in the closed loop (``clients`` × its time / cores), capped at :data:`MAX_RUN_S`.
+    wrk does not count the requests still in flight at the end: a run shorter than a request's
+    latency would count none."""
+    if not in_process_ms:
+        return duration
+    expected_latency = clients * in_process_ms / 1000 / max(1, cores)
+    return round(max(duration, min(MAX_RUN_S, 3 * expected_latency)), 1)
+
+
+def _server_pids(server_pid: int, db: str, size_name: str) -> list[int]:
+    pids = [server_pid, *_children(server_pid)]
+    if db == "postgres":
+        pids += db_backend_pids(f"bench_{size_name}")
+    return pids
+
+
+def _warm(port: int, path: str, cookie: str, times: int = 2) -> tuple[dict, int]:
+    """Requests outside the measure (templates, connections, caches): their statuses and the
+    size of the page."""
+    import http.client
+
+    headers = {"Host": "127.0.0.1", **({"Cookie": cookie} if cookie else {})}
+    statuses, size = {}, 0
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        for _ in range(times):
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            size = len(response.read())
+            key = f"warmup_{response.status}"
+            statuses[key] = statuses.get(key, 0) + 1
+    finally:
+        conn.close()
+    return statuses, size
+
+
+def _wait_idle(pids_fn, *, limit: float = 180.0) -> float:
+    """Wait until the server has finished what it was doing (wrk leaves one request in flight
+    per connection, which the server still serves): its CPU time stops growing. Returns the
+    seconds waited. Without it, a slow page's leftovers would run during the next measure."""
+    t0 = time.perf_counter()
+    last = sum(cpu_snapshot(pids_fn()).values())
+    while time.perf_counter() - t0 < limit:
+        time.sleep(0.5)
+        now = sum(cpu_snapshot(pids_fn()).values())
+        if now - last < 0.03:
+            break
+        last = now
+    return round(time.perf_counter() - t0, 1)
+
+
 def measure_load(db: str, size_name: str, pages: dict, cookies: dict, args, result: dict) -> None:
     from django.contrib.staticfiles.storage import staticfiles_storage
 
@@ -342,21 +460,59 @@ def measure_load(db: str, size_name: str, pages: dict, cookies: dict, args, resu
         targets = [("static", static_path, "")] + [
             (k, p, cookies[w]) for k, (p, w) in pages.items() if k not in slow
         ]
+        cores = os.cpu_count() or 1
         for clients in args.clients:
             for key, path, cookie in targets:
-                duration = args.duration
+                in_process = result["queries"].get(key, {}).get("in_process_ms")
+                duration = run_seconds(args.duration, clients, in_process, cores)
                 if key == "bpf_report":
                     duration = max(duration, 10)
-                r = run_load(port, path, clients=clients, duration=duration, cookie=cookie)
+                warm_statuses, size = _warm(port, path, cookie)
+                before = cpu_snapshot(_server_pids(server.pid, db, size_name))
+                if args.tool == "wrk":
+                    r = run_wrk(
+                        port,
+                        path,
+                        clients=clients,
+                        duration=duration,
+                        cookie=cookie,
+                        threads=args.wrk_threads,
+                        warmup=0,
+                    )
+                else:
+                    r = run_load(port, path, clients=clients, duration=duration, cookie=cookie, warmup=0)
+                r["drain_s"] = _wait_idle(lambda: _server_pids(server.pid, db, size_name))
+                after = cpu_snapshot(_server_pids(server.pid, db, size_name))
+                r["statuses"] = {**warm_statuses, **r["statuses"]}
+                r["bytes"] = size
+                # requests the server served: wrk stops with one request in flight per
+                # connection, served all the same (the Python tool waits for them)
+                r["served"] = r["requests"] + (clients if r["tool"] == "wrk" else 0)
+                app_pids = {server.pid, *_children(server.pid)}
+                app_cpu = cpu_delta(
+                    {k: v for k, v in before.items() if k in app_pids},
+                    {k: v for k, v in after.items() if k in app_pids},
+                )
+                db_cpu = cpu_delta(
+                    {k: v for k, v in before.items() if k not in app_pids},
+                    {k: v for k, v in after.items() if k not in app_pids},
+                )
                 r["page"] = key
                 r["load"] = loadavg()
+                r["server_cpu_s"] = round(app_cpu, 2)
+                r["db_cpu_s"] = round(db_cpu, 2)
+                r["cpu_ms_per_request"] = round(1000 * (app_cpu + db_cpu) / r["served"], 2)
                 runs.append(r)
                 log(
-                    f"{key} × {clients} clients : p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
-                    f"{r['throughput_rps']} req/s, {r['statuses']}"
+                    f"{key} × {clients} clients ({r['seconds']} s) : p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
+                    f"{r['throughput_rps']} req/s, CPU {r.get('cpu_ms_per_request')} ms/req "
+                    f"(outil {r.get('client_cpu_s')} s), {r['statuses']}"
                 )
         workers = _children(server.pid)
         result["load"] = {
+            "tool": args.tool,
+            "wrk_threads": args.wrk_threads if args.tool == "wrk" else None,
+            "cores": cores,
             "server": f"gunicorn gthread {args.workers} workers × {args.threads} threads",
             "duration_s": args.duration,
             "runs": runs,
@@ -372,7 +528,40 @@ def measure_load(db: str, size_name: str, pages: dict, cookies: dict, args, resu
 
 
 # --------------------------------------------------------------------------------------------
-# 4. report
+# 4. bulk PDFs (one process per kind: benchmarks/pdf_bulk.py)
+# --------------------------------------------------------------------------------------------
+
+
+def measure_pdf(db: str, size_name: str, count: int, result: dict) -> None:
+    env = {**os.environ, **bench_env(db, size_name)}
+    out = {"count": count}
+    for kind in ("floor", "invoices", "sheets"):
+        cmd = [
+            sys.executable,
+            str(ROOT / "benchmarks" / "pdf_bulk.py"),
+            "--size",
+            size_name,
+            "--db",
+            db,
+            "--kind",
+            kind,
+            "--count",
+            str(count),
+        ]
+        done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"pdf_bulk.py --kind {kind} a échoué :\n{done.stderr[-3000:]}")
+        out[kind] = json.loads(done.stdout.strip().splitlines()[-1])
+        r = out[kind]
+        log(
+            f"PDF {kind} × {r['count']} : {r['mean_s']} s par PDF ({r['pages_mean']} pages), "
+            f"{r['pdf_per_s']} PDF/s, premier {r['first_s']} s, pic {r['peak_rss_mb']} Mio"
+        )
+    result["pdf"] = out
+
+
+# --------------------------------------------------------------------------------------------
+# 5. report
 # --------------------------------------------------------------------------------------------
 
 
@@ -388,16 +577,36 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", default="10,50")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--tool",
+        choices=["wrk", "python"],
+        default="wrk" if wrk_available() else "python",
+        help="outil de charge : wrk (C, paquet Debian, par défaut s'il est installé) ou benchmarks/load.py",
+    )
+    parser.add_argument(
+        "--wrk-threads", type=int, default=1, help="fils de wrk (1 suffit : boucle d'événements)"
+    )
+    parser.add_argument("--pdf", type=int, default=20, help="PDF en masse : nombre d'actions (0 : sans)")
+    parser.add_argument(
+        "--only", choices=["pdf"], help="seulement cette mesure, sur la base déjà chargée (implique --reuse)"
+    )
     parser.add_argument("--label", default="", help="étiquette du relevé (avant/après un correctif)")
     parser.add_argument("--no-doc", action="store_true", help="ne pas écrire docs/performance.md")
     args = parser.parse_args(argv)
     args.clients = [int(c) for c in args.clients.split(",") if c]
+    if args.tool == "wrk" and not wrk_available():
+        parser.error("wrk introuvable : apt-get install -y wrk, ou --tool python")
+    if args.only:
+        args.reuse = True
+    if args.only == "pdf" and args.pdf < 2:
+        args.pdf = 20
 
     result = {
         "size": args.size,
         "db": args.db,
         "seed": args.seed,
         "label": args.label,
+        "only": args.only,
         "started": datetime.now().isoformat(timespec="seconds"),
         "load_at_start": loadavg(),
         "dataset": SIZES[args.size].describe(),
@@ -408,25 +617,32 @@ def main(argv=None) -> int:
     log(f"taille {args.size}, base {args.db}")
     prepare_database(args.db, args.size, fresh=not args.reuse)
     if not args.reuse:
-        load_data(args.size, args.seed, result)
-    if args.db == "postgres":
+        load_data(args.size, args.db, args.seed, result)
+    if args.db == "postgres" and not args.only:
         analyze()
-    measure_statements(args.size, result)
-    measure_bpf(result)
-    pages, cookies = page_targets()
-    measure_queries(pages, cookies, result)
-    if not args.skip_load:
+        measure_index_sizes(result)
+    if not args.only:
+        measure_statements(args.size, result)
+        measure_bpf(result)
+        pages, cookies = page_targets()
+        measure_queries(pages, cookies, result)
+        if not args.skip_load:
+            from django.db import connections
+
+            connections.close_all()
+            measure_load(args.db, args.size, pages, cookies, args, result)
+    if args.pdf >= 2:
         from django.db import connections
 
         connections.close_all()
-        measure_load(args.db, args.size, pages, cookies, args, result)
+        measure_pdf(args.db, args.size, args.pdf, result)
     result["peak_rss_mb"] = round(peak_rss_mb())
     result["finished"] = datetime.now().isoformat(timespec="seconds")
     result["load_at_end"] = loadavg()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = out / f"{args.size}-{args.db}-{stamp}.json"
+    path = out / f"{args.size}-{args.db}{'-' + args.only if args.only else ''}-{stamp}.json"
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False))
     log(f"résultats : {path}")
     if not args.no_doc:
