@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string
 
-from formarche.bpf.aggregate import aggregate
+from formarche.bpf.aggregate import aggregate, funding_product
 from formarche.bpf.cerfa import get_edition
 from formarche.bpf.exports import to_csv_rows, to_json
 from formarche.bpf.inputs import ZERO, BpfInputs
@@ -52,12 +52,19 @@ def _enrolment_lines(inputs: BpfInputs):
         if row.granularity.value == "fiscal_year" or (row.on is not None and row.on in fy):
             realised[row.enrolment_id] += row.realised_hours
             counted[row.enrolment_id] += row.counted_unrealised_hours
+    actions = {a.id: a for a in inputs.actions}
     for e in inputs.enrolments:
         billable = realised[e.id] + counted[e.id]
+        action = actions.get(e.action_id)
+        planned = e.planned_hours or (action.planned_hours if action is not None else None)
         products = {}
-        for f in e.fundings:
-            if f.hourly_rate is not None:
-                products[f.c_line.value] = products.get(f.c_line.value, ZERO) + billable * f.hourly_rate
+        for f in e.fundings:  # principal payer and co-fundings: hourly, or flat pro rata
+            amount = funding_product(f, billable, planned)
+            if amount is None:
+                continue
+            if billable <= 0:  # as the engine: no billable hour, no product
+                amount = ZERO
+            products[f.c_line.value] = products.get(f.c_line.value, ZERO) + amount
         yield e, realised[e.id], counted[e.id], products
 
 

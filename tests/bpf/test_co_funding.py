@@ -231,3 +231,23 @@ def test_the_cell_page_shows_the_trainees_own_payment(world, login):
     assert "Cofinancements (1)" in body
     assert f"Reste à charge {MARKER}" in body
     assert "300,00 € HT forfaitaires" in body and "7,00" in body
+
+
+def test_the_control_workbook_counts_the_co_fundings(action):
+    """The accountant's workbook: products per action and line, flat amounts pro rata included,
+    so that they add up to the C cells."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from formarche.bpf.documents import xlsx_bytes
+
+    computed = bpf_compute(fiscal_year=action["fy"])
+    book = load_workbook(io.BytesIO(xlsx_bytes(computed.report, computed.inputs)))
+    rows = list(book["Actions"].values)
+    header, values = rows[0], dict(zip(rows[0], rows[1], strict=True))
+    assert {"Produits C-6", "Produits C-9", "Produits C-e"} <= set(header)
+    assert (values["Produits C-6"], values["Produits C-9"], values["Produits C-e"]) == (1750, 300, 70)
+    enrolments = {row[1]: row for row in book["Inscriptions"].values if row[0] != "Inscription"}
+    deux = action["enrolments"][1].trainee_id
+    assert enrolments[str(deux)][5] == "6, 9" and enrolments[str(deux)][9] == 1300
