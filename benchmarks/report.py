@@ -20,8 +20,8 @@ PAGES = {
 }
 SIZE_NAMES = {"of": "OF", "region": "Région", "small": "petite (1/20 de la Région)"}
 TOOLS = {
-    "wrk": "`wrk` (C, {threads} fil, boucle d'événements, script `benchmarks/wrk_report.lua`)",
-    "python": "`benchmarks/load.py` (Python, un fil par client, dans le même processus)",
+    "wrk": "`wrk` (C, {threads} fil, boucle d'événements, script `benchmarks/wrk_report.lua`, {connection})",
+    "python": "`benchmarks/load.py` (Python, un fil par client, connexions gardées)",
 }
 PDF_KINDS = {
     "floor": "plancher : page HTML triviale d'une page (WeasyPrint)",
@@ -59,7 +59,10 @@ def _loads(value) -> list[float]:
 
 def tool_label(load: dict) -> str:
     tool = load.get("tool", "python")
-    return TOOLS.get(tool, tool).format(threads=load.get("wrk_threads") or 1)
+    connection = (
+        "connexions gardées" if load.get("connection") == "keep-alive" else "une connexion par requête"
+    )
+    return TOOLS.get(tool, tool).format(threads=load.get("wrk_threads") or 1, connection=connection)
 
 
 def pdf_lines(pdf: dict) -> list[str]:

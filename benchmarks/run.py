@@ -478,6 +478,7 @@ def measure_load(db: str, size_name: str, pages: dict, cookies: dict, args, resu
                         cookie=cookie,
                         threads=args.wrk_threads,
                         warmup=0,
+                        keep_alive=args.wrk_keep_alive,
                     )
                 else:
                     r = run_load(port, path, clients=clients, duration=duration, cookie=cookie, warmup=0)
@@ -497,6 +498,11 @@ def measure_load(db: str, size_name: str, pages: dict, cookies: dict, args, resu
                     {k: v for k, v in before.items() if k not in app_pids},
                     {k: v for k, v in after.items() if k not in app_pids},
                 )
+                # how the work spread over gunicorn's processes (an idle one caps the throughput)
+                r["worker_cpu_s"] = [
+                    round(after.get(pid, 0.0) - before.get(pid, 0.0), 2)
+                    for pid in sorted(app_pids - {server.pid})
+                ]
                 r["page"] = key
                 r["load"] = loadavg()
                 r["server_cpu_s"] = round(app_cpu, 2)
@@ -506,12 +512,15 @@ def measure_load(db: str, size_name: str, pages: dict, cookies: dict, args, resu
                 log(
                     f"{key} × {clients} clients ({r['seconds']} s) : p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
                     f"{r['throughput_rps']} req/s, CPU {r.get('cpu_ms_per_request')} ms/req "
-                    f"(outil {r.get('client_cpu_s')} s), {r['statuses']}"
+                    f"(outil {r.get('client_cpu_s')} s, processus {r['worker_cpu_s']} s), {r['statuses']}"
                 )
         workers = _children(server.pid)
         result["load"] = {
             "tool": args.tool,
             "wrk_threads": args.wrk_threads if args.tool == "wrk" else None,
+            "connection": ("keep-alive" if args.wrk_keep_alive else "close")
+            if args.tool == "wrk"
+            else "keep-alive",
             "cores": cores,
             "server": f"gunicorn gthread {args.workers} workers × {args.threads} threads",
             "duration_s": args.duration,
@@ -585,6 +594,11 @@ def main(argv=None) -> int:
     )
     parser.add_argument(
         "--wrk-threads", type=int, default=1, help="fils de wrk (1 suffit : boucle d'événements)"
+    )
+    parser.add_argument(
+        "--wrk-keep-alive",
+        action="store_true",
+        help="wrk garde ses connexions (par défaut : une connexion par requête, comme derrière nginx)",
     )
     parser.add_argument("--pdf", type=int, default=20, help="PDF en masse : nombre d'actions (0 : sans)")
     parser.add_argument(

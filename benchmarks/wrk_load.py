@@ -11,6 +11,13 @@ The Lua script (benchmarks/wrk_report.lua) sends the session cookie (from the en
 the response statuses and prints one line ``FORMARCHE_WRK {json}``; :func:`parse_wrk_output` turns
 wrk's output into the result dict of :func:`load.run_load`.
 
+By default each request goes on a new connection (``Connection: close``), as behind nginx, whose
+proxy to gunicorn opens a connection per request unless told otherwise. With keep-alive
+(``keep_alive=True``), wrk opens all its connections at once and gunicorn's processes accept them
+unevenly: measured on the actions list, 10 connections left two of the four processes idle (CPU
+3.8 / 1.6 / 0 / 0 s), which caps the throughput at what one or two processes (one core each, the
+GIL) can serve — a property of the tool's connection pattern, not of the pages.
+
 Differences with the Python tool, stated in docs/performance.md: wrk stops at ``duration`` and
 does not count the requests still in flight (the Python tool waits for them), so a run must last
 several times a request's latency (run.py lengthens the runs of slow pages); wrk records its
@@ -114,6 +121,7 @@ def run_wrk(
     cookie: str = "",
     warmup: int = 2,
     threads: int = 1,
+    keep_alive: bool = False,
 ) -> dict:
     """One wrk run against 127.0.0.1:``port`` (after ``warmup`` requests outside the measure)."""
     headers = {"Host": HOST}
@@ -132,7 +140,11 @@ def run_wrk(
             )
     finally:
         conn.close()
-    env = {**os.environ, "FORMARCHE_WRK_COOKIE": cookie}
+    env = {
+        **os.environ,
+        "FORMARCHE_WRK_COOKIE": cookie,
+        "FORMARCHE_WRK_KEEP_ALIVE": "1" if keep_alive else "0",
+    }
     cmd = wrk_command(f"http://{HOST}:{port}{path}", clients=clients, duration=duration, threads=threads)
     cpu0 = _children_cpu_s()
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=duration + TIMEOUT_S + 60)
@@ -144,4 +156,5 @@ def run_wrk(
     result["bytes"] = size
     result["client_cpu_s"] = round(client_cpu, 2)
     result["threads"] = max(1, min(threads, clients))
+    result["connection"] = "keep-alive" if keep_alive else "close"
     return result

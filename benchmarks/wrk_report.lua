@@ -2,6 +2,7 @@
 --
 -- * the session cookie comes from the environment (FORMARCHE_WRK_COOKIE), never from the command
 --   line (it would show in the process list);
+-- * "Connection: close" on every request unless FORMARCHE_WRK_KEEP_ALIVE=1;
 -- * every response's status is counted, per thread, so that a redirect to the login page or an
 --   error page is never taken for a served page;
 -- * done() prints one line "FORMARCHE_WRK {json}" with the counts, the latency percentiles and the
@@ -10,6 +11,10 @@
 local cookie = os.getenv("FORMARCHE_WRK_COOKIE")
 if cookie ~= nil and cookie ~= "" then
   wrk.headers["Cookie"] = cookie
+end
+-- one connection per request unless FORMARCHE_WRK_KEEP_ALIVE=1 (see benchmarks/wrk_load.py)
+if os.getenv("FORMARCHE_WRK_KEEP_ALIVE") ~= "1" then
+  wrk.headers["Connection"] = "close"
 end
 
 local threads = {}
