@@ -12,7 +12,8 @@ Rules applied here (see docs/bpf.md):
   part of their own training (a funding on line 9) is a *particulier*, before
   employee, job-seeker or other; otherwise the status at the first entry;
 - products are accrued: billable hours of the year × hourly rate, or a flat
-  amount pro rata of the planned hours; advances are never products.
+  amount pro rata of the planned hours, cumulatively over the enrolment's
+  fiscal years (`funding_product`); advances are never products.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from formarche.bpf.inputs import (
 from formarche.bpf.nsf import NSF_LABELS
 from formarche.bpf.report import CheckLevel, CheckResult, Exclusion, SourceRef
 from formarche.bpf.rounding import hours_2dp
+from formarche.utils.money import round_cents, round_cents_of_ratio
 
 #: detail keys of product buckets (besides OtherProductKind values)
 DETAIL_JOB_SEEKER = "job_seeker"  # line 1 paid for a job-seeker (10443*12 A1 b)
@@ -169,19 +171,36 @@ def _pays_own_share(enrolment: EnrolmentInput) -> bool:
     )
 
 
-def funding_product(funding: Funding, billable: Decimal, planned: Decimal | None) -> Decimal | None:
+def flat_accrual(amount: Decimal, hours: Decimal, planned: Decimal | None) -> Decimal:
+    """What a flat ``amount`` has earned after ``hours`` cumulative billable hours of the enrolment:
+    min(A, A × hours / planned), rounded to the cent half up (the exact quotient is rounded, never
+    an intermediate one) — the whole amount as soon as there is an hour when there is no planned
+    duration."""
+    if hours <= 0:
+        return ZERO
+    if not planned or hours >= planned:
+        return round_cents(amount)
+    return round_cents_of_ratio(amount * hours, planned)
+
+
+def funding_product(
+    funding: Funding, billable: Decimal, planned: Decimal | None, before: Decimal = ZERO
+) -> Decimal | None:
     """The product of one funding for ``billable`` hours of the year (accrual basis).
 
-    Hourly rate: billable hours × rate. Flat amount: amount × billable / planned hours, at most the
-    whole amount — the whole amount when there is no planned duration (the caller warns). None when
-    the funding has no price.
+    Hourly rate: billable hours × rate. Flat amount, accrued cumulatively over the enrolment's
+    years: ``flat_accrual`` at the end of the year (``before`` + ``billable`` hours) minus
+    ``flat_accrual`` at its start (``before``: billable hours dated before the fiscal year). The
+    years of an enrolment thus add up, to the cent, to min(A, A × all its hours / planned), and
+    never to more than the amount; without a planned duration the whole amount goes to the first
+    year with hours (the caller warns). None when the funding has no price.
     """
     if funding.hourly_rate is not None:
         return billable * funding.hourly_rate
     if funding.amount is not None:
-        if planned:
-            return funding.amount * min(Decimal(1), billable / planned)
-        return funding.amount
+        return flat_accrual(funding.amount, before + billable, planned) - flat_accrual(
+            funding.amount, before, planned
+        )
     return None
 
 
@@ -298,7 +317,7 @@ def aggregate(inputs: BpfInputs) -> Facts:
         category = TraineeStatus.INDIVIDUAL if pays_own else status
         planned = enrolment.planned_hours or action.planned_hours
         for funding in fundings:
-            amount = funding_product(funding, billable, planned)
+            amount = funding_product(funding, billable, planned, enrolment.billable_hours_before)
             if amount is None:
                 no_price.append(ref)
                 continue
@@ -338,7 +357,8 @@ def aggregate(inputs: BpfInputs) -> Facts:
         checks.warn(
             "FORFAIT_SANS_DUREE",
             "Un financement forfaitaire n'a pas de durée prévue : il est compté en entier dans "
-            "l'exercice au lieu de l'être au prorata des heures réalisées.",
+            "le premier exercice où l'inscription a des heures, au lieu de l'être au prorata des "
+            "heures réalisées.",
             cells=("C.total",),
             sources=_dedupe(flat_without_plan),
         )

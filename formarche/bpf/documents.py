@@ -59,7 +59,7 @@ def _enrolment_lines(inputs: BpfInputs):
         planned = e.planned_hours or (action.planned_hours if action is not None else None)
         products = {}
         for f in e.fundings:  # principal payer and co-fundings: hourly, or flat pro rata
-            amount = funding_product(f, billable, planned)
+            amount = funding_product(f, billable, planned, e.billable_hours_before)
             if amount is None:
                 continue
             if billable <= 0:  # as the engine: no billable hour, no product

@@ -149,9 +149,13 @@ class OrganisationIdentity:
 class Funding:
     """One payer of an enrolment: an hourly rate or a flat amount, on a C line.
 
-    A flat `amount` is accrued pro rata: amount × billable hours of the year /
-    planned hours (at most the whole amount). A funding on line "9" is the
-    trainee paying (part of) their own training: they become a *particulier*.
+    A flat `amount` is accrued pro rata, cumulatively over the enrolment's
+    fiscal years: the product of a year is min(A, A × cumulative billable hours
+    at the end of the year / planned) − the same at the start of the year, each
+    cumulative figure rounded to the cent (`EnrolmentInput.billable_hours_before`
+    carries the hours before the year), so the years never add up to more than
+    the amount. A funding on line "9" is the trainee paying (part of) their own
+    training: they become a *particulier*.
     """
 
     c_line: CLine
@@ -185,6 +189,9 @@ class EnrolmentInput:
     professionalisation_contract: bool = False  # 10443*12 "dont contrats de professionnalisation"
     entered_on: date | None = None
     planned_hours: Decimal | None = None  # overrides the action's
+    # realised + counted-unrealised hours dated before the fiscal year: only flat fundings use them
+    # (their cumulative accrual); the engine ignores attendance rows outside the year
+    billable_hours_before: Decimal = ZERO
 
 
 @dataclass(frozen=True, slots=True)

@@ -157,20 +157,30 @@ def _co_fundings(fiscal_year: FiscalYear, enrolment_ids: set, lines: frozenset[s
             f.fy_line = line
             shown.append(f)
     count, shown = len(shown), shown[:MAX_SHOWN]
-    in_year = Q(day__gte=fiscal_year.start, day__lte=fiscal_year.end)
+    # billable hours of the year, and before it (a flat amount is accrued cumulatively): one query
+    in_year, before = Q(day__gte=fiscal_year.start), Q(day__lt=fiscal_year.start)
     billable = {
-        eid: (r or ZERO) + (c or ZERO)
-        for eid, r, c in Attendance.objects.filter(in_year, enrolment_id__in={f.enrolment_id for f in shown})
+        eid: ((r or ZERO) + (c or ZERO), (rb or ZERO) + (cb or ZERO))
+        for eid, r, c, rb, cb in Attendance.objects.filter(
+            enrolment_id__in={f.enrolment_id for f in shown}, day__lte=fiscal_year.end
+        )
         .order_by()
         .values("enrolment_id")
-        .annotate(r=Sum("realised_hours"), c=Sum("counted_unrealised_hours"))
-        .values_list("enrolment_id", "r", "c")
+        .annotate(
+            r=Sum("realised_hours", filter=in_year),
+            c=Sum("counted_unrealised_hours", filter=in_year),
+            rb=Sum("realised_hours", filter=before),
+            cb=Sum("counted_unrealised_hours", filter=before),
+        )
+        .values_list("enrolment_id", "r", "c", "rb", "cb")
     }
     for f in shown:
+        of_year, before_year = billable.get(f.enrolment_id, (ZERO, ZERO))
         product = funding_product(
             bi.Funding(c_line=bi.CLine(f.fy_line), hourly_rate=f.hourly_rate, amount=f.amount),
-            billable.get(f.enrolment_id, ZERO),
+            of_year,
             f.enrolment.planned_hours,
+            before_year,
         )
         f.fy_amount = round_cents(product) if product is not None else None
     return count, shown

@@ -3,6 +3,10 @@
 - Amounts (cadres C and D): exact sums per line, then each line rounded to the
   euro, half up (0,50 € and above rounds up: notice, seed). Sub-totals and totals
   are sums of the rounded lines, so they always equal the sum of their lines.
+- A flat funding's product of the year (`aggregate.funding_product`) is already
+  in cents: what the amount has earned at the end of the year minus what it had
+  earned at its start, each cumulative figure rounded to the cent half up
+  (`formarche.utils.money`), so an enrolment's years add up exactly to the cent.
 - Percentage of turnover: whole number, half up; 1 when below 1 % with activity.
 - Cadre E hours: the line's exact sum rounded to the whole hour, half up (notice).
 - Cadres F and G hours: exact (two decimals). When whole numbers must be typed

@@ -13,8 +13,10 @@ Mapping (documented in docs/bpf.md, "Saisie et sources"):
 - an enrolment's payer (``Enrolment.payer``) is its principal funding: its C line, priced at the
   order's unit price per billable hour (realised + counted-unrealised); its co-fundings
   (``EnrolmentFunding``, one query for the whole year) follow, each on its own C line, at its
-  hourly rate or as a flat amount accrued pro rata of billable / planned hours; a funding on "c9"
-  (principal or co-funding) makes the trainee a *particulier*;
+  hourly rate or as a flat amount accrued pro rata of billable / planned hours, cumulatively over
+  the enrolment's years (the billable hours before the year of the enrolments with a flat
+  co-funding: one more grouped query); a funding on "c9" (principal or co-funding) makes the
+  trainee a *particulier*;
 - an action received from another OF (``Subcontracting`` « reçue », or an order where the OF is
   « sous-traitant ») goes to G, its products to C-10 whoever the final buyer is;
 - objective: training kind (bilan, VAE) first, then certification type and level;
@@ -29,7 +31,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.apps import apps
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 
 from formarche.attendance.models import Attendance, AttendanceKind
 from formarche.bpf import inputs as bi
@@ -145,6 +147,23 @@ def attendance_sums(fiscal_year: FiscalYear):
     return sums, straddling
 
 
+def hours_before(fiscal_year: FiscalYear) -> dict[int, Decimal]:
+    """{enrolment_id: billable hours (realised + counted unrealised) dated before the fiscal year},
+    only for the enrolments with a flat co-funding (the cumulative accrual of a flat amount needs
+    them; nothing else does) — one grouped query, whatever the number of enrolments."""
+    flat = EnrolmentFunding.objects.filter(enrolment_id=OuterRef("enrolment_id"), amount__isnull=False)
+    return {
+        eid: (r or ZERO) + (c or ZERO)
+        for eid, r, c in Attendance.objects.filter(
+            Exists(flat), enrolment__order__provider_id=fiscal_year.organisation_id, day__lt=fiscal_year.start
+        )
+        .order_by()
+        .values("enrolment_id")
+        .annotate(r=Sum("realised_hours"), c=Sum("counted_unrealised_hours"))
+        .values_list("enrolment_id", "r", "c")
+    }
+
+
 def received_orders(organisation_id: int, order_ids) -> tuple[set[int], set[int]]:
     """(orders entrusted to another OF, orders received from another OF) among ``order_ids``."""
     entrusted, received = set(), set()
@@ -239,6 +258,11 @@ def bpf_inputs(fiscal_year: FiscalYear) -> bi.BpfInputs:
         )
 
     co_fundings = co_funding_inputs(org_id, wanted)
+    before = (
+        hours_before(fiscal_year)
+        if any(f.amount is not None for fs in co_fundings.values() for f in fs)
+        else {}
+    )
 
     enrolments = []
     attendance = []
@@ -256,6 +280,7 @@ def bpf_inputs(fiscal_year: FiscalYear) -> bi.BpfInputs:
                 fundings=(bi.Funding(c_line=line, hourly_rate=prices[oid]), *extra),
                 entered_on=entered_on,
                 planned_hours=planned,
+                billable_hours_before=before.get(eid, ZERO),
             )
         )
         if eid in sums:

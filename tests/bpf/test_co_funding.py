@@ -187,6 +187,57 @@ def test_a_flat_amount_is_accrued_over_two_fiscal_years(action):
     assert [(f.pk, f.fy_amount) for f in records.fundings] == [(spanning.fundings.get().pk, D("156.25"))]
 
 
+def test_a_flat_amount_is_never_over_counted_when_the_hours_exceed_the_plan(action):
+    """250 € for 100 planned hours, 60 h in 2023 and 60 h in 2024 (50 realised + 10 counted
+    unrealised): 150 € in 2023, then only the 100 € left in 2024 (not 150 €: 300 € in all). The
+    hours before the year are read only for enrolments with a flat co-funding."""
+    of, fy2023 = action["of"], action["fy"]
+    fy2024 = FiscalYear.objects.create(organisation=of, start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
+    order = OrderFactory(provider=of, region=action["order"].region, unit_price=D("12.00"), nsf_code="314")
+    trainee = TraineeFactory(organisation=of, last_name="Cinq", entry_status=EntryStatus.OTHER)
+    spanning = EnrolmentFactory(order=order, trainee=trainee, payer="c6", planned_hours=D("100"))
+    funding = _fund(spanning, "c9", amount=D("250.00"))
+    hours(spanning, dt.date(2023, 11, 1), "25", kind="mois")
+    hours(spanning, dt.date(2023, 12, 1), "35", kind="mois")
+    hours(spanning, dt.date(2024, 1, 1), "50", "10", kind="mois")
+    hourly_only = EnrolmentFactory(
+        order=order, trainee=TraineeFactory(organisation=of, last_name="Six"), planned_hours=D("100")
+    )
+    hours(hourly_only, dt.date(2023, 12, 1), "30", kind="mois")
+    hours(hourly_only, dt.date(2024, 2, 1), "20", kind="mois")
+
+    inputs = {fy: bpf_inputs(fy) for fy in (fy2023, fy2024)}
+    by_id = {e.id: e for e in inputs[fy2024].enrolments}
+    assert by_id[spanning.pk].billable_hours_before == D("60")
+    assert by_id[hourly_only.pk].billable_hours_before == 0  # no flat funding: not read
+    first, second = (compute_bpf(None, inputs[fy]) for fy in (fy2023, fy2024))
+    assert first["C.9"] == 300 + 150  # Deux's 300 € and 250 × 60 / 100
+    assert second["C.9"] == 100  # min(250, 250 × 120 / 100) − 150, not 150 more
+    assert second["C.6"] == (60 + 20) * 12  # hourly rates are unaffected
+    for fy, expected in ((fy2023, D("150.00")), (fy2024, D("100.00"))):
+        records = cell_records(fy, compute_bpf(None, inputs[fy]), "C.9")
+        assert (funding.pk, expected) in [(f.pk, f.fy_amount) for f in records.fundings]
+
+
+def test_the_control_workbook_accrues_a_flat_amount_over_the_years(action):
+    import io
+
+    from openpyxl import load_workbook
+
+    from formarche.bpf.documents import xlsx_bytes
+
+    of = action["of"]
+    fy2024 = FiscalYear.objects.create(organisation=of, start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
+    deux = action["enrolments"][1]
+    hours(deux, dt.date(2024, 1, 1), "20", kind="mois")  # 100 h already in 2023: 300 € all earned
+    computed = bpf_compute(fiscal_year=fy2024)
+    assert computed.report["C.9"] == 0 and computed.report["C.6"] == 200
+    book = load_workbook(io.BytesIO(xlsx_bytes(computed.report, computed.inputs)))
+    rows = list(book["Actions"].values)
+    values = dict(zip(rows[0], rows[1], strict=True))
+    assert (values["Produits C-9"], values["Produits C-6"]) == (0, 200)  # not 300 × 20 / 100 = 60
+
+
 def test_a_co_funding_of_an_action_received_from_another_of_goes_to_c10(action):
     Subcontracting.objects.create(order=action["order"], direction="recue", partner_name="Autre OF")
     report = compute_bpf(None, bpf_inputs(action["fy"]))
@@ -211,13 +262,14 @@ def test_query_count_of_the_selector_is_constant_with_co_fundings(action, django
         e = EnrolmentFactory(
             order=order, trainee=TraineeFactory(organisation=action["of"]), planned_hours=D("50")
         )
+        hours(e, dt.date(2022, 11, 1), "5", kind="mois")  # before the year: read for flat ones
         hours(e, dt.date(2023, 5, 1), "10", kind="mois")
         _fund(e, "c9", amount=D("100"))
         _fund(e, "c2e", hourly_rate=D("1.5"))
     with django_assert_max_num_queries(n):
         inputs = bpf_inputs(fy)
     report = compute_bpf(None, inputs)
-    assert report["C.9"] == 300 + 12 * 20  # 100 × 10 / 50 each
+    assert report["C.9"] == 300 + 12 * 20  # 100 × (5 + 10) / 50 − 100 × 5 / 50 each
     assert report["C.e"] == 70 + 12 * 15
     assert report["F1.d.n"] == 13
 
