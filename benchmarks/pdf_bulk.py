@@ -25,7 +25,6 @@ import argparse
 import io
 import json
 import os
-import resource
 import statistics
 import sys
 import time
@@ -50,7 +49,13 @@ def rss_mb() -> float:
 
 
 def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident memory (VmHWM). Not ``ru_maxrss``: Linux carries it across
+    exec, so a process started by a large parent (run.py after an import) would report the
+    parent's size."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def page_count(pdf: bytes) -> int:
