@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Q
 
@@ -30,8 +31,51 @@ def _value(hours: Decimal) -> str:
     return text.replace(".", ",")
 
 
+_REASON_LABELS = dict(UnrealisedReason.choices)
+
+
+class _HoursEntry:
+    """What a day cell of the grid and a cell of the month-totals page share: the values of their
+    inputs (the typed text when refused), the reason select and the accessible labels. Each says
+    ``_hours_word`` ("Heures" / "Total des heures") and ``_when`` ("le 03/04/2023" / "en Avril 2023")."""
+
+    _hours_word = "Heures"
+
+    @property
+    def _when(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def realised_value(self) -> str:
+        return self.realised_input if self.realised_input is not None else _value(self.realised)
+
+    @property
+    def counted_value(self) -> str:
+        return self.counted_input if self.counted_input is not None else _value(self.counted)
+
+    @property
+    def realised_label(self) -> str:
+        return f"{self._hours_word} réalisées par {self.name} {self._when}"
+
+    @property
+    def counted_label(self) -> str:
+        return f"{self._hours_word} non réalisées comptabilisées de {self.name} {self._when}"
+
+    @property
+    def reason_label(self) -> str:
+        return f"Motif du non réalisé comptabilisé de {self.name} {self._when}"
+
+    @property
+    def needs_reason_select(self) -> bool:
+        return bool(self.counted) or self.show_reason or bool(self.reason)
+
+    @property
+    def reason_display(self) -> str:
+        return _REASON_LABELS.get(self.reason, "")
+
+
 @dataclass
-class Cell:
+class Cell(_HoursEntry):
     enrolment_id: int
     day: date
     name: str
@@ -48,37 +92,14 @@ class Cell:
     realised_input: str | None = None
     counted_input: str | None = None
 
-    @property
+    @cached_property
     def key(self) -> str:
-        return f"{self.enrolment_id}-{self.day:%Y%m%d}"
+        # the grid reads it several times per cell; isoformat is several times cheaper than %Y%m%d
+        return f"{self.enrolment_id}-{self.day.isoformat().replace('-', '')}"
 
-    @property
-    def realised_value(self) -> str:
-        return self.realised_input if self.realised_input is not None else _value(self.realised)
-
-    @property
-    def counted_value(self) -> str:
-        return self.counted_input if self.counted_input is not None else _value(self.counted)
-
-    @property
-    def realised_label(self) -> str:
-        return f"Heures réalisées par {self.name} le {format_date(self.day)}"
-
-    @property
-    def counted_label(self) -> str:
-        return f"Heures non réalisées comptabilisées de {self.name} le {format_date(self.day)}"
-
-    @property
-    def reason_label(self) -> str:
-        return f"Motif du non réalisé comptabilisé de {self.name} le {format_date(self.day)}"
-
-    @property
-    def needs_reason_select(self) -> bool:
-        return bool(self.counted) or self.show_reason or bool(self.reason)
-
-    @property
-    def reason_display(self) -> str:
-        return dict(UnrealisedReason.choices).get(self.reason, "")
+    @cached_property
+    def _when(self) -> str:
+        return f"le {format_date(self.day)}"
 
     # where a refusal is shown: the hours field named by the service, else the réalisé input
     @property
@@ -163,11 +184,13 @@ def _in_enrolment(enrolment: Enrolment, day: date) -> bool:
     return enrolment.entry_date <= day and (enrolment.exit_date is None or day <= enrolment.exit_date)
 
 
-def _cell(enrolment: Enrolment, day: date, row: Attendance | None, month_kept: bool) -> Cell:
+def _cell(
+    enrolment: Enrolment, day: date, row: Attendance | None, month_kept: bool, name: str | None = None
+) -> Cell:
     cell = Cell(
         enrolment_id=enrolment.pk,
         day=day,
-        name=str(enrolment.trainee),
+        name=str(enrolment.trainee) if name is None else name,
         enabled=_in_enrolment(enrolment, day) and not month_kept,
         weekend=day.weekday() >= 5,
     )
@@ -193,9 +216,12 @@ def build_month_grid(order, month: date) -> MonthGrid:
     grid = MonthGrid(month=first, columns=list(columns.values()), rows=[])
     for enrolment in enrolments:
         month_row = month_rows.get(enrolment.pk)
+        name = str(enrolment.trainee)
         row = GridRow(
             enrolment=enrolment,
-            cells=[_cell(enrolment, d, by_day.get((enrolment.pk, d)), month_row is not None) for d in days],
+            cells=[
+                _cell(enrolment, d, by_day.get((enrolment.pk, d)), month_row is not None, name) for d in days
+            ],
         )
         if month_row is not None:
             row.month_total = MonthHours(month_row.realised_hours, month_row.counted_unrealised_hours)
@@ -252,7 +278,7 @@ def cell_update(order, enrolment: Enrolment, day: date) -> dict:
 
 
 @dataclass
-class MonthCell:
+class MonthCell(_HoursEntry):
     enrolment_id: int
     month: date
     name: str
@@ -264,6 +290,8 @@ class MonthCell:
     show_reason: bool = False
     realised_input: str | None = None
     counted_input: str | None = None
+
+    _hours_word = "Total des heures"
 
     @property
     def key(self) -> str:
@@ -278,32 +306,8 @@ class MonthCell:
         return self.realised + self.counted
 
     @property
-    def realised_value(self) -> str:
-        return self.realised_input if self.realised_input is not None else _value(self.realised)
-
-    @property
-    def counted_value(self) -> str:
-        return self.counted_input if self.counted_input is not None else _value(self.counted)
-
-    @property
-    def realised_label(self) -> str:
-        return f"Total des heures réalisées par {self.name} en {format_month(self.month)}"
-
-    @property
-    def counted_label(self) -> str:
-        return f"Total des heures non réalisées comptabilisées de {self.name} en {format_month(self.month)}"
-
-    @property
-    def reason_label(self) -> str:
-        return f"Motif du non réalisé comptabilisé de {self.name} en {format_month(self.month)}"
-
-    @property
-    def needs_reason_select(self) -> bool:
-        return bool(self.counted) or self.show_reason or bool(self.reason)
-
-    @property
-    def reason_display(self) -> str:
-        return dict(UnrealisedReason.choices).get(self.reason, "")
+    def _when(self) -> str:
+        return f"en {format_month(self.month)}"
 
 
 def order_months(order, with_hours=()) -> list[date]:

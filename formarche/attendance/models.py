@@ -54,7 +54,11 @@ class AttendanceQuerySet(models.QuerySet):
 
 class Attendance(models.Model):
     enrolment = models.ForeignKey(
-        Enrolment, on_delete=models.PROTECT, related_name="attendances", verbose_name="inscription"
+        Enrolment,
+        on_delete=models.PROTECT,
+        related_name="attendances",
+        verbose_name="inscription",
+        db_index=False,  # indexed by attendance_enrolment_hours (Meta.indexes), which covers the hours
     )
     day = models.DateField("jour", help_text="Pour un total mensuel : le premier jour du mois.")
     kind = models.CharField(
@@ -110,7 +114,17 @@ class Attendance(models.Model):
                 name="attendance_month_total_on_first_day",
             ),
         ]
-        indexes = [models.Index(fields=["day", "enrolment"])]
+        indexes = [
+            models.Index(fields=["day", "enrolment"]),
+            # The hours of an enrolment (or of an action's enrolments: the hours column of the
+            # actions list, issue #8) read from the index alone. INCLUDE exists on PostgreSQL
+            # only: elsewhere this is a plain index on the enrolment, like a foreign key's.
+            models.Index(
+                fields=["enrolment"],
+                include=["realised_hours", "counted_unrealised_hours"],
+                name="attendance_enrolment_hours",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.enrolment} — {self.day:%d/%m/%Y} : {self.realised_hours} h"

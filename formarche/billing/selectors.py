@@ -245,10 +245,13 @@ STATUS_FILTERS = {
 
 def tenant_invoices_queryset(queryset, status_filter: str | None):
     """The invoices list (``factures/``), already scoped by the caller, not evaluated (the page
-    paginates it); constant queries. ``pk`` last: a stable order from one page to the next."""
+    paginates it); constant queries. ``pk`` last: a stable order from one page to the next.
+
+    Only the action and the period are joined: the list shows nothing else of the related rows
+    (the seller's name is frozen on the invoice); the other joins of ``with_labels`` (provider,
+    Région, lot, statement, solde) were built into ~350 objects for a page of 50 (issue #8)."""
     qs = (
-        queryset.with_labels()
-        .select_related("rejection")
+        queryset.select_related("order", "period")
         .prefetch_related(_payments_prefetch())
         .order_by("received_on", "issue_date", "sequence", "pk")
     )

@@ -62,10 +62,17 @@ class Unit:
     subcontracted_hours: Decimal = ZERO  # of which delivered by the OF we entrusted it to
     professionalisation: bool = False
     enrolment_ids: list[Id] = field(default_factory=list)
+    _refs: tuple[SourceRef, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
-    def refs(self) -> list[SourceRef]:
-        return [SourceRef("enrolment", i) for i in self.enrolment_ids]
+    def refs(self) -> tuple[SourceRef, ...]:
+        """The unit's enrolments as sources. Built once: a report reads them for every cell the
+        unit falls in (about 30 for a trainee), and ``enrolment_ids`` only grows (append) while
+        :func:`aggregate` runs, so a cache of another length is rebuilt."""
+        refs = self._refs
+        if refs is None or len(refs) != len(self.enrolment_ids):
+            refs = self._refs = tuple([SourceRef("enrolment", i) for i in self.enrolment_ids])
+        return refs
 
     @property
     def own_hours(self) -> Decimal:

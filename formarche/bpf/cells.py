@@ -30,13 +30,20 @@ class CellBook:
         return [r for k in keys for r in self.cells[k].sources]
 
     def units(self, prefix: str, units: list[Unit], hours: Callable[[Unit], Decimal] | None = None) -> None:
-        """`prefix.n` = units with hours > 0, `prefix.h` = their hours (exact, 2 places)."""
-        get = hours or (lambda u: u.hours)
-        chosen = [(u, get(u)) for u in units]
-        chosen = [(u, h) for u, h in chosen if h > 0]
-        refs = [r for u, _ in chosen for r in u.refs]
-        self.set(f"{prefix}.n", len(chosen), refs)
-        self.set(f"{prefix}.h", sum((h for _, h in chosen), ZERO), refs)
+        """`prefix.n` = units with hours > 0, `prefix.h` = their hours (exact, 2 places).
+
+        Both cells have the same sources, deduplicated once (a report calls this some 30 times
+        over every unit of the year)."""
+        if hours is None:
+            chosen = [u for u in units if u.hours > 0]
+            total = sum((u.hours for u in chosen), ZERO)
+        else:
+            pairs = [(u, h) for u in units if (h := hours(u)) > 0]
+            chosen = [u for u, _ in pairs]
+            total = sum((h for _, h in pairs), ZERO)
+        sources = dedupe(r for u in chosen for r in u.refs)
+        self.cells[f"{prefix}.n"] = Cell(len(chosen), sources)
+        self.cells[f"{prefix}.h"] = Cell(total, sources)
 
     def amount(self, key: str, buckets: Iterable[Bucket]) -> None:
         buckets = list(buckets)

@@ -11,6 +11,7 @@ from formarche.accounts.tenancy import get_scoped_or_404, of_required, scoped
 from formarche.attendance.models import Attendance
 from formarche.bpf import documents, services
 from formarche.bpf.cerfa import get_edition
+from formarche.bpf.exports import from_json
 from formarche.bpf.fec import FecError
 from formarche.bpf.forms import (
     AccountLineForm,
@@ -80,6 +81,22 @@ def fiscal_year_create(request):
     return redirect("bpf:index")
 
 
+def _previous_report(previous_fy):
+    """The right-hand column: the previous year's BPF as validated (its frozen cells, the figures
+    declared, read without computing anything: issue #8) or, not validated yet, computed."""
+    if previous_fy is None:
+        return None
+    if previous_fy.is_validated and previous_fy.validated_data:
+        try:
+            return from_json(previous_fy.validated_data)
+        except (KeyError, TypeError, ValueError):
+            pass  # a stored document this version cannot read: compute the year instead
+    try:
+        return services.bpf_compute(fiscal_year=previous_fy).report
+    except services.BpfError:
+        return None
+
+
 @of_required
 def report(request, fiscal_year_id):
     fy = _fy(request, fiscal_year_id)
@@ -87,12 +104,7 @@ def report(request, fiscal_year_id):
     if computed is None:
         return redirect("bpf:index")
     previous_fy = previous_fiscal_year(fy)
-    previous = None
-    if previous_fy is not None:
-        try:
-            previous = services.bpf_compute(fiscal_year=previous_fy).report
-        except services.BpfError:
-            previous = None
+    previous = _previous_report(previous_fy)
     rep = computed.report
     status_code, status_label = bpf_status(fy)
     return render(

@@ -349,10 +349,12 @@ class Order(models.Model):
 
     @property
     def contracted_hours(self) -> Decimal:
-        """Contracted trainee-hours V = A / p (2 places, for display and controls)."""
-        from formarche.orders.terms import order_contracted_hours
+        """Contracted trainee-hours V = A / p (2 places, for display and controls): the engine's
+        ``contracted_hours(terms)``, without building and checking the whole terms for each row
+        of a list (A and p are positive by the table's constraints)."""
+        from formarche.utils.money import round_cents_of_ratio
 
-        return order_contracted_hours(self)
+        return round_cents_of_ratio(self.amount, self.unit_price)
 
     def realisation_rate_of(self, cumulative_hours: Decimal) -> Decimal:
         """% de réalisation r = C × p / A × 100, exact (``|taux`` shows 2 places) [seed: 95,14 %]."""

@@ -35,8 +35,15 @@ def orders_with_hours(tenant, queryset=None):
 
 
 def order_list(tenant, *, dispositif=None, lot=None, provider=None, status=None, search=""):
-    """The list of ``action_list``: filters are ids (already validated) or empty."""
-    qs = orders_with_hours(tenant)
+    """The list of ``action_list``: filters are ids (already validated) or empty.
+
+    Joined: what the list shows (lot, dispositif, organisme) — not the Région, the market and the
+    référent of ``with_labels``, which made PostgreSQL plan a 7-table join on every page (issue #8)."""
+    qs = (
+        scoped(Order.objects.all(), tenant)
+        .select_related("lot", "dispositif", "provider")
+        .annotate(cumulative_hours=cumulative_hours_subquery())
+    )
     if dispositif:
         qs = qs.filter(dispositif_id=dispositif)
     if lot:

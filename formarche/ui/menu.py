@@ -3,7 +3,8 @@
 Apps add entries here; an entry whose URL does not exist yet is simply not shown.
 """
 
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 # (key, label, url name, who sees it: "of", "region" or "all")
 MENU = [
@@ -17,18 +18,35 @@ MENU = [
     ("organisation", "Gestion organisme", "organisations:detail", "all"),
 ]
 
+# The menu's URLs take no argument: they depend only on the URLconf and the script prefix, so
+# they are reversed once per (prefix, URLconf) rather than on every page (issue #8).
+# {(prefix, urlconf): [(audience, item)]}
+_ITEMS: dict[tuple[str, str], list[tuple[str, dict]]] = {}
+
+
+def _items() -> list[tuple[str, dict]]:
+    cache_key = (get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    items = _ITEMS.get(cache_key)
+    if items is None:
+        items = []
+        for key, label, url_name, audience in MENU:
+            try:
+                url = reverse(url_name)
+            except NoReverseMatch:
+                continue
+            items.append((audience, {"key": key, "label": label, "url": url}))
+        _ITEMS[cache_key] = items
+    return items
+
 
 def main_menu(request):
     tenant = getattr(request, "tenant", None)
     if tenant is None:
         return {"main_menu": []}
-    items = []
-    for key, label, url_name, audience in MENU:
-        if audience == "of" and not tenant.is_of or audience == "region" and not tenant.is_region:
-            continue
-        try:
-            url = reverse(url_name)
-        except NoReverseMatch:
-            continue
-        items.append({"key": key, "label": label, "url": url})
-    return {"main_menu": items}
+    return {
+        "main_menu": [
+            dict(item)
+            for audience, item in _items()
+            if not (audience == "of" and not tenant.is_of or audience == "region" and not tenant.is_region)
+        ]
+    }
