@@ -78,6 +78,7 @@ def grid_month(request, order_id, period):
         editable=request.tenant.is_of and order.is_open,  # a closed action is read-only
         validated=bool(period_row and period_row.is_validated),
         cell_url=reverse("attendance:cell", kwargs={"order_id": order.pk, "period": period_key(month)}),
+        reasons=grid_data.UnrealisedReason.choices,  # the options of each cell's reason select
     )
     return render(request, "attendance/grid.html", context)
 
