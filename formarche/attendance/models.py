@@ -87,6 +87,7 @@ class Attendance(models.Model):
         blank=True,
         related_name="+",
         verbose_name="modifié par",
+        db_index=False,  # partial index attendance_updated_by (Meta.indexes): null on imported rows
     )
     history = HistoricalRecords()
 
@@ -123,6 +124,11 @@ class Attendance(models.Model):
                 fields=["enrolment"],
                 include=["realised_hours", "counted_unrealised_hours"],
                 name="attendance_enrolment_hours",
+            ),
+            # Who last changed a row is shown, never searched: the index serves only the SET NULL
+            # of a deleted user, which concerns only the rows naming one (imports name nobody).
+            models.Index(
+                fields=["updated_by"], condition=Q(updated_by__isnull=False), name="attendance_updated_by"
             ),
         ]
 
