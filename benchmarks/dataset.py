@@ -7,12 +7,17 @@ are written as a stream — the attendance section row by row in chunks — neve
 Each trainee attends one fixed weekday a week for ``rows_per_trainee`` weeks from an entry date
 in the first quarter of 2023 (7 h, or 3.5 h; one day in twenty absent with 7 h counted
 unrealised), so every month of the two-year actions has hours. The hours are tallied per
-(action, month) while writing: the validated periods and their frozen statements are built from
-that tally after the import.
+(action, month) while writing the attendance section.
 
-Invoices are not in the interchange format yet (``invoices`` is reserved and must be empty), so
-the validated periods, statements, invoices and payments are inserted with ``bulk_create`` after
-the import (see :func:`add_billing`), their statements computed by the real engine.
+The billing travels in the documents too, written after the attendance (the importer reads a
+whole document, key order does not matter): each action's first ``invoices_per_action`` months
+are validated periods whose frozen hours are that tally and whose statements are computed here
+by the pure engine (``formarche.billing.engine``) with the action's terms — the importer
+recomputes them and refuses any difference —, each with an invoice (top-level ``invoices``) and,
+when paid, its payment: most invoices paid, one in ten signed and awaiting the Région, a few
+issued (see :func:`_billing`). Only what the format does not carry is added after the import:
+the users (:func:`add_users`; the format leaves who validated, issued or paid empty) and the
+Région's legal identity (:func:`complete_parties`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 REGION_CODE = "BENCH-R"
@@ -86,6 +92,20 @@ STATUSES = ["demandeur_emploi"] * 6 + ["salarie", "apprenti", "particulier", "au
 FIRST = ["Léa", "Hugo", "Inès", "Lucas", "Chloé", "Nathan", "Manon", "Yanis", "Emma", "Karim"]
 PLANNED_START = date(2023, 1, 2)
 PLANNED_END = date(2024, 12, 31)
+# the billing terms of the dispositif, written in the documents and given to the engine here
+ADVANCE_RATE = Decimal("0.30")
+VAT_RATE = Decimal(0)
+# the statement's figures the format carries (docs/interchange.md, « Histoire de facturation »)
+STATEMENT_FIGURES = (
+    "period_hours",
+    "billable",
+    "cap_regulation",
+    "advance_repayment",
+    "total_ht",
+    "vat",
+    "total_ttc",
+    "already_paid",
+)
 
 
 def of_code(index: int) -> str:
@@ -112,21 +132,30 @@ def _dump(value) -> str:
 
 
 def write_documents(size: Size, seed: int, outdir: Path) -> tuple[list[Path], dict]:
-    """Write one document per OF; return the paths and the tally ``{(order, month): [cents realised,
-    cents counted]}``."""
+    """Write one document per OF; return the paths and the billing they carry
+    ``{"periods": n, "invoices": n, "payments": n}``."""
     rng = random.Random(seed)
+    # the invoices' statuses are drawn first, for every invoice of the data set in order, then
+    # their payment dates, one per paid invoice: two generators on the same seed, the second
+    # advanced past the statuses, keep that sequence while the documents are written one by one
+    status_rng = random.Random(seed + 1)
+    pay_rng = random.Random(seed + 1)
+    for _ in range(size.invoices):
+        pay_rng.random()
     outdir.mkdir(parents=True, exist_ok=True)
-    tally: dict = defaultdict(lambda: [0, 0])
+    counts = {"periods": 0, "invoices": 0, "payments": 0}
     paths = []
     for of_index in range(size.ofs):
         path = outdir / f"{of_code(of_index)}.json"
         with path.open("w", encoding="utf-8") as out:
-            _write_one(out, size, of_index, rng, tally)
+            written = _write_one(out, size, of_index, rng, (status_rng, pay_rng))
+        for key, value in written.items():
+            counts[key] += value
         paths.append(path)
-    return paths, dict(tally)
+    return paths, counts
 
 
-def _write_one(out, size: Size, of_index: int, rng: random.Random, tally) -> None:
+def _write_one(out, size: Size, of_index: int, rng: random.Random, billing_rngs) -> dict:
     code = of_code(of_index)
     head = {
         "format": "formarche-interchange",
@@ -177,7 +206,6 @@ def _write_one(out, size: Size, of_index: int, rng: random.Random, tally) -> Non
                 "amount": "1200.00",
             }
         ],
-        "invoices": [],
     }
     orders = []
     for a in range(size.actions_per_of):
@@ -193,7 +221,12 @@ def _write_one(out, size: Size, of_index: int, rng: random.Random, tally) -> Non
                     "trade_family": "Famille",
                     "territory": "Territoire",
                 },
-                "dispositif": {"code": "pq", "name": "Parcours qualifiant"},
+                "dispositif": {
+                    "code": "pq",
+                    "name": "Parcours qualifiant",
+                    "advance_rate": str(ADVANCE_RATE),
+                    "vat_rate": str(VAT_RATE),
+                },
                 "unit_price": f"{rng.randint(1000, 1500) / 100:.2f}",
                 "amount": "400000.00",
                 "planned_headcount": 20,
@@ -210,7 +243,7 @@ def _write_one(out, size: Size, of_index: int, rng: random.Random, tally) -> Non
         )
     text = _dump(head)[:-1]  # without the closing brace
     out.write(text)
-    out.write(',"orders":' + _dump(orders))
+    tally: dict = defaultdict(lambda: [0, 0])  # (order, month) -> [cents realised, cents counted]
     n = size.trainees_per_of
     out.write(',"trainees":[')
     out.write(
@@ -271,7 +304,108 @@ def _write_one(out, size: Size, of_index: int, rng: random.Random, tally) -> Non
             day += week
         out.write(("" if first else ",") + ",".join(chunk))
         first = False
-    out.write("]}")
+    invoices, counts = _billing(size, orders, tally, *billing_rngs)
+    out.write('],"orders":' + _dump(orders))
+    out.write(',"invoices":' + _dump(invoices))
+    out.write("}")
+    return counts
+
+
+def _hours(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def _money(value: Decimal) -> str:
+    return format(value, "f")
+
+
+def _billing(
+    size: Size, orders: list[dict], tally: dict, status_rng: random.Random, pay_rng: random.Random
+) -> tuple[list[dict], dict]:
+    """The billing history of the OF's actions, in the documents' terms: adds ``periods`` to each
+    order of ``orders`` (the first ``invoices_per_action`` months validated, hours frozen from the
+    tally, statements from the engine) and returns the invoices (one per period; the last two
+    months: half signed, one in ten issued; otherwise 3 % validated, the rest paid, each paid one
+    with a payment of its amount when not zero) and the counts."""
+    from formarche.billing import engine
+
+    months = [date(2023 + m // 12, m % 12 + 1, 1) for m in range(size.invoices_per_action)]
+    counters: dict = defaultdict(int)
+    invoices = []
+    payments = 0
+    for order in orders:
+        terms = engine.OrderTerms(
+            amount=Decimal(order["amount"]),
+            unit_price=Decimal(order["unit_price"]),
+            duration_months=order["duration_months"],
+            vat_rate=VAT_RATE,
+            advance_rate=ADVANCE_RATE,
+            cap_rate=None,
+        )
+        hours = [tally.get((order["number"], month), (0, 0)) for month in months]
+        inputs = [
+            engine.PeriodInput(
+                period=month,
+                realised_hours=Decimal(_hours(realised)),
+                counted_unrealised_hours=Decimal(_hours(counted)),
+            )
+            for month, (realised, counted) in zip(months, hours, strict=True)
+        ]
+        statements = engine.compute_statements(terms, inputs)
+        order["periods"] = []
+        for month, (realised, counted), st in zip(months, hours, statements, strict=True):
+            label = f"{month:%Y-%m}"
+            validated = (month + timedelta(days=31)).replace(day=1)
+            order["periods"].append(
+                {
+                    "month": label,
+                    "is_final": False,
+                    "validated_at": f"{validated.isoformat()}T12:00:00+00:00",
+                    "realised_hours": _hours(realised),
+                    "counted_unrealised_hours": _hours(counted),
+                    "statement": {
+                        "kind": str(st.kind),
+                        **{name: _money(getattr(st, name)) for name in STATEMENT_FIGURES},
+                    },
+                }
+            )
+            issue = month + timedelta(days=40)
+            counters[issue.year] += 1
+            seq = counters[issue.year]
+            draw = status_rng.random()
+            last_months = month >= months[-2]
+            if last_months and draw < 0.5:
+                status = "signee"
+            elif last_months and draw < 0.6:
+                status = "emise"
+            elif draw < 0.03:
+                status = "validee"
+            else:
+                status = "payee"
+            paid = []
+            if status == "payee" and st.total_ttc > 0:
+                day = issue + timedelta(days=pay_rng.randint(15, 45))
+                paid.append({"date": day.isoformat(), "amount": _money(st.total_ttc)})
+            payments += len(paid)
+            invoices.append(
+                {
+                    "number": f"{issue.year}-{seq:05d}",
+                    "order": order["number"],
+                    "period": label,
+                    "support": str(st.kind),
+                    "issue_date": issue.isoformat(),
+                    "status": status,
+                    "received_on": None if status == "emise" else (issue + timedelta(days=3)).isoformat(),
+                    "billed_ht": _money(st.billable),
+                    "billed_ttc": _money(sum((line.ttc for line in st.providers), Decimal(0))),
+                    "payable_ht": _money(st.total_ht),
+                    "vat": _money(st.vat),
+                    "payable_ttc": _money(st.total_ttc),
+                    "payments": paid,
+                }
+            )
+    counts = {"periods": len(orders) * len(months), "invoices": len(invoices), "payments": payments}
+    return invoices, counts
 
 
 def add_users(size: Size) -> dict:
@@ -318,117 +452,3 @@ def complete_parties() -> int:
             Organisation.objects.filter(pk=org.pk).update(**changes)
             updated += 1
     return updated
-
-
-def add_billing(size: Size, tally: dict, seed: int) -> int:
-    """Validated periods (hours frozen from the tally), their statements (the real engine), an
-    invoice for each and payments: most invoices paid, one in ten signed and awaiting the Région,
-    a few issued. Returns the number of invoices."""
-    from decimal import Decimal
-
-    from django.utils import timezone
-
-    from formarche.accounts.models import User
-    from formarche.billing import engine
-    from formarche.billing.models import (
-        Invoice,
-        InvoiceStatus,
-        Payment,
-        PaymentKind,
-        Period,
-        PeriodStatus,
-        Statement,
-    )
-    from formarche.orders.models import Order
-    from formarche.orders.terms import order_terms
-
-    rng = random.Random(seed + 1)
-    user = User.objects.get(email="region@banc.formarche.fr")
-    now = timezone.now()
-    orders = list(Order.objects.select_related("dispositif", "provider", "region").order_by("number"))
-    months = [date(2023 + m // 12, m % 12 + 1, 1) for m in range(size.invoices_per_action)]
-    periods, statements = [], []
-    for order in orders:
-        inputs = []
-        for month in months:
-            realised, counted = tally.get((order.number, month), (0, 0))
-            inputs.append(
-                engine.PeriodInput(
-                    period=month,
-                    realised_hours=Decimal(realised) / 100,
-                    counted_unrealised_hours=Decimal(counted) / 100,
-                )
-            )
-        computed = engine.compute_statements(order_terms(order), inputs)
-        for month, inp, st in zip(months, inputs, computed, strict=True):
-            periods.append(
-                Period(
-                    order=order,
-                    month=month,
-                    status=PeriodStatus.VALIDATED,
-                    validated_at=now,
-                    validated_by=user,
-                    realised_hours=inp.realised_hours,
-                    counted_unrealised_hours=inp.counted_unrealised_hours,
-                )
-            )
-            statements.append(st)
-    Period.objects.bulk_create(periods, batch_size=2000)
-    Statement.objects.bulk_create(
-        [Statement.from_engine(p, st) for p, st in zip(periods, statements, strict=True)], batch_size=2000
-    )
-    counters: dict = defaultdict(int)
-    invoices = []
-    for period, st in zip(periods, statements, strict=True):
-        order = period.order
-        issue = period.month.replace(day=1) + timedelta(days=40)
-        counters[(order.provider_id, issue.year)] += 1
-        seq = counters[(order.provider_id, issue.year)]
-        draw = rng.random()
-        last_months = period.month >= months[-2]
-        if last_months and draw < 0.5:
-            status = InvoiceStatus.SIGNED
-        elif last_months and draw < 0.6:
-            status = InvoiceStatus.ISSUED
-        elif draw < 0.03:
-            status = InvoiceStatus.VALIDATED
-        else:
-            status = InvoiceStatus.PAID
-        ht, vat = st.total_ht, st.vat
-        invoices.append(
-            Invoice(
-                order=order,
-                period=period,
-                organisation_id=order.provider_id,
-                year=issue.year,
-                sequence=seq,
-                number=f"{issue.year}-{seq:05d}",
-                support=str(st.kind),
-                status=status,
-                issue_date=issue,
-                billed_ht=st.billable,
-                billed_ttc=st.billable + st.vat,
-                payable_ht=ht,
-                vat=vat,
-                payable_ttc=ht + vat,
-                seller={"name": order.provider.name, "provider_code": order.provider.provider_code},
-                buyer={"name": order.region.name},
-                received_on=None if status == InvoiceStatus.ISSUED else issue + timedelta(days=3),
-                signed_filename="" if status == InvoiceStatus.ISSUED else f"{seq}.pdf",
-            )
-        )
-    Invoice.objects.bulk_create(invoices, batch_size=2000)
-    payments = [
-        Payment(
-            order_id=inv.order_id,
-            invoice=inv,
-            kind=PaymentKind.INVOICE,
-            date=inv.issue_date + timedelta(days=rng.randint(15, 45)),
-            amount=inv.payable_ttc,
-            recorded_by=user,
-        )
-        for inv in invoices
-        if inv.status == InvoiceStatus.PAID and inv.payable_ttc > 0
-    ]
-    Payment.objects.bulk_create(payments, batch_size=2000)
-    return len(invoices)

@@ -5,8 +5,10 @@
 1. Generates the data set (benchmarks/dataset.py, deterministic from ``--seed``) as interchange
    documents, one per OF, streamed to /tmp/formarche-bench-data/; imports them into a fresh
    database (SQLite file under /tmp/formarche-bench-<size>-sqlite/, or the PostgreSQL database
-   ``bench_<size>``, dropped and re-created) with ``formarche.interchange.cli.cli_import``; adds
-   users, validated periods, statements, invoices and payments (not in the format yet).
+   ``bench_<size>``, dropped and re-created) with ``formarche.interchange.cli.cli_import`` — the
+   billing included (validated periods, their statements, invoices, payments: the importer
+   recomputes every statement); then adds what the format does not carry: the users and the
+   Région's legal identity.
 2. Measures, each beside a floor measured in the same run: import throughput (floor: parsing the
    JSON alone); the statements of every action of the Région for one month (floor: one SQL
    aggregate of the same hours); the BPF of the largest OF (floor: one SQL aggregate of its
@@ -55,7 +57,7 @@ from common import (  # noqa: E402
     proc_cpu_s,
     proc_peak_mb,
 )
-from dataset import REGION_CODE, SIZES, add_billing, add_users, complete_parties, of_code, write_documents  # noqa: E402
+from dataset import REGION_CODE, SIZES, add_users, complete_parties, of_code, write_documents  # noqa: E402
 from load import run_load  # noqa: E402
 from wrk_load import available as wrk_available  # noqa: E402
 from wrk_load import run_wrk  # noqa: E402
@@ -82,7 +84,7 @@ def load_data(size_name: str, db: str, seed: int, result: dict) -> None:
 
     size = SIZES[size_name]
     t0 = time.perf_counter()
-    paths, tally = write_documents(size, seed, DATA_DIR / f"{size_name}-{seed}")
+    paths, billing = write_documents(size, seed, DATA_DIR / f"{size_name}-{seed}")
     generated = time.perf_counter() - t0
     log(f"{len(paths)} document(s) écrits en {generated:.1f} s")
     per_doc = []
@@ -127,13 +129,18 @@ def load_data(size_name: str, db: str, seed: int, result: dict) -> None:
         "peak_rss_mb": round(peak_rss_mb()),
         "load": loadavg(),
     }
+    # the billing came in with the documents; only what the format does not carry is added
     t0 = time.perf_counter()
     add_users(size)
     complete_parties()
-    invoices = add_billing(size, tally, seed)
-    result["import"]["billing_s"] = round(time.perf_counter() - t0, 2)
-    result["import"]["invoices"] = invoices
-    log(f"facturation ajoutée ({invoices} factures)")
+    result["import"]["users_s"] = round(time.perf_counter() - t0, 2)
+    result["import"]["invoices"] = billing["invoices"]
+    result["import"]["validated_periods"] = billing["periods"]
+    result["import"]["payments"] = billing["payments"]
+    log(
+        f"facturation importée avec les documents : {billing['periods']} périodes validées, "
+        f"{billing['invoices']} factures, {billing['payments']} paiements ; utilisateurs ajoutés"
+    )
 
 
 # --------------------------------------------------------------------------------------------
