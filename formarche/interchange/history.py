@@ -592,9 +592,24 @@ def check_invoices(items: list, invoices: list, orders: dict, c: Checker) -> Non
 # --------------------------------------------------------------------------------------------
 
 
+def bulk_insert(model, objs: list, batch_size: int = 1000) -> list:
+    """``bulk_create`` in batches, the primary keys set on ``objs`` (SQLite ≥ 3.35 and PostgreSQL
+    return them). No signal is sent, so django-simple-history writes no record: the import is the
+    trace (docs/interchange.md)."""
+    from django.db import connection
+
+    if not objs:
+        return objs
+    if not connection.features.can_return_rows_from_bulk_insert:
+        raise RuntimeError("l'import suppose une base qui renvoie les clés des insertions groupées.")
+    model.objects.bulk_create(objs, batch_size=batch_size)
+    return objs
+
+
 def write_history(parsed_orders: dict, orders: dict) -> dict:
     """Advance payments, periods and their statements, penalties and bonuses, soldes, for the
-    orders just created (``orders``: number → Order). Returns {number: Solde} and counts."""
+    orders just created (``orders``: number → Order), each kind inserted by ``bulk_create`` in
+    batches. Returns {number: Solde}, {(order number, month): Period} and counts."""
     from formarche.billing import engine
     from formarche.billing.models import (
         Adjustment,
@@ -607,27 +622,29 @@ def write_history(parsed_orders: dict, orders: dict) -> dict:
     )
     from formarche.billing.services import _solde_data
 
-    soldes = {}
-    counts = {"periods": 0, "adjustments": 0, "soldes": 0, "advances": 0}
+    advances = []
+    periods: dict = {}  # (order number, month) → Period
+    adjustments: dict = {}  # order number → [Adjustment]
+    dated = []  # (Adjustment, created_at given by the document)
     for number, entry in parsed_orders.items():
         history = entry["history"]
         order = orders[number]
         if history["advance"]:
             a = history["advance"]
-            Payment.objects.create(
-                order=order,
-                kind=PaymentKind.ADVANCE,
-                date=a["date"],
-                amount=a["amount"],
-                reference=a["reference"],
+            advances.append(
+                Payment(
+                    order=order,
+                    kind=PaymentKind.ADVANCE,
+                    date=a["date"],
+                    amount=a["amount"],
+                    reference=a["reference"],
+                )
             )
-            counts["advances"] += 1
-        periods = {}
         for p in sorted(history["periods"], key=lambda p: p["month"]):
             validated_at = p["validated_at"] or _noon(
                 (p["month"].replace(day=28) + timedelta(days=4)).replace(day=1)
             )
-            period = Period.objects.create(
+            periods[number, p["month"]] = Period(
                 order=order,
                 month=p["month"],
                 status=PeriodStatus.VALIDATED,
@@ -638,41 +655,61 @@ def write_history(parsed_orders: dict, orders: dict) -> dict:
                 realised_correction_hours=p["realised_correction_hours"],
                 counted_unrealised_correction_hours=p["counted_unrealised_correction_hours"],
             )
-            periods[p["month"]] = period
-            st = entry["statements"].get(p["month"])
-            if st is not None:
-                Statement.from_engine(period, st).save()
-        counts["periods"] += len(periods)
-        adjustments = []
+        rows = adjustments[number] = []
         for a in history["adjustments"]:
-            row = Adjustment.objects.create(
+            row = Adjustment(
                 order=order, kind=a["kind"], label=a["label"], amount=a["amount"], reason=a["reason"]
             )
+            rows.append(row)
             if a["created_at"] is not None:
-                Adjustment.objects.filter(pk=row.pk).update(created_at=a["created_at"])
-            adjustments.append(row)
-        counts["adjustments"] += len(adjustments)
+                dated.append((row, a["created_at"]))
+    bulk_insert(Payment, advances)
+    bulk_insert(Period, list(periods.values()))
+    bulk_insert(
+        Statement,
+        [
+            Statement.from_engine(periods[number, month], st)
+            for number, entry in parsed_orders.items()
+            for month, st in sorted(entry["statements"].items())
+        ],
+    )
+    bulk_insert(Adjustment, [row for rows in adjustments.values() for row in rows])
+    if dated:
+        # « saisie le » is set to now on insertion (auto_now_add): the document's date replaces it
+        for row, when in dated:
+            row.created_at = when
+        Adjustment.objects.bulk_update([row for row, _ in dated], ["created_at"], batch_size=1000)
+    soldes = {}
+    for number, entry in parsed_orders.items():
         solde: engine.Solde | None = entry.get("engine_solde")
-        if solde is not None:
-            s = history["solde"]
-            statements = [entry["statements"][m] for m in sorted(entry["statements"])]
-            soldes[number] = Solde.objects.create(
-                order=order,
-                final_period=periods[s["final_period"]],
-                amount_due=solde.amount_due,
-                bonus=solde.bonus,
-                penalties=solde.penalties,
-                advance=solde.advance,
-                instalments_paid=solde.instalments_paid,
-                total_paid=solde.total_paid,
-                balance_ht=solde.balance_ht,
-                vat=solde.vat,
-                balance_ttc=solde.balance_ttc,
-                is_repayment_order=solde.is_repayment_order,
-                data=_solde_data(order, solde, statements, adjustments, statements[-1].vat_rate),
-                issued_on=s["issued_on"],
-                repayment_received_on=s["repayment_received_on"],
-                repayment_reference=s["repayment_reference"],
-            )
-            counts["soldes"] += 1
-    return {"soldes": soldes, "counts": counts}
+        if solde is None:
+            continue
+        order = orders[number]
+        s = entry["history"]["solde"]
+        statements = [entry["statements"][m] for m in sorted(entry["statements"])]
+        soldes[number] = Solde(
+            order=order,
+            final_period=periods[number, s["final_period"]],
+            amount_due=solde.amount_due,
+            bonus=solde.bonus,
+            penalties=solde.penalties,
+            advance=solde.advance,
+            instalments_paid=solde.instalments_paid,
+            total_paid=solde.total_paid,
+            balance_ht=solde.balance_ht,
+            vat=solde.vat,
+            balance_ttc=solde.balance_ttc,
+            is_repayment_order=solde.is_repayment_order,
+            data=_solde_data(order, solde, statements, adjustments[number], statements[-1].vat_rate),
+            issued_on=s["issued_on"],
+            repayment_received_on=s["repayment_received_on"],
+            repayment_reference=s["repayment_reference"],
+        )
+    bulk_insert(Solde, list(soldes.values()))
+    counts = {
+        "periods": len(periods),
+        "adjustments": sum(len(rows) for rows in adjustments.values()),
+        "soldes": len(soldes),
+        "advances": len(advances),
+    }
+    return {"soldes": soldes, "periods": periods, "counts": counts}

@@ -861,7 +861,9 @@ def _write_rows(p: dict) -> dict:
         ]
     )
     written = history.write_history(p["orders"], orders)
-    n_invoices, n_payments = _write_invoices(p["invoices"], org, orders, written["soldes"])
+    n_invoices, n_payments = _write_invoices(
+        p["invoices"], org, orders, written["soldes"], written["periods"]
+    )
     counts = defaultdict(int)
     counts.update(
         {
@@ -883,10 +885,14 @@ def _write_rows(p: dict) -> dict:
     return dict(counts)
 
 
-def _write_invoices(invoices: list, org, orders: dict, soldes: dict) -> tuple[int, int]:
+def _write_invoices(invoices: list, org, orders: dict, soldes: dict, periods: dict) -> tuple[int, int]:
     """Each invoice on its period (created validated, without a stored statement, when neither the
     document nor formarche has it) or on its solde, its payments and rejection, then the reissues
-    linked to the invoices they replace, then every yearly counter raised to the highest number."""
+    linked to the invoices they replace, then every yearly counter raised to the highest number.
+
+    Periods and soldes just written are reused (``periods``: (order number, month) → Period,
+    ``soldes``: order number → Solde); those of orders already in formarche are read in one query
+    each. Every kind is inserted by ``bulk_create`` in batches."""
     from formarche.billing.models import (
         SUPPORT_SOLDE,
         Invoice,
@@ -899,32 +905,51 @@ def _write_invoices(invoices: list, org, orders: dict, soldes: dict) -> tuple[in
         Solde,
     )
     from formarche.billing.services import _party_data
+    from formarche.organisations.models import Organisation
 
     if not invoices:
         return 0, 0
     seller = _party_data(org, seller=True)
-    n_payments = 0
-    highest: dict[int, int] = {}
-    created: dict[str, Invoice] = {}
+    db_orders = {inv["db_order"].pk: inv["db_order"] for inv in invoices if inv["db_order"] is not None}
+    periods = dict(periods)
+    soldes = dict(soldes)
+    if db_orders:
+        numbers = {pk: o.number for pk, o in db_orders.items()}
+        for period in Period.objects.filter(order_id__in=db_orders):
+            periods.setdefault((numbers[period.order_id], period.month), period)
+        for solde in Solde.objects.filter(order_id__in=db_orders):
+            soldes.setdefault(numbers[solde.order_id], solde)
+    # a period neither in the document's history nor in formarche: created validated, as the
+    # first invoice on it describes it
+    new_periods = []
     for inv in invoices:
-        order = inv["db_order"] or orders[inv["order"]]
-        period = solde = None
-        if inv["support"] == SUPPORT_SOLDE:
-            solde = soldes.get(inv["order"]) or Solde.objects.get(order=order)
-        else:
-            period, _ = Period.objects.get_or_create(
-                order=order,
-                month=inv["month"],
-                defaults={
-                    "status": PeriodStatus.VALIDATED,
-                    "validated_at": history._noon(inv["issue_date"]),
-                    "is_final": inv["support"] == "CRE final",
-                },
-            )
-        invoice = Invoice.objects.create(
+        if inv["support"] == SUPPORT_SOLDE or (inv["order"], inv["month"]) in periods:
+            continue
+        period = Period(
+            order=inv["db_order"] or orders[inv["order"]],
+            month=inv["month"],
+            status=PeriodStatus.VALIDATED,
+            validated_at=history._noon(inv["issue_date"]),
+            is_final=inv["support"] == "CRE final",
+        )
+        periods[inv["order"], inv["month"]] = period
+        new_periods.append(period)
+    history.bulk_insert(Period, new_periods)
+
+    all_orders = {**{o.number: o for o in db_orders.values()}, **orders}
+    regions = Organisation.objects.in_bulk({all_orders[inv["order"]].region_id for inv in invoices})
+    buyers = {pk: _party_data(region, seller=False) for pk, region in regions.items()}
+    created: dict[str, Invoice] = {}
+    payments = []
+    rejections = []
+    highest: dict[int, int] = {}
+    for inv in invoices:
+        order = all_orders[inv["order"]]
+        solde = inv["support"] == SUPPORT_SOLDE
+        created[inv["number"]] = invoice = Invoice(
             order=order,
-            period=period,
-            solde=solde,
+            period=None if solde else periods[inv["order"], inv["month"]],
+            solde=soldes[inv["order"]] if solde else None,
             organisation=org,
             year=inv["year"],
             sequence=inv["sequence"],
@@ -935,38 +960,42 @@ def _write_invoices(invoices: list, org, orders: dict, soldes: dict) -> tuple[in
             received_on=inv["received_on"],
             decided_at=inv["decided_at"],
             seller=seller,
-            buyer=_party_data(order.region, seller=False),
+            buyer=buyers[order.region_id],
             **inv["amounts"],
         )
-        created[inv["number"]] = invoice
-        Payment.objects.bulk_create(
-            [
-                Payment(
-                    order=order,
-                    invoice=invoice,
-                    kind=PaymentKind.INVOICE,
-                    date=d,
-                    amount=a,
-                    reference=r or "",
-                )
-                for d, a, r in inv["payments"]
-            ]
-        )
-        n_payments += len(inv["payments"])
+        payments += [
+            Payment(
+                order=order, invoice=invoice, kind=PaymentKind.INVOICE, date=d, amount=a, reference=r or ""
+            )
+            for d, a, r in inv["payments"]
+        ]
         if inv["rejection"]:
-            rejection = Rejection.objects.create(invoice=invoice, reason=inv["rejection"]["reason"])
+            rejection = Rejection(invoice=invoice, reason=inv["rejection"]["reason"])
             when = inv["rejection"]["rejected_at"] or inv["decided_at"] or history._noon(inv["issue_date"])
-            Rejection.objects.filter(pk=rejection.pk).update(rejected_at=when)
+            rejections.append((rejection, when))
         highest[inv["year"]] = max(highest.get(inv["year"], 0), inv["sequence"])
+    history.bulk_insert(Invoice, list(created.values()))
+    history.bulk_insert(Payment, payments)
+    history.bulk_insert(Rejection, [rejection for rejection, _ in rejections])
+    if rejections:
+        # « rejetée le » is set to now on insertion (auto_now_add): the document's date replaces it
+        for rejection, when in rejections:
+            rejection.rejected_at = when
+        Rejection.objects.bulk_update([r for r, _ in rejections], ["rejected_at"], batch_size=1000)
+    reissues = []
     for inv in invoices:
         if inv["replaces"]:
-            Invoice.objects.filter(pk=created[inv["number"]].pk).update(replaces=created[inv["replaces"]])
+            invoice = created[inv["number"]]
+            invoice.replaces = created[inv["replaces"]]
+            reissues.append(invoice)
+    if reissues:
+        Invoice.objects.bulk_update(reissues, ["replaces"], batch_size=1000)
     for year, last in highest.items():
         counter, _ = InvoiceCounter.objects.select_for_update().get_or_create(organisation=org, year=year)
         if counter.last_number < last:
             counter.last_number = last
             counter.save(update_fields=["last_number"])
-    return len(invoices), n_payments
+    return len(invoices), len(payments)
 
 
 def _insert_attendance(rows, enrolment_ids) -> None:

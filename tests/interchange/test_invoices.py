@@ -201,3 +201,17 @@ def test_export_with_invoices_matches_the_json_schema():
     from tests.interchange.test_interchange import SCHEMA
 
     jsonschema.validate(_doc(_world()), json.loads(SCHEMA.read_text()))
+
+
+def test_an_invoice_on_a_validated_period_already_in_formarche_reuses_it():
+    world = _world()
+    rejected = next(i for i in _doc(world)["invoices"] if i["number"] == "2023-00003")
+    period = Period.objects.get(order__number=rejected["order"], month=dt.date(2023, 4, 1))
+    item = dict(rejected, number="2023-00008", status="emise", rejection=None, payments=[])
+    counts = import_document(_small_doc(world["of"], [item]))
+    assert (counts["invoices"], counts["payments"]) == (1, 0)
+    invoice = Invoice.objects.get(number="2023-00008")
+    assert invoice.period == period and invoice.order == period.order
+    assert Period.objects.filter(order=period.order, month=period.month).count() == 1
+    assert InvoiceCounter.objects.get(year=2023).last_number == 8
+    assert not invoice.history.exists()  # bulk insertion: the import is the trace
