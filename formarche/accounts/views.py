@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from formarche.accounts.forms import LoginForm
 from formarche.accounts.tenancy import SESSION_KEY, tenant_required
-from formarche.ui.forms import StyledFormMixin
+from formarche.utils.forms import StyledFormMixin
 
 
 class StyledPasswordResetForm(StyledFormMixin, PasswordResetForm):

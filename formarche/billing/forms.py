@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import forms
 
-from formarche.ui.forms import StyledFormMixin
+from formarche.utils.forms import StyledFormMixin
 
 # <input type="date"> only takes ISO dates: a French-formatted initial value would show empty.
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

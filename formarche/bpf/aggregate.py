@@ -40,10 +40,10 @@ from formarche.bpf.inputs import (
     TraineeStatus,
     TrainerStatus,
 )
-from formarche.bpf.nsf import NSF_LABELS
 from formarche.bpf.report import CheckLevel, CheckResult, Exclusion, SourceRef
 from formarche.bpf.rounding import hours_2dp
 from formarche.utils.money import round_cents, round_cents_of_ratio
+from formarche.utils.nsf import NSF_LABELS
 
 #: detail keys of product buckets (besides OtherProductKind values)
 DETAIL_JOB_SEEKER = "job_seeker"  # line 1 paid for a job-seeker (10443*12 A1 b)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from formarche.imports.parsing import ParseError, normalise_header, parse_date, parse_decimal
+from formarche.utils.parsing import ParseError, normalise_header, parse_date, parse_decimal
 
 ZERO = Decimal("0")
 MAX_ERRORS = 50

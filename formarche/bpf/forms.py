@@ -3,7 +3,7 @@
 from django import forms
 
 from formarche.bpf.models import OtherProduct, SubcontractingDirection, TrainerHoursKind, TrainerStatus
-from formarche.ui.forms import StyledFormMixin
+from formarche.utils.forms import StyledFormMixin
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -4,7 +4,7 @@ from django import forms
 
 from formarche.closing.models import CertificationResult, ChangeKind, Situation
 from formarche.trainees.models import ExitReason
-from formarche.ui.forms import StyledFormMixin
+from formarche.utils.forms import StyledFormMixin
 
 # <input type="date"> only takes ISO dates: a French-formatted value would show an empty field.
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

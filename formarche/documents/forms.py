@@ -3,7 +3,7 @@
 from django import forms
 
 from formarche.documents.models import DocumentType
-from formarche.ui.forms import StyledFormMixin
+from formarche.utils.forms import StyledFormMixin
 
 
 class DocumentUploadForm(StyledFormMixin, forms.Form):

@@ -1,7 +1,7 @@
 """Columns of each import, and the templates users download (a header row and an example row).
 
 Headers are compared after normalisation (case, accents, spaces ignored: « Date de naissance »
-matches ``date_naissance``), see :func:`formarche.imports.parsing.normalise_header`.
+matches ``date_naissance``), see :func:`formarche.utils.parsing.normalise_header`.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from formarche.attendance.models import UnrealisedReason
-from formarche.imports.parsing import normalise_header
 from formarche.trainees.models import Civility, EntryStatus, ExitReason, Payer
+from formarche.utils.parsing import normalise_header
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ TEMPLATES = {
 
 
 def template_content(name: str, ext: str) -> bytes:
-    from formarche.imports.parsing import write_csv_template, write_xlsx_template
+    from formarche.utils.parsing import write_csv_template, write_xlsx_template
 
     title, columns = TEMPLATES[name]
     header = [c.name for c in columns]

@@ -1,6 +1,6 @@
 from django import forms
 
-from formarche.ui.forms import StyledFormMixin
+from formarche.utils.forms import StyledFormMixin
 
 
 class ImportForm(StyledFormMixin, forms.Form):

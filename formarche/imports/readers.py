@@ -1,4 +1,4 @@
-"""The import jobs' file reading: :func:`formarche.imports.parsing.read_table` with their limits.
+"""The import jobs' file reading: :func:`formarche.utils.parsing.read_table` with their limits.
 
 ``read_table`` checks the file before it parses it (extension, size, content: an XLSX is a ZIP
 holding ``[Content_Types].xml`` and ``xl/workbook.xml``; a CSV decodes as UTF-8 with or without
@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import PurePath
 
-from formarche.imports.parsing import Table, TableError, file_format, read_table
+from formarche.utils.parsing import Table, TableError, file_format, read_table
 
 MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 MAX_IMPORT_ROWS = 200_000

@@ -32,11 +32,11 @@ from django.utils import timezone
 from formarche.attendance.models import AttendanceKind, AttendanceSource
 from formarche.imports import columns as cols
 from formarche.imports.models import ImportJob, ImportKind, ImportStatus
-from formarche.imports.parsing import ParseError, Row, RowErrors, Table, TableError, cell_text, parse_date
 from formarche.imports.readers import MAX_UPLOAD_SIZE, read_stored, read_upload, sha256
 from formarche.orders.models import Order
 from formarche.trainees.models import Enrolment, EnrolmentFunding, Payer, Trainee, trainee_name_key
 from formarche.utils.formatting import format_date, format_month, parse_month
+from formarche.utils.parsing import ParseError, Row, RowErrors, Table, TableError, cell_text, parse_date
 
 logger = logging.getLogger(__name__)
 __all__ = [
@@ -283,7 +283,7 @@ _HOURS_CACHE: dict[str, Decimal] = {}
 
 def _decimal(row: Row, key: str, label: str, *, default: Decimal | None = ZERO) -> Decimal:
     """Hours: ≥ 0, 2 decimals at most; fast path (memoised) for the common "7", "3,5", "7,00" cells."""
-    from formarche.imports.parsing import parse_decimal
+    from formarche.utils.parsing import parse_decimal
 
     value = row.data.get(key)
     if value is None or value == "":
@@ -915,7 +915,7 @@ FUNDING_COLUMNS = (
 
 def _funding_values(row: Row) -> dict | None:
     """The row's co-funding (shape only; the rules are checked against the enrolment later)."""
-    from formarche.imports.parsing import parse_decimal
+    from formarche.utils.parsing import parse_decimal
 
     if not any(row.text(c) for c in FUNDING_COLUMNS):
         return None

@@ -6,7 +6,6 @@ from django import forms
 from django.db.models import Q
 
 from formarche.accounts.tenancy import scoped
-from formarche.imports.parsing import ParseError, parse_decimal
 from formarche.orders.models import (
     CertificationType,
     Dispositif,
@@ -21,7 +20,8 @@ from formarche.orders.nsf import NSF_CHOICES
 from formarche.orders.selectors import region_users
 from formarche.orders.services import OrderError, certification_error, parse_components
 from formarche.organisations.models import Organisation, OrganisationKind
-from formarche.ui.forms import StyledFormMixin
+from formarche.utils.forms import StyledFormMixin
+from formarche.utils.parsing import ParseError, parse_decimal
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 

@@ -32,7 +32,10 @@ from datetime import date
 from decimal import Decimal
 
 from formarche.accounts.models import REGION_ROLES, Membership
-from formarche.imports.parsing import (
+from formarche.orders.models import Dispositif, Lot, Order, ProviderRole
+from formarche.orders.services import ORDER_NUMBER_RE
+from formarche.organisations.models import Organisation, OrganisationKind
+from formarche.utils.parsing import (
     ParseError,
     RowErrors,
     Table,
@@ -42,9 +45,6 @@ from formarche.imports.parsing import (
     parse_int,
     read_table,
 )
-from formarche.orders.models import Dispositif, Lot, Order, ProviderRole
-from formarche.orders.services import ORDER_NUMBER_RE
-from formarche.organisations.models import Organisation, OrganisationKind
 
 COLUMNS = [
     "numero",

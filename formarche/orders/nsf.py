@@ -1,6 +1,6 @@
-"""NSF speciality codes for forms (the list lives with the BPF: formarche/bpf/nsf.csv)."""
+"""NSF speciality codes for forms (the list of the notice: formarche/utils/nsf.csv)."""
 
-from formarche.bpf.nsf import NSF_LABELS
+from formarche.utils.nsf import NSF_LABELS
 
 NSF_CODES = frozenset(NSF_LABELS)
 NSF_CHOICES = [("", "— choisir —")] + [

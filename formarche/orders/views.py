@@ -9,7 +9,6 @@ from django.views.decorators.http import require_http_methods
 
 from formarche.accounts.models import Role
 from formarche.accounts.tenancy import get_scoped_or_404, region_required, scoped, tenant_required
-from formarche.imports.parsing import TableError, write_csv_template, write_xlsx_template
 from formarche.orders import importing, selectors, services
 from formarche.orders.action_menu import action_menu
 from formarche.orders.forms import (
@@ -23,6 +22,7 @@ from formarche.orders.forms import (
 )
 from formarche.orders.models import Dispositif, Market, Order
 from formarche.orders.nsf import NSF_LABELS
+from formarche.utils.parsing import TableError, write_csv_template, write_xlsx_template
 
 PAGE_SIZE = 25
 region_manager_required = tenant_required(Role.REGION_MANAGER)

@@ -1,7 +1,7 @@
 from django import forms
 
 from formarche.organisations.models import Organisation
-from formarche.ui.forms import StyledFormMixin
+from formarche.utils.forms import StyledFormMixin
 
 
 class OrganisationIdentityForm(StyledFormMixin, forms.ModelForm):

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import forms
 
 from formarche.signing.models import HalfDay
-from formarche.ui.forms import StyledFormMixin
+from formarche.utils.forms import StyledFormMixin
 
 WEEKDAYS = [(0, "Lundi"), (1, "Mardi"), (2, "Mercredi"), (3, "Jeudi"), (4, "Vendredi"), (5, "Samedi")]
 

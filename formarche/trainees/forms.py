@@ -3,7 +3,7 @@
 from django import forms
 
 from formarche.trainees.models import Enrolment, ExitReason, Payer, Trainee
-from formarche.ui.forms import StyledFormMixin
+from formarche.utils.forms import StyledFormMixin
 
 
 class DateInput(forms.DateInput):

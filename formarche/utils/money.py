@@ -24,15 +24,21 @@ __all__ = [
     "CENT",
     "ZERO",
     "DecimalParseError",
+    "has_places",
     "parse_decimal",
+    "percent",
     "round_cents",
+    "round_cents_fast",
     "round_cents_of_ratio",
+    "round_places",
+    "round_units",
 ]
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 _HUNDRED = Decimal(100)
 _TWO = Decimal(2)
+_ONE = Decimal(1)
 
 
 def round_cents(value: Decimal) -> Decimal:
@@ -45,6 +51,51 @@ def round_cents(value: Decimal) -> Decimal:
     """
     rounded = value.quantize(CENT, rounding=ROUND_HALF_UP)
     return rounded if rounded else ZERO  # never a "-0.00"
+
+
+def round_cents_fast(value: Decimal) -> Decimal:
+    """:func:`round_cents` without the ``-0.00`` guard, for the engine's inner loop.
+
+    Only for values known to be non-negative or already guarded by the caller; same rounding.
+    """
+    return _quantize(value, CENT, ROUND_HALF_UP)
+
+
+_quantize = Decimal.quantize
+
+
+def round_places(value: Decimal, places: int) -> Decimal:
+    """Round ``value`` to ``places`` digits after the point, half up (the same rule as the cent).
+
+    >>> round_places(Decimal("12.345"), 2), round_places(Decimal("2.5"), 0)
+    (Decimal('12.35'), Decimal('3'))
+    """
+    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return rounded if rounded else rounded.copy_abs()
+
+
+def round_units(value: Decimal) -> int:
+    """Round to the unit, half up, as an ``int`` (BPF euros and hours are whole numbers)."""
+    return int(value.quantize(_ONE, rounding=ROUND_HALF_UP))
+
+
+def has_places(value: Decimal, places: int = 2) -> bool:
+    """True when ``value`` has no more than ``places`` significant digits after the point."""
+    return value == value.quantize(Decimal(1).scaleb(-places))
+
+
+def percent(numerator: Decimal, denominator: Decimal) -> Decimal:
+    """``numerator / denominator × 100`` rounded to the cent, half up; ``0.00`` when the
+    denominator is zero (a rate of nothing is shown as 0 %).
+
+    The realisation rate of an action, C × p / A × 100 (sigma.md), is ``percent(C × p, A)``.
+
+    >>> percent(Decimal("20445.47"), Decimal("21489.60"))
+    Decimal('95.14')
+    """
+    if not denominator:
+        return ZERO
+    return round_cents_of_ratio(numerator * _HUNDRED, denominator)
 
 
 def round_cents_of_ratio(numerator: Decimal, denominator: Decimal) -> Decimal:

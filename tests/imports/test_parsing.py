@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
-from formarche.imports.parsing import (
+from formarche.utils.parsing import (
     ParseError,
     Row,
     RowErrors,

@@ -7,10 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from formarche.imports.parsing import read_csv
 from formarche.orders.importing import COLUMNS
 from formarche.orders.models import Lot, Market, Order
 from formarche.orders.services import orders_import
+from formarche.utils.parsing import read_csv
 
 pytestmark = pytest.mark.django_db
 

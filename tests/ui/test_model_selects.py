@@ -12,7 +12,7 @@ from django.urls import reverse
 from formarche.accounts.tenancy import Tenant
 from formarche.orders import selectors
 from formarche.orders.forms import OrderFilterForm
-from formarche.ui.forms import ListedModelChoiceIterator
+from formarche.utils.forms import ListedModelChoiceIterator
 
 pytestmark = pytest.mark.django_db
 
