@@ -113,6 +113,7 @@ def pages(found: dict) -> list[tuple[str, str, str]]:
         ("change-requests-region", "/demandes/", REGION),
         ("outcomes-region", "/resultats/", REGION),
         ("imports-of", "/imports/", OF),
+        ("followup-due-of", "/questionnaires/", OF),
     ]
     if found["trainee"] is not None:
         result.append(("trainee-detail", f"/stagiaires/{found['trainee'].pk}/", OF))
@@ -143,7 +144,6 @@ def pages(found: dict) -> list[tuple[str, str, str]]:
             ("to-issue", "facturation/a-facturer/", OF),
             ("invoices", "facturation/factures/", OF),
             ("payments", "facturation/paiements/", OF),
-            ("advance", "facturation/avance/", REGION),
             ("penalties", "penalites/", REGION),
             ("solde", "solde/", OF),
             ("exits", "sorties/", OF),

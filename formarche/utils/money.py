@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 __all__ = [
     "CENT",
+    "ROUNDING_MODE",
     "ZERO",
     "DecimalParseError",
     "has_places",
@@ -36,6 +37,9 @@ __all__ = [
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+# The one rounding mode, for the APIs that take a mode rather than a value (e.g. DRF's
+# ``DecimalField(rounding=ROUNDING_MODE)``): elsewhere call the functions below.
+ROUNDING_MODE = ROUND_HALF_UP
 _HUNDRED = Decimal(100)
 _TWO = Decimal(2)
 _ONE = Decimal(1)
