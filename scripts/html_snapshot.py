@@ -60,10 +60,10 @@ def _setup(var_dir: Path) -> None:
     django.setup()
     from django.core.management import call_command
 
+    logging.disable(logging.CRITICAL)  # 403/404 tracebacks and WeasyPrint warnings
     call_command("migrate", interactive=False, verbosity=0)
     with open(os.devnull, "w") as devnull:
         call_command("demo_world", stdout=devnull)
-    logging.disable(logging.CRITICAL)  # 403/404 tracebacks and WeasyPrint warnings
 
 
 def _objects() -> dict:

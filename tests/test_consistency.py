@@ -242,10 +242,14 @@ def mermaid_block(text: str) -> tuple[int, list[str]]:
 
 @cache
 def doc_graph() -> Graph:
+    return parse_graph(ARCHITECTURE.read_text(encoding="utf-8"))
+
+
+def parse_graph(text: str) -> Graph:
     """Nodes ``app[label]`` (id = directory name under formarche/) and module nodes whose label
     starts with dotted module names (``billing_engine([billing.engine — pure])``); edges
     ``a --> b`` ("a may import b")."""
-    first, lines = mermaid_block(ARCHITECTURE.read_text(encoding="utf-8"))
+    first, lines = mermaid_block(text)
     graph = Graph()
     errors = []
     for number, raw in enumerate(lines, start=first):
@@ -434,16 +438,19 @@ def _sort_key(where: str):
     return (path, int(number) if number.isdigit() else 0, rest)
 
 
-def is_view_module(path: Path) -> bool:
-    parts = path.relative_to(ROOT).parts
-    return parts[0] == "formarche" and (path.name == "views.py" or "views" in parts[:-1])
+def modules_of_kind(kind: str) -> list[Path]:
+    """The ``<kind>.py`` modules of formarche/ and the modules of ``<kind>/`` packages."""
+    result = []
+    for path in python_files():
+        parts = path.relative_to(ROOT).parts
+        if parts[0] == "formarche" and (path.name == f"{kind}.py" or kind in parts[:-1]):
+            result.append(path)
+    return result
 
 
 def objects_in_views() -> list[str]:
     result = []
-    for path in python_files():
-        if not is_view_module(path):
-            continue
+    for path in modules_of_kind("views"):
         for node in ast.walk(parse(path)):
             if isinstance(node, ast.Attribute) and node.attr == "objects":
                 result.append(f"{rel(path)}:{node.lineno}")
@@ -517,17 +524,10 @@ def template_status_literals() -> list[str]:
     return result
 
 
-def is_service_module(path: Path) -> bool:
-    parts = path.relative_to(ROOT).parts
-    return parts[0] == "formarche" and (path.name == "services.py" or "services" in parts[:-1])
-
-
 def positional_services() -> list[str]:
     """Public module-level functions of services modules with a positional parameter."""
     result = []
-    for path in python_files():
-        if not is_service_module(path):
-            continue
+    for path in modules_of_kind("services"):
         for node in parse(path).body:
             if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or node.name.startswith("_"):
                 continue
@@ -563,12 +563,23 @@ def impure_engine_imports() -> list[str]:
         node = graph.node_of(module_name(path))
         for imp in imports_of(path):
             top = imp.target.split(".")[0]
-            if top in stdlib or imp.target == "formarche.utils" or imp.target.startswith("formarche.utils."):
+            if top in stdlib:
+                continue
+            if imp.target == "formarche.utils" or imp.target.startswith("formarche.utils."):
+                if not _imports_django(imp.target):
+                    continue
+                result.append(f"{imp.where}: {imp.target} (importe Django)")
                 continue
             if imp.target.startswith("formarche.") and graph.node_of(imp.target) == node:
                 continue
             result.append(f"{imp.where}: {imp.target}")
     return result
+
+
+def _imports_django(module: str) -> bool:
+    path = PACKAGE.joinpath(*module.split(".")[1:])
+    path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+    return path.exists() and any(imp.target.split(".")[0] == "django" for imp in imports_of(path))
 
 
 def function_level_imports() -> list[Import]:
@@ -681,7 +692,7 @@ def test_pure_engines_import_only_the_standard_library_and_utils():
 # --------------------------------------------------------------------------- self-tests of the parser
 
 
-def test_relative_imports_and_submodules_are_resolved(tmp_path):
+def test_relative_imports_and_submodules_are_resolved():
     path = PACKAGE / "bpf" / "engine.py"
     node = ast.parse("from . import inputs\nfrom .cerfa import Edition\nfrom .. import utils\n")
     targets = [t for stmt in node.body for t in _targets(stmt, path)]
@@ -709,3 +720,25 @@ def template_hits(text: str) -> list[str]:
 def test_strongly_connected():
     edges = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert strongly_connected(edges, set("abcd")) == [["a", "b", "c"], ["d"]]
+
+
+def test_graph_parser_and_reach():
+    text = """```mermaid
+graph TD
+  %% a comment
+  utils([utils — helpers])
+  orders[orders — orders]
+  billing[billing — billing]
+  billing_engine([billing.engine — pure])
+  orders --> billing_engine
+  billing --> orders
+  billing --> billing_engine
+  billing_engine --> utils
+```"""
+    graph = parse_graph(text)
+    assert graph.apps == {"utils", "orders", "billing"}
+    assert graph.modules == {"billing_engine": ("billing.engine",)}
+    assert graph.reach("orders") == {"billing_engine", "utils"}
+    assert graph.node_of("formarche.billing.engine") == "billing_engine"
+    assert graph.node_of("formarche.billing.models") == "billing"
+    assert not graph.cycles()
