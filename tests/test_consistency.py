@@ -505,11 +505,9 @@ STATUS_LITERAL = re.compile(
 
 
 def template_files() -> list[Path]:
-    return sorted(
-        p
-        for p in ROOT.glob("**/templates/**/*")
-        if p.is_file() and ".venv" not in p.parts and "node_modules" not in p.parts and p.suffix != ".pyc"
-    )
+    """Every file under a ``templates`` directory of formarche/ (and of the project root)."""
+    roots = [PACKAGE.glob("**/templates/**/*"), (ROOT / "templates").glob("**/*")]
+    return sorted({p for found in roots for p in found if p.is_file() and p.suffix != ".pyc"})
 
 
 def template_status_literals() -> list[str]:
