@@ -41,8 +41,7 @@ from formarche.bpf.inputs import (
     TrainerStatus,
 )
 from formarche.bpf.report import CheckLevel, CheckResult, Exclusion, SourceRef
-from formarche.bpf.rounding import hours_2dp
-from formarche.utils.money import round_cents, round_cents_of_ratio
+from formarche.utils.money import round_cents, round_cents_of_ratio, round_places
 from formarche.utils.nsf import NSF_LABELS
 
 #: detail keys of product buckets (besides OtherProductKind values)
@@ -403,8 +402,8 @@ def aggregate(inputs: BpfInputs) -> Facts:
     # hours per trainee per action, to two places (minutes give endless decimals): every sum
     # of the report is then exact, and F-1 = F-3 = F-4 holds to the cent of an hour
     for unit in units.values():
-        unit.hours = hours_2dp(unit.hours)
-        unit.subcontracted_hours = min(hours_2dp(unit.subcontracted_hours), unit.hours)
+        unit.hours = round_places(unit.hours, 2)
+        unit.subcontracted_hours = min(round_places(unit.subcontracted_hours, 2), unit.hours)
 
     return Facts(
         fiscal_year=fy,

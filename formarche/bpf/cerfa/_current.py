@@ -6,13 +6,14 @@ C-d, C-7, removes the F-1 "à distance" line and adds the distance question in B
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from formarche.bpf.aggregate import LINE_PENALTY, Facts, Unit
 from formarche.bpf.cells import CellBook, accounts_amount, ranked_specialities, trainer_line
 from formarche.bpf.cerfa import AtMostRule, CellSpec, EqualRule, HoursGroup, Kind, SumRule
 from formarche.bpf.inputs import ZERO, BpfInputs, Objective, OtherProductKind, TraineeStatus, TrainerStatus
-from formarche.bpf.report import CheckLevel, CheckResult, Exclusion, SourceRef
+from formarche.bpf.report import Cell, CheckLevel, CheckResult, Exclusion, SourceRef
+from formarche.utils.money import round_places, round_units
 
 C_LINES_1 = ("1",)
 C_LINES_OPCO = tuple("abcdefgh")
@@ -375,12 +376,9 @@ def build(facts: Facts, inputs: BpfInputs, *, edition17: bool):
 
 
 def _hours_two_places(book: CellBook) -> None:
-    from formarche.bpf.report import Cell
-    from formarche.bpf.rounding import hours_2dp
-
     for key, cell in book.cells.items():
         if isinstance(cell.value, Decimal) and (key.startswith("F") or key.startswith("G")):
-            book.cells[key] = Cell(hours_2dp(cell.value), cell.sources)
+            book.cells[key] = Cell(round_places(cell.value, 2), cell.sources)
 
 
 def percent_of_turnover(
@@ -393,7 +391,7 @@ def percent_of_turnover(
         return 0, refs
     if turnover is None or turnover <= 0:
         return None, refs
-    pct = int((Decimal(training_total) * 100 / turnover).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    pct = round_units(Decimal(training_total) * 100 / turnover)
     if pct < 1 and training_total > 0:
         pct = 1
     return pct, refs

@@ -42,8 +42,8 @@ from formarche.bpf.cerfa import AtMostRule, CellSpec, Edition, EqualRule, HoursG
 from formarche.bpf.cerfa._current import percent_of_turnover
 from formarche.bpf.checks import _num, _refs
 from formarche.bpf.inputs import ZERO, BpfInputs, Objective, OtherProductKind, TraineeStatus, TrainerStatus
-from formarche.bpf.report import BpfReport, CheckLevel, CheckResult, SourceRef
-from formarche.bpf.rounding import round_euros, round_hours
+from formarche.bpf.report import BpfReport, Cell, CheckLevel, CheckResult, SourceRef
+from formarche.utils.money import round_places, round_units
 
 A, H, N = Kind.AMOUNT, Kind.HOURS, Kind.COUNT
 D_MAX = 10
@@ -352,7 +352,7 @@ def _build(facts: Facts, inputs: BpfInputs):
     acc_refs = [facts.accounts_ref] if facts.accounts_ref else []
     for account, _ in ACCOUNTS:
         value = facts.charges_by_account.get(account, ZERO)
-        book.set(f"p3.{account}", round_euros(value), acc_refs if value else [])
+        book.set(f"p3.{account}", round_units(value), acc_refs if value else [])
     book.sum_of("p3.total", (f"p3.{k}" for k in MAIN_ACCOUNTS))
     if activity and not facts.charges_by_account:
         checks.append(
@@ -402,12 +402,9 @@ def _build(facts: Facts, inputs: BpfInputs):
 
 
 def _hours_two_places_p4(book: CellBook) -> None:
-    from formarche.bpf.report import Cell
-    from formarche.bpf.rounding import hours_2dp
-
     for key, cell in book.cells.items():
         if key.startswith("p4.") and isinstance(cell.value, Decimal):
-            book.cells[key] = Cell(hours_2dp(cell.value), cell.sources)
+            book.cells[key] = Cell(round_places(cell.value, 2), cell.sources)
 
 
 def _people(book: CellBook, prefix: str, facts: Facts, statuses) -> None:
@@ -418,7 +415,7 @@ def _people(book: CellBook, prefix: str, facts: Facts, statuses) -> None:
                 people[trainer_id] = people.get(trainer_id, ZERO) + line.hours
     refs = [SourceRef("trainer", t) for t in sorted(people, key=str)]
     book.set(f"{prefix}.n", len(people), refs)
-    book.set(f"{prefix}.h", round_hours(sum(people.values(), ZERO)), refs)
+    book.set(f"{prefix}.h", round_units(sum(people.values(), ZERO)), refs)
 
 
 def _under_30_days(book: CellBook, facts: Facts) -> None:
@@ -441,7 +438,7 @@ def _under_30_days(book: CellBook, facts: Facts) -> None:
     chosen = [t for t in hours if (t in occasional if t in monthly else len(days[t]) < 30)]
     refs = [SourceRef("trainer", t) for t in sorted(chosen, key=str)]
     book.set("p1.D.lt30.n", len(chosen), refs)
-    book.set("p1.D.lt30.h", round_hours(sum((hours[t] for t in chosen), ZERO)), refs)
+    book.set("p1.D.lt30.h", round_units(sum((hours[t] for t in chosen), ZERO)), refs)
 
 
 def _domain_checks(report: BpfReport) -> list[CheckResult]:
