@@ -10,7 +10,7 @@ from django.db.models import Q, Sum
 
 from formarche.attendance.models import Attendance
 from formarche.bpf import inputs as bi
-from formarche.bpf.aggregate import funding_product
+from formarche.bpf.accrual import funding_product
 from formarche.bpf.models import AccountLine, FiscalYear, OtherProduct, Trainer, TrainerHours
 from formarche.bpf.report import BpfReport
 from formarche.bpf.selectors import PAYER_TO_CLINE, received_orders

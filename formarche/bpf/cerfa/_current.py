@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from formarche.bpf.aggregate import LINE_PENALTY, Facts, Unit
 from formarche.bpf.cells import CellBook, accounts_amount, ranked_specialities, trainer_line
-from formarche.bpf.cerfa import AtMostRule, CellSpec, EqualRule, HoursGroup, Kind, SumRule
+from formarche.bpf.edition import AtMostRule, CellSpec, EqualRule, HoursGroup, Kind, SumRule
+from formarche.bpf.facts import LINE_PENALTY, Facts, Unit
 from formarche.bpf.inputs import ZERO, BpfInputs, Objective, OtherProductKind, TraineeStatus, TrainerStatus
 from formarche.bpf.report import Cell, CheckLevel, CheckResult, Exclusion, SourceRef
 from formarche.utils.money import round_places, round_units

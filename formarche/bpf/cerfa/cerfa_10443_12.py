@@ -36,11 +36,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from formarche.bpf.aggregate import DETAIL_JOB_SEEKER, DETAIL_PRO, LINE_PENALTY, Facts, Unit
 from formarche.bpf.cells import CellBook, ranked_specialities
-from formarche.bpf.cerfa import AtMostRule, CellSpec, Edition, EqualRule, HoursGroup, Kind, SumRule
 from formarche.bpf.cerfa._current import percent_of_turnover
-from formarche.bpf.checks import _num, _refs
+from formarche.bpf.check_tools import cell_number, cell_refs
+from formarche.bpf.edition import AtMostRule, CellSpec, Edition, EqualRule, HoursGroup, Kind, SumRule
+from formarche.bpf.facts import DETAIL_JOB_SEEKER, DETAIL_PRO, LINE_PENALTY, Facts, Unit
 from formarche.bpf.inputs import ZERO, BpfInputs, Objective, OtherProductKind, TraineeStatus, TrainerStatus
 from formarche.bpf.report import BpfReport, Cell, CheckLevel, CheckResult, SourceRef
 from formarche.utils.money import round_places, round_units
@@ -443,7 +443,7 @@ def _under_30_days(book: CellBook, facts: Facts) -> None:
 
 def _domain_checks(report: BpfReport) -> list[CheckResult]:
     out: list[CheckResult] = []
-    n = lambda k: _num(report, k)  # noqa: E731
+    n = lambda k: cell_number(report, k)  # noqa: E731
     activity = n("p4.B.total.n") > 0 or n("p4.B.3.n") > 0 or n("p2.total") > 0
     if (n("p4.B.2.n") > 0) != (n("p2.A5") > 0):
         out.append(
@@ -453,7 +453,7 @@ def _domain_checks(report: BpfReport) -> list[CheckResult]:
                 "Les stagiaires formés pour le compte d'un autre organisme (page 4, B 2) et les produits "
                 "provenant d'autres prestataires de formation (page 2, A5) vont ensemble.",
                 ("p4.B.2.n", "p2.A5"),
-                _refs(report, ("p4.B.2.n", "p2.A5")),
+                cell_refs(report, ("p4.B.2.n", "p2.A5")),
             )
         )
     pct = report.cells["p1.C.pct"].value
@@ -465,7 +465,7 @@ def _domain_checks(report: BpfReport) -> list[CheckResult]:
                 "La part du chiffre d'affaires réalisée en formation doit être un entier de 1 à 100 : "
                 "vérifiez le chiffre d'affaires global.",
                 ("p1.C.pct", "p2.total"),
-                _refs(report, ("p1.C.pct", "p2.total")),
+                cell_refs(report, ("p1.C.pct", "p2.total")),
             )
         )
     if not activity and n("p3.total"):
@@ -475,7 +475,7 @@ def _domain_checks(report: BpfReport) -> list[CheckResult]:
                 "NEANT_AVEC_CHARGES",
                 "Sans activité de formation, les pages 2 et 3 portent la mention « néant ».",
                 ("p3.total",),
-                _refs(report, ("p3.total",)),
+                cell_refs(report, ("p3.total",)),
             )
         )
     if (n("p4.B.3.n") > 0 or n("p1.D.2.n") > 0) and n("p3.604") + n("p3.6226") == 0:
@@ -486,7 +486,7 @@ def _domain_checks(report: BpfReport) -> list[CheckResult]:
                 "Des stagiaires confiés à un autre organisme ou des formateurs sous-traitants figurent au "
                 "bilan, mais les comptes 604 et 6226 sont nuls.",
                 ("p4.B.3.n", "p1.D.2.n", "p3.604", "p3.6226"),
-                _refs(report, ("p4.B.3.n", "p1.D.2.n")),
+                cell_refs(report, ("p4.B.3.n", "p1.D.2.n")),
             )
         )
     if n("p4.A.3.n") > 0 and n("p2.A4") == 0:
@@ -496,7 +496,7 @@ def _domain_checks(report: BpfReport) -> list[CheckResult]:
                 "PARTICULIERS_SANS_A4",
                 "Des particuliers sont comptés (page 4, A 3) mais la ligne A4 des produits est nulle.",
                 ("p4.A.3.n", "p2.A4"),
-                _refs(report, ("p4.A.3.n",)),
+                cell_refs(report, ("p4.A.3.n",)),
             )
         )
     return out
