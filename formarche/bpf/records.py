@@ -11,6 +11,7 @@ from django.db.models import Q, Sum
 from formarche.attendance.models import Attendance
 from formarche.bpf import inputs as bi
 from formarche.bpf.accrual import funding_product
+from formarche.bpf.cerfa.cells_10443_12 import LINE_MAP
 from formarche.bpf.models import AccountLine, FiscalYear, OtherProduct, Trainer, TrainerHours
 from formarche.bpf.report import BpfReport
 from formarche.bpf.selectors import PAYER_TO_CLINE, received_orders
@@ -109,8 +110,6 @@ def funding_lines_of_cell(edition: str, key: str) -> frozenset[str]:
     none.
     """
     if edition == "10443*12":
-        from formarche.bpf.cerfa.cerfa_10443_12 import LINE_MAP
-
         if key == "p2.total":
             return ALL_LINES
         if key.startswith("p2.A1"):

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from formarche.bpf.check_tools import cell_number, cell_refs
 from formarche.bpf.report import BpfReport, CheckLevel, CheckResult
 
 
 def current_domain_checks(report: BpfReport) -> list[CheckResult]:
     """bpf.md checks 5, 7, 8 (those on cells) and 9, for 10443*16 and *17."""
-    out: list[CheckResult] = []
-    n = lambda k: cell_number(report, k)  # noqa: E731
-    has_f = n("F1.total.n") > 0
-    has_g = n("G.n") > 0
-    activity = has_f or has_g or n("C.total") > 0
+    n = partial(cell_number, report)
+    activity = n("F1.total.n") > 0 or n("G.n") > 0 or n("C.total") > 0
+    out = _g_and_c10(report)
+    if activity:
+        out += _percent_of_turnover(report)
+    out += _warnings(report)
+    if not activity:
+        out += _no_activity(report)
+    return out
 
-    # 5. G ⇔ C-10
-    if has_g != (n("C.10") > 0):
+
+def _g_and_c10(report: BpfReport) -> list[CheckResult]:
+    """5. G ⇔ C-10"""
+    out: list[CheckResult] = []
+    has_g = cell_number(report, "G.n") > 0
+    if has_g != (cell_number(report, "C.10") > 0):
         out.append(
             CheckResult(
                 CheckLevel.BLOCKING,
@@ -31,32 +41,42 @@ def current_domain_checks(report: BpfReport) -> list[CheckResult]:
                 cell_refs(report, ("G.n", "C.10")),
             )
         )
-    # 7. % of turnover
+    return out
+
+
+def _percent_of_turnover(report: BpfReport) -> list[CheckResult]:
+    """7. % of turnover (with activity)"""
+    out: list[CheckResult] = []
     pct = report.cells["C.pct"].value
-    if activity:
-        if pct is None:
-            out.append(
-                CheckResult(
-                    CheckLevel.BLOCKING,
-                    "C_PCT_MANQUANT",
-                    "La part du chiffre d'affaires réalisée en formation ne peut pas être calculée : "
-                    "saisissez le chiffre d'affaires global de l'exercice.",
-                    ("C.pct",),
-                    cell_refs(report, ("C.pct",)),
-                )
+    if pct is None:
+        out.append(
+            CheckResult(
+                CheckLevel.BLOCKING,
+                "C_PCT_MANQUANT",
+                "La part du chiffre d'affaires réalisée en formation ne peut pas être calculée : "
+                "saisissez le chiffre d'affaires global de l'exercice.",
+                ("C.pct",),
+                cell_refs(report, ("C.pct",)),
             )
-        elif not (isinstance(pct, int) and 1 <= pct <= 100):
-            out.append(
-                CheckResult(
-                    CheckLevel.BLOCKING,
-                    "C_PCT_HORS_BORNES",
-                    f"La part du chiffre d'affaires réalisée en formation doit être un entier de 1 à 100 "
-                    f"(calculée : {pct}). Vérifiez le chiffre d'affaires global et le cadre C.",
-                    ("C.pct", "C.total"),
-                    cell_refs(report, ("C.pct", "C.total")),
-                )
+        )
+    elif not (isinstance(pct, int) and 1 <= pct <= 100):
+        out.append(
+            CheckResult(
+                CheckLevel.BLOCKING,
+                "C_PCT_HORS_BORNES",
+                f"La part du chiffre d'affaires réalisée en formation doit être un entier de 1 à 100 "
+                f"(calculée : {pct}). Vérifiez le chiffre d'affaires global et le cadre C.",
+                ("C.pct", "C.total"),
+                cell_refs(report, ("C.pct", "C.total")),
             )
-    # 8. warnings
+        )
+    return out
+
+
+def _warnings(report: BpfReport) -> list[CheckResult]:
+    """8. warnings"""
+    out: list[CheckResult] = []
+    n = partial(cell_number, report)
     if n("F1.b.n") > 0 and n("C.a") == 0:
         out.append(
             CheckResult(
@@ -92,18 +112,23 @@ def current_domain_checks(report: BpfReport) -> list[CheckResult]:
                 cell_refs(report, ("F2.n", "E.2.n")),
             )
         )
-    # 9. no activity
-    if not activity:
-        filled_d = [k for k in ("D.total", "D.salaries", "D.purchases") if n(k)]
-        if filled_d:
-            out.append(
-                CheckResult(
-                    CheckLevel.BLOCKING,
-                    "NEANT_AVEC_CHARGES",
-                    "Sans activité de formation dans l'exercice, les cadres C et D portent la mention "
-                    "« néant » : des charges de formation sont pourtant saisies.",
-                    tuple(filled_d),
-                    cell_refs(report, filled_d),
-                )
+    return out
+
+
+def _no_activity(report: BpfReport) -> list[CheckResult]:
+    """9. no activity: C and D say « néant »"""
+    out: list[CheckResult] = []
+    n = partial(cell_number, report)
+    filled_d = [k for k in ("D.total", "D.salaries", "D.purchases") if n(k)]
+    if filled_d:
+        out.append(
+            CheckResult(
+                CheckLevel.BLOCKING,
+                "NEANT_AVEC_CHARGES",
+                "Sans activité de formation dans l'exercice, les cadres C et D portent la mention "
+                "« néant » : des charges de formation sont pourtant saisies.",
+                tuple(filled_d),
+                cell_refs(report, filled_d),
             )
+        )
     return out
