@@ -44,6 +44,10 @@ class CheckResult:
     cells: tuple[str, ...] = ()
     sources: tuple[SourceRef, ...] = ()
 
+    @property
+    def is_blocking(self) -> bool:
+        return self.level is CheckLevel.BLOCKING
+
 
 @dataclass(frozen=True, slots=True)
 class Exclusion:
