@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
-from formarche.bpf.facts import Bucket, Facts, Unit
+from formarche.bpf.aggregate.facts import Bucket, Facts, Unit
 from formarche.bpf.inputs import ZERO, TrainerStatus
 from formarche.bpf.report import Cell, SourceRef
 from formarche.utils.money import round_units

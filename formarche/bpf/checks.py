@@ -11,8 +11,16 @@ from __future__ import annotations
 from stdnum.fr import siret as stdnum_siret
 
 from formarche.bpf.cerfa import Edition, Kind, get_edition
-from formarche.bpf.check_tools import cell_names, cell_number, cell_refs, french_number
-from formarche.bpf.report import BpfReport, CheckLevel, CheckResult, SourceRef
+from formarche.bpf.report import (
+    BpfReport,
+    CheckLevel,
+    CheckResult,
+    SourceRef,
+    cell_names,
+    cell_number,
+    cell_refs,
+    french_number,
+)
 
 
 def structural_checks(report: BpfReport, edition: Edition) -> list[CheckResult]:

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string
 
-from formarche.bpf.accrual import funding_product
 from formarche.bpf.aggregate import aggregate
+from formarche.bpf.aggregate.accrual import funding_product
 from formarche.bpf.cerfa import get_edition
 from formarche.bpf.exports import to_csv_rows, to_json
 from formarche.bpf.inputs import ZERO, BpfInputs

@@ -10,7 +10,7 @@ from django.db.models import Q, Sum
 
 from formarche.attendance.models import Attendance
 from formarche.bpf import inputs as bi
-from formarche.bpf.accrual import funding_product
+from formarche.bpf.aggregate.accrual import funding_product
 from formarche.bpf.cerfa.cells_10443_12 import LINE_MAP
 from formarche.bpf.loading import PAYER_TO_CLINE, received_orders
 from formarche.bpf.models import AccountLine, FiscalYear, OtherProduct, Trainer, TrainerHours

@@ -4,7 +4,7 @@ Each edition module declares its cells (explicit key, French label as printed,
 cadre, kind), the arithmetic its form states (sums, "dont" lines, equal
 totals) and how the engine's facts fill its cells. A stored BPF records the
 edition's `code`. The shapes (`Edition`, `CellSpec`, `Kind`, the rules) are in
-`formarche.bpf.edition`, re-exported here.
+`formarche.bpf.cerfa.spec`, re-exported here.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from formarche.bpf.cerfa import cerfa_10443_12, cerfa_10443_16, cerfa_10443_17
-from formarche.bpf.edition import (
+from formarche.bpf.cerfa.spec import (
     AtMostRule,
     BuildResult,
     CellSpec,

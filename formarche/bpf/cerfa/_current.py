@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from formarche.bpf.aggregate.facts import LINE_PENALTY, Facts, Unit
 from formarche.bpf.cells import CellBook, accounts_amount, ranked_specialities, trainer_line
 from formarche.bpf.cerfa._current_cells import F4_MAX
-from formarche.bpf.edition import AtMostRule, EqualRule, HoursGroup, SumRule
-from formarche.bpf.facts import LINE_PENALTY, Facts, Unit
+from formarche.bpf.cerfa.spec import AtMostRule, EqualRule, HoursGroup, SumRule
 from formarche.bpf.inputs import ZERO, BpfInputs, Objective, OtherProductKind, TraineeStatus, TrainerStatus
 from formarche.bpf.report import Cell, CheckLevel, CheckResult, Exclusion, SourceRef
 from formarche.utils.money import round_places, round_units

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from formarche.bpf.edition import CellSpec, Kind
+from formarche.bpf.cerfa.spec import CellSpec, Kind
 
 F4_MAX = 5
 A, H, N = Kind.AMOUNT, Kind.HOURS, Kind.COUNT

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from formarche.bpf.check_tools import cell_number, cell_refs
-from formarche.bpf.report import BpfReport, CheckLevel, CheckResult
+from formarche.bpf.report import BpfReport, CheckLevel, CheckResult, cell_number, cell_refs
 
 
 def current_domain_checks(report: BpfReport) -> list[CheckResult]:

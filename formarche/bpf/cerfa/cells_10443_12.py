@@ -5,7 +5,7 @@ in `cerfa_10443_12`.
 
 from __future__ import annotations
 
-from formarche.bpf.edition import CellSpec, Kind
+from formarche.bpf.cerfa.spec import CellSpec, Kind
 from formarche.bpf.inputs import Objective, OtherProductKind, TraineeStatus, TrainerStatus
 
 A, H, N = Kind.AMOUNT, Kind.HOURS, Kind.COUNT

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from formarche.bpf.aggregate.facts import DETAIL_JOB_SEEKER, DETAIL_PRO, LINE_PENALTY, Facts, Unit
 from formarche.bpf.cells import CellBook, ranked_specialities
 from formarche.bpf.cerfa._current import percent_of_turnover
 from formarche.bpf.cerfa.cells_10443_12 import (
@@ -51,11 +52,9 @@ from formarche.bpf.cerfa.cells_10443_12 import (
     SUB_ACCOUNTS,
     TRAINER_LINES,
 )
-from formarche.bpf.check_tools import cell_number, cell_refs
-from formarche.bpf.edition import AtMostRule, Edition, EqualRule, HoursGroup, SumRule
-from formarche.bpf.facts import DETAIL_JOB_SEEKER, DETAIL_PRO, LINE_PENALTY, Facts, Unit
+from formarche.bpf.cerfa.spec import AtMostRule, Edition, EqualRule, HoursGroup, SumRule
 from formarche.bpf.inputs import ZERO, BpfInputs, Objective, TrainerStatus
-from formarche.bpf.report import BpfReport, Cell, CheckLevel, CheckResult, SourceRef
+from formarche.bpf.report import BpfReport, Cell, CheckLevel, CheckResult, SourceRef, cell_number, cell_refs
 from formarche.utils.money import round_places, round_units
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from formarche.bpf.facts import Facts
+from formarche.bpf.aggregate.facts import Facts
 from formarche.bpf.inputs import BpfInputs
 from formarche.bpf.report import BpfReport, Cell, CheckResult, Exclusion
 

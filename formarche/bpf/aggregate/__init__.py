@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from formarche.bpf.accrual import default_funding, flat_accrual, funding_product, pays_own_share
-from formarche.bpf.facts import (
+from formarche.bpf.aggregate.accrual import default_funding, flat_accrual, funding_product, pays_own_share
+from formarche.bpf.aggregate.facts import (
     DETAIL_JOB_SEEKER,
     DETAIL_PRO,
     LINE_PENALTY,
@@ -38,8 +38,7 @@ from formarche.bpf.facts import (
     Unit,
     in_fiscal_year,
 )
-from formarche.bpf.inputs import ZERO, ActionInput, BpfInputs, CLine, EnrolmentInput, Id, TraineeStatus
-from formarche.bpf.record_checks import (
+from formarche.bpf.aggregate.record_checks import (
     AttendanceFindings,
     CheckList,
     EnrolmentFindings,
@@ -49,8 +48,9 @@ from formarche.bpf.record_checks import (
     invoice_checks,
     products_from_records,
 )
+from formarche.bpf.aggregate.trainers import account_charges, trainer_lines
+from formarche.bpf.inputs import ZERO, ActionInput, BpfInputs, CLine, EnrolmentInput, Id, TraineeStatus
 from formarche.bpf.report import Exclusion, SourceRef
-from formarche.bpf.trainer_facts import account_charges, trainer_lines
 from formarche.utils.money import round_places
 
 __all__ = [

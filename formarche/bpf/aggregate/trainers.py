@@ -6,9 +6,9 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from formarche.bpf.facts import TrainerLine, in_fiscal_year
+from formarche.bpf.aggregate.facts import TrainerLine, in_fiscal_year
+from formarche.bpf.aggregate.record_checks import CheckList, dedupe_refs
 from formarche.bpf.inputs import ZERO, BpfInputs, FiscalYear, Granularity, Id, TrainerStatus
-from formarche.bpf.record_checks import CheckList, dedupe_refs
 from formarche.bpf.report import SourceRef
 from formarche.utils.dates import month_bounds
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from formarche.bpf.facts import LINE_PENALTY
+from formarche.bpf.aggregate.facts import LINE_PENALTY
 from formarche.bpf.inputs import (
     ActionInput,
     BpfInputs,
