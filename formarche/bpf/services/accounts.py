@@ -18,7 +18,7 @@ def accounts_import(*, fiscal_year: FiscalYear, raw: bytes, filename: str = "") 
     All-or-nothing: raises FecError (line by line) and writes nothing. Manual lines are kept.
     Returns the number of accounts stored.
     """
-    ensure_editable(fiscal_year)
+    ensure_editable(fiscal_year=fiscal_year)
     totals, kind = read_accounts(raw, start=fiscal_year.start, end=fiscal_year.end)
     if not totals:
         raise FecError([(None, "Aucune écriture des classes 6 ou 7 dans ce fichier.")])
@@ -61,7 +61,7 @@ def account_line_save(
     credit: Decimal = Decimal(0),
     training_share: Decimal | None = None,
 ) -> AccountLine:
-    ensure_editable(fiscal_year)
+    ensure_editable(fiscal_year=fiscal_year)
     account = account.strip()
     if not account or not account.isdigit() or account[0] not in "67":
         raise BpfError("Seuls les comptes des classes 6 (charges) et 7 (produits) servent au BPF.")

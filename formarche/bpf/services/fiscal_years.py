@@ -28,7 +28,7 @@ def fiscal_year_create(*, organisation, start: date, end: date) -> FiscalYear:
         return FiscalYear.objects.create(organisation=organisation, start=start, end=end)
 
 
-def ensure_editable(fiscal_year: FiscalYear) -> None:
+def ensure_editable(*, fiscal_year: FiscalYear) -> None:
     """Refuse any change to the data of a fiscal year whose BPF is filed (`perms.can_edit_inputs`)."""
     if not can_edit_inputs(fiscal_year):
         raise BpfError("Le BPF de cet exercice est déclaré déposé : ses données ne changent plus.")
@@ -43,7 +43,7 @@ def fiscal_year_set_manual(
     training_purchases: Decimal | None,
     allocation_rate: Decimal,
 ) -> FiscalYear:
-    ensure_editable(fiscal_year)
+    ensure_editable(fiscal_year=fiscal_year)
     if not Decimal(0) <= allocation_rate <= Decimal(1):
         raise BpfError("La clé de répartition est comprise entre 0 et 1 (0,6 pour 60 %).")
     with transaction.atomic():
@@ -58,7 +58,7 @@ def fiscal_year_set_manual(
 
 def bpf_validate(*, fiscal_year: FiscalYear, user=None) -> BpfReport:
     """Freeze the BPF (edition and cells) once it passes every blocking check."""
-    ensure_editable(fiscal_year)
+    ensure_editable(fiscal_year=fiscal_year)
     computed = bpf_compute(fiscal_year=fiscal_year)
     report = computed.report
     if not report.is_valid:
