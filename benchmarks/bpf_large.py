@@ -191,7 +191,7 @@ def main() -> int:
 
     from formarche.attendance.models import Attendance
     from formarche.bpf.models import FiscalYear
-    from formarche.bpf.services import bpf_compute
+    from formarche.bpf.selectors import bpf_compute
     from formarche.interchange.importer import import_document
     from formarche.orders.models import Order
     from formarche.trainees.models import Enrolment

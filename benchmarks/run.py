@@ -238,7 +238,7 @@ def measure_statements(size_name: str, result: dict) -> None:
 def measure_bpf(result: dict) -> None:
     from formarche.attendance.models import Attendance
     from formarche.bpf.models import FiscalYear
-    from formarche.bpf.services import bpf_compute
+    from formarche.bpf.selectors import bpf_compute
     from formarche.orders.models import Order
     from formarche.trainees.models import Enrolment
 

@@ -6,10 +6,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
-from formarche.bpf.aggregate import Bucket, Facts, Unit
+from formarche.bpf.aggregate.facts import Bucket, Facts, Unit
 from formarche.bpf.inputs import ZERO, TrainerStatus
 from formarche.bpf.report import Cell, SourceRef
-from formarche.bpf.rounding import round_euros, round_hours
+from formarche.utils.money import round_units
 
 
 def dedupe(refs: Iterable[SourceRef]) -> tuple[SourceRef, ...]:
@@ -48,7 +48,7 @@ class CellBook:
     def amount(self, key: str, buckets: Iterable[Bucket]) -> None:
         buckets = list(buckets)
         exact = sum((b.amount for b in buckets), ZERO)
-        self.set(key, round_euros(exact), [r for b in buckets for r in b.sources])
+        self.set(key, round_units(exact), [r for b in buckets for r in b.sources])
 
     def sum_of(self, key: str, parts: Iterable[str]) -> None:
         parts = list(parts)
@@ -82,7 +82,7 @@ def trainer_line(facts: Facts, statuses: Iterable[TrainerStatus]) -> tuple[int, 
                 people.add(trainer_id)
                 hours += line.hours
     ordered = sorted(people, key=str)
-    return len(ordered), round_hours(hours), [SourceRef("trainer", t) for t in ordered]
+    return len(ordered), round_units(hours), [SourceRef("trainer", t) for t in ordered]
 
 
 def accounts_amount(facts: Facts, name: str, activity: bool) -> tuple[int | None, list[SourceRef]]:
@@ -90,4 +90,4 @@ def accounts_amount(facts: Facts, name: str, activity: bool) -> tuple[int | None
     refs = [facts.accounts_ref] if facts.accounts_ref else []
     if value is None:
         return (None if activity else 0), refs
-    return round_euros(value), refs
+    return round_units(value), refs

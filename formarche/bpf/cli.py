@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import date
 
 
 class _Parser(argparse.ArgumentParser):
@@ -23,6 +24,7 @@ class _Usage(Exception):
 
 
 def _setup_django() -> None:
+    # the only function-level imports of the area: the command runs before Django is set up
     from django.apps import apps
 
     if not apps.ready:
@@ -38,15 +40,10 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def find_organisation(code: str):
-    from django.db.models import Q
+    """The training organisation of a provider code, SIRET or NDA (Django set up)."""
+    from formarche.bpf.selectors import of_by_code
 
-    from formarche.organisations.models import Organisation, OrganisationKind
-
-    return (
-        Organisation.objects.filter(kind=OrganisationKind.OF)
-        .filter(Q(provider_code=code) | Q(siret=code) | Q(nda=code))
-        .first()
-    )
+    return of_by_code(code)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,23 +67,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.format == "pdf" and not args.output:
         return _fail("Le format pdf demande --output FICHIER.")
     _setup_django()
-    from datetime import date
-
-    from formarche.bpf import documents, services
+    from formarche.bpf import documents, selectors
+    from formarche.bpf.errors import BpfError
     from formarche.bpf.models import FiscalYear
 
     organisation = find_organisation(args.organisation)
     if organisation is None:
         return _fail(f"Organisme inconnu : « {args.organisation} » (code prestataire, SIRET ou NDA).")
-    fiscal_year = (
-        FiscalYear.objects.filter(organisation=organisation, end__year=year).order_by("-end").first()
-    )
+    fiscal_year = selectors.fiscal_year_ending_in(organisation, year)
     if fiscal_year is None:
         print(f"Aucun exercice clos en {year} n'est enregistré : exercice civil {year}.", file=sys.stderr)
         fiscal_year = FiscalYear(organisation=organisation, start=date(year, 1, 1), end=date(year, 12, 31))
     try:
-        report = services.bpf_compute(fiscal_year=fiscal_year).report
-    except services.BpfError as exc:
+        report = selectors.bpf_compute(fiscal_year=fiscal_year).report
+    except BpfError as exc:
         return _fail(str(exc), 1)
     body = {"json": documents.json_bytes, "csv": documents.csv_bytes, "pdf": documents.pdf_bytes}[
         args.format

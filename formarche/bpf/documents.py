@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string
 
-from formarche.bpf.aggregate import aggregate, funding_product
+from formarche.bpf.aggregate import aggregate
+from formarche.bpf.aggregate.accrual import funding_product
 from formarche.bpf.cerfa import get_edition
 from formarche.bpf.exports import to_csv_rows, to_json
 from formarche.bpf.inputs import ZERO, BpfInputs
@@ -38,7 +39,7 @@ def pdf_html(report: BpfReport) -> str:
 
 
 def pdf_bytes(report: BpfReport) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML  # heavy (Pango), and only for this file: loaded when asked for
 
     return HTML(string=pdf_html(report)).write_pdf()
 
@@ -73,110 +74,15 @@ def xlsx_bytes(report: BpfReport, inputs: BpfInputs, *, labels: dict | None = No
 
     ``labels``: {"action": {id: text}, "trainee": {id: text}} for readable names.
     """
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl import Workbook  # heavy, and only for this file: loaded when asked for
 
     labels = labels or {}
     action_names = labels.get("action", {})
-    trainee_names = labels.get("trainee", {})
-    facts = aggregate(inputs)
-    category = {(u.trainee_id, u.action.id): u.category.value for u in facts.units}
-    wb = Workbook()
-    bold = Font(bold=True)
-
-    def sheet(title, header, rows, first=False):
-        ws = wb.active if first else wb.create_sheet()
-        ws.title = title
-        ws.append(header)
-        for c in ws[1]:
-            c.font = bold
-        for row in rows:
-            ws.append(row)
-        ws.freeze_panes = "A2"
-        for i, _ in enumerate(header, start=1):
-            ws.column_dimensions[ws.cell(1, i).column_letter].width = 18
-        return ws
-
     lines = list(_enrolment_lines(inputs))
-    per_action: dict = defaultdict(
-        lambda: {"trainees": set(), "h": ZERO, "c": ZERO, "products": defaultdict(Decimal)}
-    )
-    for e, r, c, products in lines:
-        a = per_action[e.action_id]
-        if r > 0:
-            a["trainees"].add(e.trainee_id)
-        a["h"] += r
-        a["c"] += c
-        for line, amount in products.items():
-            a["products"][line] += amount
-    c_lines = sorted({line for a in per_action.values() for line in a["products"]}, key=lambda x: (len(x), x))
-    action_rows = []
-    for action in inputs.actions:
-        a = per_action[action.id]
-        action_rows.append(
-            [
-                action_names.get(action.id, action.title or str(action.id)),
-                action.objective.value,
-                action.rncp_level,
-                action.nsf_code or "",
-                "oui" if action.distance else "non",
-                "confiée"
-                if action.subcontracted_to_other
-                else ("reçue (G)" if action.received_from_other_of else ""),
-                len(a["trainees"]),
-                a["h"],
-                a["c"],
-                *[round(a["products"].get(line, ZERO), 2) for line in c_lines],
-            ]
-        )
-    sheet(
-        "Actions",
-        [
-            "Action",
-            "Objectif (F-3)",
-            "Niveau RNCP",
-            "NSF (F-4)",
-            "À distance",
-            "Sous-traitance",
-            "Stagiaires",
-            "Heures-stagiaires",
-            "Heures non réalisées comptabilisées",
-            *[f"Produits C-{line}" for line in c_lines],
-        ],
-        action_rows,
-        first=True,
-    )
-    sheet(
-        "Inscriptions",
-        [
-            "Inscription",
-            "Stagiaire",
-            "Action",
-            "Statut à l'entrée",
-            "Catégorie F-1 retenue",
-            "Ligne C",
-            "Tarif horaire",
-            "Heures réalisées",
-            "Heures non réalisées comptabilisées",
-            "Produit (€ HT)",
-        ],
-        [
-            [
-                e.id,
-                trainee_names.get(e.trainee_id, str(e.trainee_id)),
-                action_names.get(e.action_id, str(e.action_id)),
-                e.status.value,
-                category.get((e.trainee_id, e.action_id), ""),
-                ", ".join(f.c_line.value for f in e.fundings),
-                e.fundings[0].hourly_rate if e.fundings else None,
-                r,
-                c,
-                round(sum(products.values(), ZERO), 2),
-            ]
-            for e, r, c, products in lines
-        ],
-    )
-    sheet(
+    book = _Sheets(Workbook())
+    book.add(*_actions_sheet(inputs, lines, action_names), first=True)
+    book.add(*_enrolments_sheet(inputs, lines, action_names, labels.get("trainee", {})))
+    book.add(
         "Autres produits",
         ["Produit", "Date", "Nature", "Détail", "Ligne C", "Montant HT", "Action"],
         [
@@ -194,17 +100,124 @@ def xlsx_bytes(report: BpfReport, inputs: BpfInputs, *, labels: dict | None = No
     )
     edition = get_edition(report.edition)
     json_cells = to_json(report)["cells"]
-    sheet(
+    book.add(
         "Cases",
         ["Clé", "Cadre", "Libellé", "Valeur", "Enregistrements"],
         [[s.key, s.cadre, s.label, json_cells[s.key], len(report.sources(s.key))] for s in edition.cells],
     )
-    sheet(
+    book.add(
         "Contrôles",
         ["Niveau", "Code", "Message", "Cases"],
         [[c.level.value, c.code, c.message_fr, ", ".join(c.cells)] for c in report.checks],
     )
-    sheet("Identification", ["Rubrique", "Valeur"], identity_rows(report))
+    book.add("Identification", ["Rubrique", "Valeur"], identity_rows(report))
     out = io.BytesIO()
-    wb.save(out)
+    book.workbook.save(out)
     return out.getvalue()
+
+
+class _Sheets:
+    """Sheets with a bold, frozen header row and 18-wide columns."""
+
+    def __init__(self, workbook) -> None:
+        from openpyxl.styles import Font
+
+        self.workbook = workbook
+        self.bold = Font(bold=True)
+
+    def add(self, title: str, header: list, rows, first: bool = False):
+        ws = self.workbook.active if first else self.workbook.create_sheet()
+        ws.title = title
+        ws.append(header)
+        for c in ws[1]:
+            c.font = self.bold
+        for row in rows:
+            ws.append(row)
+        ws.freeze_panes = "A2"
+        for i, _ in enumerate(header, start=1):
+            ws.column_dimensions[ws.cell(1, i).column_letter].width = 18
+        return ws
+
+
+def _actions_sheet(inputs: BpfInputs, lines: list, action_names: dict) -> tuple[str, list, list]:
+    """One row per action: its F-3/F-4 attributes, trainees, hours and products by C line."""
+    per_action: dict = defaultdict(
+        lambda: {"trainees": set(), "h": ZERO, "c": ZERO, "products": defaultdict(Decimal)}
+    )
+    for e, r, c, products in lines:
+        a = per_action[e.action_id]
+        if r > 0:
+            a["trainees"].add(e.trainee_id)
+        a["h"] += r
+        a["c"] += c
+        for line, amount in products.items():
+            a["products"][line] += amount
+    c_lines = sorted({line for a in per_action.values() for line in a["products"]}, key=lambda x: (len(x), x))
+    rows = []
+    for action in inputs.actions:
+        a = per_action[action.id]
+        rows.append(
+            [
+                action_names.get(action.id, action.title or str(action.id)),
+                action.objective.value,
+                action.rncp_level,
+                action.nsf_code or "",
+                "oui" if action.distance else "non",
+                "confiée"
+                if action.subcontracted_to_other
+                else ("reçue (G)" if action.received_from_other_of else ""),
+                len(a["trainees"]),
+                a["h"],
+                a["c"],
+                *[round(a["products"].get(line, ZERO), 2) for line in c_lines],
+            ]
+        )
+    header = [
+        "Action",
+        "Objectif (F-3)",
+        "Niveau RNCP",
+        "NSF (F-4)",
+        "À distance",
+        "Sous-traitance",
+        "Stagiaires",
+        "Heures-stagiaires",
+        "Heures non réalisées comptabilisées",
+        *[f"Produits C-{line}" for line in c_lines],
+    ]
+    return "Actions", header, rows
+
+
+def _enrolments_sheet(
+    inputs: BpfInputs, lines: list, action_names: dict, trainee_names: dict
+) -> tuple[str, list, list]:
+    """One row per enrolment: status, the F-1 category the engine kept, hours and product."""
+    facts = aggregate(inputs)
+    category = {(u.trainee_id, u.action.id): u.category.value for u in facts.units}
+    header = [
+        "Inscription",
+        "Stagiaire",
+        "Action",
+        "Statut à l'entrée",
+        "Catégorie F-1 retenue",
+        "Ligne C",
+        "Tarif horaire",
+        "Heures réalisées",
+        "Heures non réalisées comptabilisées",
+        "Produit (€ HT)",
+    ]
+    rows = [
+        [
+            e.id,
+            trainee_names.get(e.trainee_id, str(e.trainee_id)),
+            action_names.get(e.action_id, str(e.action_id)),
+            e.status.value,
+            category.get((e.trainee_id, e.action_id), ""),
+            ", ".join(f.c_line.value for f in e.fundings),
+            e.fundings[0].hourly_rate if e.fundings else None,
+            r,
+            c,
+            round(sum(products.values(), ZERO), 2),
+        ]
+        for e, r, c, products in lines
+    ]
+    return "Inscriptions", header, rows

@@ -21,7 +21,8 @@ from formarche.bpf.cerfa import Edition, edition_for_fiscal_year, get_edition
 from formarche.bpf.checks import run_checks
 from formarche.bpf.inputs import BpfInputs
 from formarche.bpf.report import BpfReport, CheckResult
-from formarche.bpf.rounding import largest_remainder, round_hours
+from formarche.bpf.rounding import largest_remainder
+from formarche.utils.money import round_units
 
 
 def resolve_edition(edition: Edition | str | None, inputs: BpfInputs) -> Edition:
@@ -68,7 +69,7 @@ def whole_hours_for_form(report: BpfReport) -> dict[str, int]:
     out: dict[str, int] = {}
     grouped: set[str] = set()
     for group in edition.hours_groups:
-        total = round_hours(report[group.total])
+        total = round_units(report[group.total])
         out[group.total] = total
         lines = largest_remainder(total, [(k, report[k]) for k in group.lines])
         out.update(lines)
@@ -83,5 +84,5 @@ def whole_hours_for_form(report: BpfReport) -> dict[str, int]:
     for spec in edition.cells:
         if spec.kind.value == "hours" and spec.key not in grouped and spec.key not in out:
             value = report[spec.key]
-            out[spec.key] = value if isinstance(value, int) else round_hours(value)
+            out[spec.key] = value if isinstance(value, int) else round_units(value)
     return out

@@ -170,6 +170,15 @@ def campaign_end_setting() -> str:
     return str(getattr(settings, "FORMARCHE_BPF_CAMPAIGN_END", "05-31"))
 
 
+class BpfStatus(models.TextChoices):
+    """State of a fiscal year's BPF, as the home block and the list show it (not stored)."""
+
+    TO_CREATE = "a_creer", "Exercice à enregistrer"
+    TO_PREPARE = "a_preparer", "À préparer"
+    VALIDATED = "valide", "Validé"
+    FILED = "depose", "Déposé"
+
+
 class AccountSource(models.TextChoices):
     FEC = "fec", "Fichier des écritures comptables (FEC)"
     BALANCE = "balance", "Balance comptable"

@@ -10,12 +10,13 @@ from django.db.models import Q, Sum
 
 from formarche.attendance.models import Attendance
 from formarche.bpf import inputs as bi
-from formarche.bpf.aggregate import funding_product
+from formarche.bpf.aggregate.accrual import funding_product
+from formarche.bpf.cerfa.cells_10443_12 import LINE_MAP
+from formarche.bpf.loading import PAYER_TO_CLINE, received_orders
 from formarche.bpf.models import AccountLine, FiscalYear, OtherProduct, Trainer, TrainerHours
 from formarche.bpf.report import BpfReport
-from formarche.bpf.selectors import PAYER_TO_CLINE, received_orders
 from formarche.orders.models import Order
-from formarche.trainees.models import Enrolment, EnrolmentFunding
+from formarche.trainees.models import Enrolment, EnrolmentFunding, Payer
 from formarche.utils.money import round_cents
 
 MAX_SHOWN = 300
@@ -109,8 +110,6 @@ def funding_lines_of_cell(edition: str, key: str) -> frozenset[str]:
     none.
     """
     if edition == "10443*12":
-        from formarche.bpf.cerfa.cerfa_10443_12 import LINE_MAP
-
         if key == "p2.total":
             return ALL_LINES
         if key.startswith("p2.A1"):
@@ -155,6 +154,8 @@ def _co_fundings(fiscal_year: FiscalYear, enrolment_ids: set, lines: frozenset[s
         line = "10" if f.enrolment.order_id in received else PAYER_TO_CLINE[f.payer].value
         if line in lines:
             f.fy_line = line
+            # counted on C-10 because the action was received from another OF, whoever pays
+            f.c10_as_received = line == "10" and f.payer != Payer.OTHER_OF
             shown.append(f)
     count, shown = len(shown), shown[:MAX_SHOWN]
     # billable hours of the year, and before it (a flat amount is accrued cumulatively): one query

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -44,6 +45,10 @@ class CheckResult:
     cells: tuple[str, ...] = ()
     sources: tuple[SourceRef, ...] = ()
 
+    @property
+    def is_blocking(self) -> bool:
+        return self.level is CheckLevel.BLOCKING
+
 
 @dataclass(frozen=True, slots=True)
 class Exclusion:
@@ -79,3 +84,29 @@ class BpfReport:
     @property
     def is_valid(self) -> bool:
         return not self.blocking
+
+
+# --- reading a report's cells for the checks: their numbers, their sources, French figures ---
+
+
+def cell_refs(report: BpfReport, keys: Iterable[str]) -> tuple[SourceRef, ...]:
+    seen: dict[SourceRef, None] = {}
+    for key in keys:
+        cell = report.cells.get(key)
+        if cell is not None:
+            for ref in cell.sources:
+                seen[ref] = None
+    return tuple(seen)
+
+
+def cell_number(report: BpfReport, key: str):
+    value = report.cells[key].value if key in report.cells else None
+    return 0 if value is None or isinstance(value, bool) else value
+
+
+def french_number(value) -> str:
+    return str(value).replace(".", ",")
+
+
+def cell_names(edition, keys: Iterable[str]) -> str:
+    return ", ".join(keys)

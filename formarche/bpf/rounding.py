@@ -1,15 +1,15 @@
-"""Rounding rules of the BPF, stated once.
+"""Rounding rules of the BPF, stated once (every rounding goes through `formarche.utils.money`).
 
 - Amounts (cadres C and D): exact sums per line, then each line rounded to the
-  euro, half up (0,50 € and above rounds up: notice, seed). Sub-totals and totals
+  euro, half up (0,50 € and above rounds up: notice, seed): `round_units`. Sub-totals and totals
   are sums of the rounded lines, so they always equal the sum of their lines.
 - A flat funding's product of the year (`aggregate.funding_product`) is already
   in cents: what the amount has earned at the end of the year minus what it had
   earned at its start, each cumulative figure rounded to the cent half up
   (`formarche.utils.money`), so an enrolment's years add up exactly to the cent.
 - Percentage of turnover: whole number, half up; 1 when below 1 % with activity.
-- Cadre E hours: the line's exact sum rounded to the whole hour, half up (notice).
-- Cadres F and G hours: exact (two decimals). When whole numbers must be typed
+- Cadre E hours: the line's exact sum rounded to the whole hour, half up (notice): `round_units`.
+- Cadres F and G hours: exact (two decimals, `round_places(hours, 2)`). When whole numbers must be typed
   into the form, `largest_remainder` distributes the rounded total over the
   lines so that each total still equals the sum of its lines.
 """
@@ -17,23 +17,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
-
-ONE = Decimal("1")
-CENT = Decimal("0.01")
-
-
-def round_euros(amount: Decimal) -> int:
-    """Nearest whole euro, 0,50 rounding up (and -0,50 down, away from zero)."""
-    return int(amount.quantize(ONE, rounding=ROUND_HALF_UP))
-
-
-def round_hours(hours: Decimal) -> int:
-    return int(hours.quantize(ONE, rounding=ROUND_HALF_UP))
-
-
-def hours_2dp(hours: Decimal) -> Decimal:
-    return hours.quantize(CENT, rounding=ROUND_HALF_UP)
+from decimal import Decimal
 
 
 def largest_remainder(

@@ -7,9 +7,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from formarche.accounts.tenancy import get_scoped_or_404, of_required, scoped
-from formarche.attendance.models import Attendance
-from formarche.bpf import documents, services
+from formarche.accounts.tenancy import get_scoped_or_404, of_required
+from formarche.bpf import documents, perms, selectors, services
 from formarche.bpf.cerfa import get_edition
 from formarche.bpf.exports import from_json
 from formarche.bpf.fec import FecError
@@ -26,30 +25,27 @@ from formarche.bpf.forms import (
     TrainerStatusForm,
 )
 from formarche.bpf.home import bpf_status
-from formarche.bpf.models import AccountLine, FiscalYear, OtherProduct, Subcontracting, Trainer
+from formarche.bpf.models import FiscalYear, Trainer
 from formarche.bpf.presentation import identity_rows, layout
 from formarche.bpf.records import cell_records
 from formarche.bpf.selectors import account_figures, previous_fiscal_year
-from formarche.orders.models import Order
+from formarche.orders.models import Order, ProviderRole
 from formarche.organisations.models import Organisation
-from formarche.trainees.models import Enrolment
 
 NAV = "bpf"
 
 
 def _fy(request, fiscal_year_id) -> FiscalYear:
-    return get_scoped_or_404(
-        FiscalYear.objects.select_related("organisation"), request.tenant, pk=fiscal_year_id
-    )
+    return get_scoped_or_404(selectors.fiscal_years_with_organisation(), request.tenant, pk=fiscal_year_id)
 
 
 def _organisation(request) -> Organisation:
-    return Organisation.objects.get(pk=request.tenant.organisation_id)
+    return selectors.tenant_organisation(request.tenant)
 
 
 def _compute(request, fiscal_year):
     try:
-        return services.bpf_compute(fiscal_year=fiscal_year)
+        return selectors.bpf_compute(fiscal_year=fiscal_year)
     except services.BpfError as exc:
         messages.error(request, str(exc))
         return None
@@ -57,7 +53,7 @@ def _compute(request, fiscal_year):
 
 @of_required
 def index(request):
-    years = list(scoped(FiscalYear, request.tenant).order_by("-end"))
+    years = selectors.fiscal_years_of(request.tenant)
     for fy in years:
         fy.status_code, fy.status_label = bpf_status(fy)
     form = FiscalYearForm()
@@ -92,7 +88,7 @@ def _previous_report(previous_fy):
         except (KeyError, TypeError, ValueError):
             pass  # a stored document this version cannot read: compute the year instead
     try:
-        return services.bpf_compute(fiscal_year=previous_fy).report
+        return selectors.bpf_compute(fiscal_year=previous_fy).report
     except services.BpfError:
         return None
 
@@ -122,6 +118,8 @@ def report(request, fiscal_year_id):
             "status_label": status_label,
             "filed_form": FiledForm(),
             "excluded": rep.excluded[:50],
+            "can_validate": perms.can_validate(fy),
+            "can_record_filing": perms.can_record_filing(fy),
         },
     )
 
@@ -157,14 +155,8 @@ def cell(request, fiscal_year_id, cell_key):
 @of_required
 def enrolment_hours(request, fiscal_year_id, enrolment_id):
     fy = _fy(request, fiscal_year_id)
-    enrolment = get_scoped_or_404(
-        Enrolment.objects.select_related("trainee", "order"), request.tenant, pk=enrolment_id
-    )
-    rows = list(
-        scoped(Attendance, request.tenant)
-        .filter(enrolment=enrolment, day__gte=fy.start.replace(day=1), day__lte=fy.end)
-        .order_by("day", "kind")
-    )
+    enrolment = get_scoped_or_404(selectors.enrolments_with_trainee(), request.tenant, pk=enrolment_id)
+    rows = selectors.enrolment_attendance(request.tenant, enrolment, fy)
     return render(
         request, "bpf/enrolment_hours.html", {"nav": NAV, "fy": fy, "enrolment": enrolment, "rows": rows}
     )
@@ -187,11 +179,7 @@ def export(request, fiscal_year_id, fmt):
     else:
         labels = {
             "action": {a.id: a.title for a in computed.inputs.actions},
-            "trainee": dict(
-                scoped(Enrolment, request.tenant)
-                .filter(pk__in=[e.id for e in computed.inputs.enrolments])
-                .values_list("trainee_id", "trainee__last_name")
-            ),
+            "trainee": selectors.trainee_names(request.tenant, [e.id for e in computed.inputs.enrolments]),
         }
         body = documents.xlsx_bytes(rep, computed.inputs, labels=labels)
         ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -237,7 +225,7 @@ def mark_filed(request, fiscal_year_id):
 @require_POST
 def reopen(request, fiscal_year_id):
     fy = _fy(request, fiscal_year_id)
-    if fy.is_validated:
+    if perms.can_reopen(fy):
         services.bpf_reopen(fiscal_year=fy)
         messages.success(request, "BPF rouvert : il sera recalculé à partir des données.")
     return redirect("bpf:report", fiscal_year_id=fy.pk)
@@ -269,7 +257,7 @@ def accounts(request, fiscal_year_id):
                 "allocation_rate": fy.allocation_rate,
             }
         )
-    lines = list(scoped(AccountLine, request.tenant).filter(fiscal_year=fy))
+    lines = selectors.account_lines(request.tenant, fy)
     return render(
         request,
         "bpf/accounts.html",
@@ -331,7 +319,7 @@ def account_line(request, fiscal_year_id):
 @of_required
 def products(request, fiscal_year_id):
     fy = _fy(request, fiscal_year_id)
-    orders = scoped(Order, request.tenant).order_by("number")
+    orders = selectors.orders_of(request.tenant)
     if request.method == "POST":
         form = OtherProductForm(request.POST, orders=orders)
         if form.is_valid():
@@ -344,9 +332,7 @@ def products(request, fiscal_year_id):
                 return redirect("bpf:products", fiscal_year_id=fy.pk)
     else:
         form = OtherProductForm(orders=orders, initial={"on": fy.end})
-    rows = (
-        scoped(OtherProduct, request.tenant).filter(on__gte=fy.start, on__lte=fy.end).select_related("order")
-    )
+    rows = selectors.other_products_of_year(request.tenant, fy)
     return render(request, "bpf/products.html", {"nav": NAV, "fy": fy, "form": form, "rows": rows})
 
 
@@ -367,14 +353,14 @@ def trainers(request):
                 return redirect("bpf:trainer", trainer_id=trainer.pk)
     else:
         form = TrainerForm()
-    rows = scoped(Trainer, request.tenant).prefetch_related("status_periods")
+    rows = selectors.trainers_of(request.tenant)
     return render(request, "bpf/trainers.html", {"nav": NAV, "form": form, "rows": rows})
 
 
 @of_required
 def trainer(request, trainer_id):
     trainer_obj = get_scoped_or_404(Trainer, request.tenant, pk=trainer_id)
-    orders = scoped(Order, request.tenant).order_by("number")
+    orders = selectors.orders_of(request.tenant)
     status_form = TrainerStatusForm()
     hours_form = TrainerHoursForm(orders=orders)
     if request.method == "POST":
@@ -400,7 +386,7 @@ def trainer(request, trainer_id):
             "nav": NAV,
             "trainer": trainer_obj,
             "periods": trainer_obj.status_periods.all(),
-            "hours": trainer_obj.hours.select_related("order").order_by("-day")[:200],
+            "hours": selectors.trainer_hours(trainer_obj),
             "status_form": status_form,
             "hours_form": hours_form,
         },
@@ -413,7 +399,7 @@ def trainer(request, trainer_id):
 @of_required
 def subcontracting(request, order_id):
     order = get_scoped_or_404(Order, request.tenant, pk=order_id)
-    current = scoped(Subcontracting, request.tenant).filter(order=order).first()
+    current = selectors.subcontracting_of(request.tenant, order)
     if request.method == "POST":
         form = SubcontractingForm(request.POST)
         if form.is_valid():
@@ -434,5 +420,13 @@ def subcontracting(request, order_id):
             }
         form = SubcontractingForm(initial=initial)
     return render(
-        request, "bpf/subcontracting.html", {"nav": NAV, "order": order, "current": current, "form": form}
+        request,
+        "bpf/subcontracting.html",
+        {
+            "nav": NAV,
+            "order": order,
+            "current": current,
+            "form": form,
+            "is_subcontractor": order.provider_role == ProviderRole.SOUS_TRAITANT,
+        },
     )

@@ -20,8 +20,7 @@ import tests.bpf.needs_django  # noqa: F401  (first: skips without Django)
 from formarche.bpf.engine import compute_bpf
 from formarche.bpf.models import FiscalYear, Subcontracting
 from formarche.bpf.records import cell_records, funding_lines_of_cell
-from formarche.bpf.selectors import bpf_inputs
-from formarche.bpf.services import bpf_compute
+from formarche.bpf.selectors import bpf_compute, bpf_inputs
 from formarche.trainees.models import EnrolmentFunding, EntryStatus
 from tests.bpf.django_world import hours
 from tests.factories import EnrolmentFactory, OrderFactory, OrganisationFactory, TraineeFactory

@@ -8,7 +8,8 @@ import pytest
 from formarche.bpf.cerfa import UnsupportedFiscalYear, edition_for_fiscal_year
 from formarche.bpf.engine import compute_bpf
 from formarche.bpf.inputs import AttendanceInput, CLine, FiscalYear, Granularity, Objective, TraineeStatus
-from formarche.bpf.rounding import largest_remainder, round_euros
+from formarche.bpf.rounding import largest_remainder
+from formarche.utils.money import round_units
 from tests.bpf.builders import D, accounts, action, day, enrolment, flat, hourly, inputs, month
 
 S = TraineeStatus
@@ -64,7 +65,7 @@ def test_no_edition_between_2016_and_2019():
     [("0.49", 0), ("0.50", 1), ("1.50", 2), ("2.5", 3), ("10.4999", 10), ("99.50", 100)],
 )
 def test_round_euros_half_up(amount, euros):
-    assert round_euros(Decimal(amount)) == euros
+    assert round_units(Decimal(amount)) == euros
 
 
 def test_largest_remainder_keeps_the_total():

@@ -12,7 +12,7 @@ from django.utils import timezone
 import tests.bpf.needs_django  # noqa: F401  (first: skips without Django)
 from formarche.accounts.models import Membership, Role
 from formarche.attendance.models import Attendance
-from formarche.bpf import services
+from formarche.bpf import selectors, services
 from formarche.bpf.exports import to_json
 from formarche.bpf.models import FiscalYear
 from tests.bpf import django_world
@@ -36,7 +36,7 @@ def small(client):
 
 def freeze(fy):
     """What bpf_validate stores (the blocking checks of this small year aside)."""
-    report = services.bpf_compute(fiscal_year=fy).report
+    report = selectors.bpf_compute(fiscal_year=fy).report
     fy.validated_at = timezone.now()
     fy.validated_edition = report.edition
     fy.validated_data = to_json(report)

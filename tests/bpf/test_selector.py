@@ -20,8 +20,7 @@ import pytest
 
 import tests.bpf.needs_django  # noqa: F401  (first: skips without Django)
 from formarche.bpf.engine import compute_bpf
-from formarche.bpf.selectors import bpf_inputs
-from formarche.bpf.services import bpf_compute
+from formarche.bpf.selectors import bpf_compute, bpf_inputs
 from tests.bpf import django_world
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ import pytest
 
 from formarche.bpf.exports import to_json
 from formarche.bpf.models import FiscalYear
-from formarche.bpf.services import bpf_compute
+from formarche.bpf.selectors import bpf_compute
 from formarche.interchange.cli import cli_export, cli_import
 from formarche.interchange.exporter import export_document
 from formarche.interchange.importer import import_document, load_json

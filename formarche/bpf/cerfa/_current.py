@@ -6,13 +6,15 @@ C-d, C-7, removes the F-1 "à distance" line and adds the distance question in B
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from formarche.bpf.aggregate import LINE_PENALTY, Facts, Unit
+from formarche.bpf.aggregate.facts import LINE_PENALTY, Facts, Unit
 from formarche.bpf.cells import CellBook, accounts_amount, ranked_specialities, trainer_line
-from formarche.bpf.cerfa import AtMostRule, CellSpec, EqualRule, HoursGroup, Kind, SumRule
+from formarche.bpf.cerfa._current_cells import F4_MAX
+from formarche.bpf.cerfa.spec import AtMostRule, EqualRule, HoursGroup, SumRule
 from formarche.bpf.inputs import ZERO, BpfInputs, Objective, OtherProductKind, TraineeStatus, TrainerStatus
-from formarche.bpf.report import CheckLevel, CheckResult, Exclusion, SourceRef
+from formarche.bpf.report import Cell, CheckLevel, CheckResult, Exclusion, SourceRef
+from formarche.utils.money import round_places, round_units
 
 C_LINES_1 = ("1",)
 C_LINES_OPCO = tuple("abcdefgh")
@@ -35,7 +37,6 @@ F3_LINES = {
     "f": (Objective.VAE,),
 }
 F3_DONT = ("a6_8", "a5", "a4", "a3", "a2", "acqp")
-F4_MAX = 5
 
 #: other products kept on line 11 (penalties and exceptional products are not training products)
 C11_KINDS = {
@@ -58,178 +59,6 @@ def _level_line(unit: Unit) -> str | None:
     if 2 <= level <= 5:
         return f"a{level}"
     return None
-
-
-def cell_specs(*, edition17: bool) -> tuple[CellSpec, ...]:
-    A, H, N = Kind.AMOUNT, Kind.HOURS, Kind.COUNT
-    specs: list[CellSpec] = [
-        CellSpec("B.from", "Exercice comptable du", "B", Kind.DATE),
-        CellSpec("B.to", "au", "B", Kind.DATE),
-    ]
-    if edition17:
-        specs.append(
-            CellSpec(
-                "B.distance",
-                "Avez-vous mis en œuvre, durant cette période, une (des) action(s) de formation en tout "
-                "ou partie à distance (classes virtuelles, Elearning, etc.)",
-                "B",
-                Kind.BOOL,
-            )
-        )
-    c = [
-        ("1", "Produits provenant des entreprises pour la formation de leurs salariés"),
-        ("a", "des contrats d'apprentissage"),
-        ("b", "des contrats de professionnalisation"),
-        ("c", "de la promotion ou de la reconversion par alternance"),
-        (
-            "d",
-            "des projets de transition professionnelle"
-            if edition17
-            else "des congés individuels de formation et des projets de transition professionnelle",
-        ),
-        ("e", "du compte personnel de formation"),
-        ("f", "des dispositifs spécifiques pour les personnes en recherche d'emploi"),
-        ("g", "des dispositifs spécifiques pour les travailleurs non-salariés"),
-        ("h", "du plan de développement des compétences ou d'autres dispositifs"),
-        (
-            "2",
-            "Total des produits provenant des organismes gestionnaires des fonds de la formation "
-            "(total des lignes a à h)",
-        ),
-        (
-            "3",
-            "des pouvoirs publics pour la formation de leurs agents (Etat, collectivités territoriales, "
-            "établissements publics à caractère administratif)",
-        ),
-        ("4", "Instances européennes"),
-        ("5", "État"),
-        ("6", "Conseils régionaux"),
-        ("7", "France Travail (ex Pôle emploi)" if edition17 else "Pôle emploi"),
-        ("8", "Autres ressources publiques"),
-        ("9", "de contrats conclus avec des personnes à titre individuel et à leurs frais"),
-        ("10", "de contrats conclus avec d'autres organismes de formation (y compris CFA)"),
-        ("11", "Autres produits au titre de la formation professionnelle"),
-        (
-            "total",
-            "TOTAL DES PRODUITS RÉALISÉS AU TITRE DE LA FORMATION PROFESSIONNELLE (total des lignes 1 à 11)",
-        ),
-    ]
-    specs += [CellSpec(f"C.{k}", label, "C", A) for k, label in c]
-    specs.append(
-        CellSpec(
-            "C.pct",
-            "Part du chiffre d'affaires global réalisée dans le domaine de la formation professionnelle (en %)",
-            "C",
-            Kind.PERCENT,
-        )
-    )
-    specs += [
-        CellSpec("D.total", "Total des charges de l'organisme liées à l'activité de formation", "D", A),
-        CellSpec("D.salaries", "dont Salaires des formateurs", "D", A),
-        CellSpec("D.purchases", "dont Achats de prestation de formation et honoraires de formation", "D", A),
-    ]
-    e = [
-        ("1", "Personnes de votre organisme dispensant des heures de formation"),
-        (
-            "2",
-            "Personnes extérieures à votre organisme dispensant des heures de formation dans le cadre de "
-            "contrats de sous-traitance",
-        ),
-    ]
-    for k, label in e:
-        specs += [
-            CellSpec(f"E.{k}.n", f"{label} — Nombre", "E", N),
-            CellSpec(f"E.{k}.h", f"{label} — Nombre d'heures de formation dispensées", "E", H),
-        ]
-    f1 = [
-        ("a", "Salariés d'employeurs privés hors apprentis"),
-        ("b", "Apprentis"),
-        ("c", "Personnes en recherche d'emploi formées par votre organisme de formation"),
-        ("d", "Particuliers à leurs propres frais formés par votre organisme de formation"),
-        ("e", "Autres stagiaires"),
-        ("total", "TOTAL (a + b + c + d + e) (1)"),
-    ]
-    specs += _pairs("F1", "F-1", f1)
-    if not edition17:
-        specs.append(
-            CellSpec(
-                "F1.distance.n",
-                "dont stagiaires et apprentis ayant suivi une action en tout ou partie à distance",
-                "F-1",
-                N,
-            )
-        )
-    specs += [
-        CellSpec(
-            "F2.n",
-            "Stagiaires ou apprentis dont l'action a été confiée par votre organisme à un autre organisme (2) "
-            "— Nombre de stagiaires et d'apprentis",
-            "F-2",
-            N,
-        ),
-        CellSpec(
-            "F2.h",
-            "Stagiaires ou apprentis dont l'action a été confiée par votre organisme à un autre organisme (2) "
-            "— Nombre total d'heures de formation suivies",
-            "F-2",
-            H,
-        ),
-    ]
-    f3 = [
-        (
-            "a",
-            "Formations visant un diplôme, un titre à finalité professionnelle ou un certificat de "
-            "qualification professionnelle enregistré au Répertoire national des certifications "
-            "professionnelles (RNCP)",
-        ),
-        ("a6_8", "dont de niveau 6 à 8 (Licence, Master, diplôme d'ingénieur, Doctorat…)"),
-        ("a5", "dont de niveau 5 (BTS, DUT, écoles de formation sanitaire et sociale …)"),
-        ("a4", "dont de niveau 4 (BAC professionnel, BT, BP, BM…)"),
-        ("a3", "dont de niveau 3 (BEP, CAP…)"),
-        ("a2", "dont de niveau 2"),
-        ("acqp", "dont certificat de qualification professionnelle (CQP) sans niveau de qualification"),
-        (
-            "b",
-            "Formations visant une certification (dont CQP) ou une habilitation enregistrée au répertoire "
-            "spécifique (RS)",
-        ),
-        ("c", "Formations visant un CQP non enregistré au RNCP ou au RS"),
-        ("d", "Autres formations professionnelles"),
-        ("e", "Bilans de compétence"),
-        ("f", "Actions d'accompagnement à la validation des acquis de l'expérience"),
-        ("total", "TOTAL (a + b + c + d + e + f) (3)"),
-    ]
-    specs += _pairs("F3", "F-3", f3)
-    for i in range(1, F4_MAX + 1):
-        label = f"Spécialité de formation n° {i}"
-        specs += [
-            CellSpec(f"F4.{i}.code", f"{label} — Code", "F-4", Kind.CODE),
-            CellSpec(f"F4.{i}.n", f"{label} — Nombre de stagiaires et d'apprentis", "F-4", N),
-            CellSpec(f"F4.{i}.h", f"{label} — Nombre total d'heures de formation suivies", "F-4", H),
-        ]
-    specs += _pairs("F4", "F-4", [("other", "Autres spécialités"), ("total", "TOTAL (4)")])
-    specs += _pairs(
-        "G",
-        "G",
-        [(None, "Formations confiées à votre organisme par un autre organisme de formation (5)")],
-    )
-    return tuple(specs)
-
-
-def _pairs(prefix: str, cadre: str, lines) -> list[CellSpec]:
-    out = []
-    for key, label in lines:
-        base = prefix if key is None else f"{prefix}.{key}"
-        out.append(CellSpec(f"{base}.n", f"{label} — Nombre de stagiaires et d'apprentis", cadre, Kind.COUNT))
-        out.append(
-            CellSpec(
-                f"{base}.h",
-                f"{label} — Nombre total d'heures de formation suivies par les stagiaires et les apprentis",
-                cadre,
-                Kind.HOURS,
-            )
-        )
-    return out
 
 
 def rules(*, edition17: bool):
@@ -274,14 +103,21 @@ def rules(*, edition17: bool):
 
 def build(facts: Facts, inputs: BpfInputs, *, edition17: bool):
     book = CellBook()
-    excluded: list[Exclusion] = []
     checks: list[CheckResult] = []
-    fy = facts.fiscal_year
     f_units = facts.f_units
-    g_units = facts.g_units
-    activity = facts.has_activity
+    _cadre_b(book, facts, edition17)
+    excluded = _cadre_c(book, facts)
+    _cadre_d(book, facts, checks)
+    _cadre_e(book, facts)
+    _cadre_f1_f2(book, f_units, edition17)
+    _cadre_f3_f4(book, f_units)
+    book.units("G", facts.g_units)
+    _hours_two_places(book)
+    return book.cells, excluded, checks
 
-    # B
+
+def _cadre_b(book: CellBook, facts: Facts, edition17: bool) -> None:
+    fy = facts.fiscal_year
     book.set("B.from", fy.start)
     book.set("B.to", fy.end)
     if edition17:
@@ -290,7 +126,11 @@ def build(facts: Facts, inputs: BpfInputs, *, edition17: bool):
             "B.distance", bool(distance), [SourceRef("action", a) for a in {u.action.id: 0 for u in distance}]
         )
 
-    # C
+
+def _cadre_c(book: CellBook, facts: Facts) -> list[Exclusion]:
+    """Products by line (rounded per line), their sums, the share of turnover; the buckets that
+    are not training products are returned as exclusions."""
+    excluded: list[Exclusion] = []
     for line in C_LINES_1 + C_LINES_OPCO + C_LINES_AFTER:
         if line == "11":
             buckets = [b for (ln, d), b in facts.products.items() if ln == "11" and d in C11_KINDS]
@@ -308,10 +148,13 @@ def build(facts: Facts, inputs: BpfInputs, *, edition17: bool):
             continue
         excluded += [Exclusion(ref, reason) for ref in bucket.sources]
 
-    pct, pct_refs = percent_of_turnover(book.value("C.total"), facts, activity)
+    pct, pct_refs = percent_of_turnover(book.value("C.total"), facts, facts.has_activity)
     book.set("C.pct", pct, pct_refs + book.refs("C.total"))
+    return excluded
 
-    # D
+
+def _cadre_d(book: CellBook, facts: Facts, checks: list[CheckResult]) -> None:
+    activity = facts.has_activity
     for key, name in (("D.total", "total"), ("D.salaries", "salaries"), ("D.purchases", "purchases")):
         value, refs = accounts_amount(facts, name, activity)
         book.set(key, value, refs)
@@ -327,33 +170,32 @@ def build(facts: Facts, inputs: BpfInputs, *, edition17: bool):
             )
         )
 
-    # E
+
+def _cadre_e(book: CellBook, facts: Facts) -> None:
     internal = [s for s in TrainerStatus if s.internal]
     for key, statuses in (("E.1", internal), ("E.2", [TrainerStatus.EXTERNAL])):
         n, h, refs = trainer_line(facts, statuses)
         book.set(f"{key}.n", n, refs)
         book.set(f"{key}.h", h, refs)
 
-    # F-1
+
+def _cadre_f1_f2(book: CellBook, f_units: list[Unit], edition17: bool) -> None:
     for key, status in F1_LINES.items():
         book.units(f"F1.{key}", [u for u in f_units if u.category is status])
     book.units("F1.total", f_units)
     if not edition17:
         distance_units = [u for u in f_units if u.action.distance]
         book.set("F1.distance.n", len(distance_units), [r for u in distance_units for r in u.refs])
-
-    # F-2
     book.units("F2", f_units, hours=lambda u: u.f2_hours)
 
-    # F-3
+
+def _cadre_f3_f4(book: CellBook, f_units: list[Unit]) -> None:
     for key, objectives in F3_LINES.items():
         book.units(f"F3.{key}", [u for u in f_units if u.action.objective in objectives])
     rncp = [u for u in f_units if u.action.objective in F3_LINES["a"]]
     for dont in F3_DONT:
         book.units(f"F3.{dont}", [u for u in rncp if _level_line(u) == dont])
     book.units("F3.total", f_units)
-
-    # F-4
     top, rest = ranked_specialities(f_units, lambda u: u.hours, F4_MAX)
     for i in range(1, F4_MAX + 1):
         if i <= len(top):
@@ -367,20 +209,11 @@ def build(facts: Facts, inputs: BpfInputs, *, edition17: bool):
     book.units("F4.other", rest)
     book.units("F4.total", f_units)
 
-    # G
-    book.units("G", g_units)
-
-    _hours_two_places(book)
-    return book.cells, excluded, checks
-
 
 def _hours_two_places(book: CellBook) -> None:
-    from formarche.bpf.report import Cell
-    from formarche.bpf.rounding import hours_2dp
-
     for key, cell in book.cells.items():
         if isinstance(cell.value, Decimal) and (key.startswith("F") or key.startswith("G")):
-            book.cells[key] = Cell(hours_2dp(cell.value), cell.sources)
+            book.cells[key] = Cell(round_places(cell.value, 2), cell.sources)
 
 
 def percent_of_turnover(
@@ -393,7 +226,7 @@ def percent_of_turnover(
         return 0, refs
     if turnover is None or turnover <= 0:
         return None, refs
-    pct = int((Decimal(training_total) * 100 / turnover).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    pct = round_units(Decimal(training_total) * 100 / turnover)
     if pct < 1 and training_total > 0:
         pct = 1
     return pct, refs

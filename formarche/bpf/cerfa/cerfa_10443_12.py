@@ -36,249 +36,26 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from formarche.bpf.aggregate import DETAIL_JOB_SEEKER, DETAIL_PRO, LINE_PENALTY, Facts, Unit
+from formarche.bpf.aggregate.facts import DETAIL_JOB_SEEKER, DETAIL_PRO, LINE_PENALTY, Facts, Unit
 from formarche.bpf.cells import CellBook, ranked_specialities
-from formarche.bpf.cerfa import AtMostRule, CellSpec, Edition, EqualRule, HoursGroup, Kind, SumRule
 from formarche.bpf.cerfa._current import percent_of_turnover
-from formarche.bpf.checks import _num, _refs
-from formarche.bpf.inputs import ZERO, BpfInputs, Objective, OtherProductKind, TraineeStatus, TrainerStatus
-from formarche.bpf.report import BpfReport, CheckLevel, CheckResult, SourceRef
-from formarche.bpf.rounding import round_euros, round_hours
-
-A, H, N = Kind.AMOUNT, Kind.HOURS, Kind.COUNT
-D_MAX = 10
-
-TRAINER_LINES = {
-    "a": ("Travailleur indépendant, gérants non salariés", (TrainerStatus.OWNER,)),
-    "b": ("Salariés sous contrat de travail à durée indéterminée", (TrainerStatus.CDI,)),
-    "c": ("Salariés sous contrat de travail à durée déterminée", (TrainerStatus.CDD, TrainerStatus.LENT)),
-    "d": (
-        "Formateurs occasionnels salariés dont l'activité de formation est inférieure à 30 jours par an",
-        (TrainerStatus.OCCASIONAL,),
-    ),
-    "e": ("Bénévoles", (TrainerStatus.VOLUNTEER,)),
-}
-
-LINE_MAP = {  # today's payer line → 10443*12 product key
-    "1": "A1.a",
-    "h": "A2.a",
-    "b": "A2.b",
-    "c": "A2.b",
-    "e": "A2.b",
-    "f": "A2.b",
-    "d": "A2.c",
-    "g": "A2.d",
-    "3": "A3.a",
-    "4": "A3.b",
-    "5": "A3.c",
-    "6": "A3.d",
-    "7": "A3.e",
-    "8": "A3.f",
-    "9": "A4",
-    "10": "A5",
-}
-A6_MAP = {
-    OtherProductKind.ABROAD.value: "A6.a",
-    OtherProductKind.TEACHING_TOOLS.value: "A6.b",
-    OtherProductKind.ROYALTIES.value: "A6.c",
-    OtherProductKind.FINANCIAL.value: "A6.d",
-    OtherProductKind.EXCEPTIONAL.value: "A6.e",
-    OtherProductKind.BOARD_LODGING_TRANSPORT.value: "A6.f",
-    None: "A6.f",
-}
-
-ACCOUNTS = (
-    ("60", "60 Achats"),
-    ("604", "dont 604 Achats de prestations de formation"),
-    ("61", "61 Services extérieurs"),
-    ("6132", "dont 6132 Locations immobilières liées à la formation"),
-    ("6135", "dont 6135 Locations de matériel pédagogique liées à la formation"),
-    ("62", "62 Autres services extérieurs"),
-    ("621", "dont 621 Personnel extérieur à l'entreprise"),
-    ("622", "dont 622 Rémunérations d'intermédiaires et honoraires"),
-    ("6226", "dont 6226 Honoraires de formation"),
-    ("623", "dont 623 Publicité, publications, relations publiques"),
-    ("63", "63 Impôts, taxes et versements assimilés"),
-    ("64", "64 Charges de personnel"),
-    ("641", "dont 641 Rémunérations du personnel"),
-    ("6411", "dont 6411 Salaires des formateurs"),
-    ("644", "dont 644 Rémunération du travail de l'exploitant"),
-    ("65", "65 Autres charges de gestion courante"),
-    ("66", "66 Charges financières"),
-    ("67", "67 Charges exceptionnelles"),
-    ("68", "68 Dotations aux amortissements et aux provisions"),
-    ("69", "69 Participation des salariés, impôts sur les bénéfices et assimilés"),
+from formarche.bpf.cerfa.cells_10443_12 import (
+    A6_MAP,
+    A_LINES,
+    ACCOUNTS,
+    C_DONT,
+    C_LINES,
+    D_MAX,
+    LINE_MAP,
+    MAIN_ACCOUNTS,
+    SPECS,
+    SUB_ACCOUNTS,
+    TRAINER_LINES,
 )
-MAIN_ACCOUNTS = tuple(k for k, _ in ACCOUNTS if len(k) == 2)
-SUB_ACCOUNTS = (
-    ("604", "60"),
-    ("6132", "61"),
-    ("6135", "61"),
-    ("621", "62"),
-    ("622", "62"),
-    ("6226", "622"),
-    ("623", "62"),
-    ("641", "64"),
-    ("644", "64"),
-    ("6411", "641"),
-)
-
-A_LINES = {
-    "1": (TraineeStatus.EMPLOYEE, TraineeStatus.APPRENTICE),
-    "2": (TraineeStatus.JOB_SEEKER,),
-    "3": (TraineeStatus.INDIVIDUAL,),
-    "4": (TraineeStatus.OTHER,),
-}
-C_LINES = {
-    "1": (Objective.RNCP, Objective.RNCP_CQP),
-    "2": (Objective.RS, Objective.CQP, Objective.OTHER),
-    "3": (Objective.BILAN, Objective.VAE),
-}
-C_DONT = {"1_I_II": (6, 7, 8), "1_III": (5,), "1_IV": (4,), "1_V": (3,)}
-
-
-def _pair(key: str, label: str, cadre: str) -> list[CellSpec]:
-    return [
-        CellSpec(f"{key}.n", f"{label} — Nombre de stagiaires", cadre, N),
-        CellSpec(f"{key}.h", f"{label} — Nombre d'heures stagiaires", cadre, H),
-    ]
-
-
-def _specs() -> tuple[CellSpec, ...]:
-    s: list[CellSpec] = [
-        CellSpec("p1.B.from", "Exercice comptable du", "p1", Kind.DATE),
-        CellSpec("p1.B.to", "au", "p1", Kind.DATE),
-        CellSpec(
-            "p1.C.start_year",
-            "Année de début de l'activité de formation professionnelle continue",
-            "p1 C",
-            Kind.YEAR,
-        ),
-        CellSpec(
-            "p1.C.pct",
-            "Part du chiffre d'affaires global réalisée dans le domaine de la formation "
-            "professionnelle continue (en %)",
-            "p1 C",
-            Kind.PERCENT,
-        ),
-        CellSpec(
-            "p1.C.other_activities",
-            "Quelles sont les autres activités de votre organisme ?",
-            "p1 C",
-            Kind.TEXT,
-        ),
-    ]
-    people = [(k, label) for k, (label, _) in TRAINER_LINES.items()]
-    for k, label in people + [("total", "Total (a + b + c + d + e)")]:
-        s += [
-            CellSpec(f"p1.D.1.{k}.n", f"{label} — Nombre", "p1 D", N),
-            CellSpec(f"p1.D.1.{k}.h", f"{label} — Nombre d'heures de formation dispensées", "p1 D", H),
-        ]
-    for k, label in (
-        (
-            "2",
-            "Personnes extérieures à votre organisme dispensant des heures de formation dans le cadre de "
-            "contrats de sous-traitance",
-        ),
-        ("total", "Total général relatif aux personnes dispensant des heures de formation"),
-        ("lt30", "Dont personnes dont l'activité de formation est inférieure à 30 jours par an"),
-    ):
-        s += [
-            CellSpec(f"p1.D.{k}.n", f"{label} — Nombre", "p1 D", N),
-            CellSpec(f"p1.D.{k}.h", f"{label} — Nombre d'heures de formation dispensées", "p1 D", H),
-        ]
-    products = [
-        ("A1.a", "A1 Produits provenant des entreprises : pour la formation de leurs salariés", "p2 A1"),
-        ("A1.a_pro", "dont les salariés sous contrat de professionnalisation", "p2 A1"),
-        (
-            "A1.b",
-            "pour la formation de travailleurs privés d'emploi (L. 6331-19 2° du Code du travail)",
-            "p2 A1",
-        ),
-        ("A2.a", "A2 Organismes collecteurs : au titre du plan de formation", "p2 A2"),
-        ("A2.b", "au titre de la professionnalisation et du droit individuel à la formation", "p2 A2"),
-        ("A2.c", "au titre du congé individuel de formation", "p2 A2"),
-        ("A2.d", "au titre des fonds d'assurance formation de non-salariés", "p2 A2"),
-        ("A2.total", "Total A2 (a + b + c + d)", "p2 A2"),
-        (
-            "A3.a",
-            "A3 Pouvoirs publics : pour la formation de leurs agents (État, collectivités territoriales, "
-            "établissements publics à caractère administratif)",
-            "p2 A3",
-        ),
-        ("A3.b", "pour la formation de publics spécifiques : Instances européennes", "p2 A3"),
-        ("A3.c", "État", "p2 A3"),
-        ("A3.d", "Conseils régionaux", "p2 A3"),
-        ("A3.e", "Pôle emploi", "p2 A3"),
-        ("A3.f", "Autres ressources publiques", "p2 A3"),
-        ("A3.total", "Total A3 (a + b + c + d + e + f)", "p2 A3"),
-        (
-            "A4",
-            "A4 Produits provenant de contrats conclus avec des personnes à titre individuel et à leurs "
-            "frais",
-            "p2 A4",
-        ),
-        ("A5", "A5 Produits provenant de contrats conclus avec d'autres prestataires de formation", "p2 A5"),
-        (
-            "A6.a",
-            "A6 Produits résultant de formations facturées à des entreprises étrangères et se déroulant à "
-            "l'étranger (hors TVA)",
-            "p2 A6",
-        ),
-        ("A6.b", "Vente d'outils pédagogiques", "p2 A6"),
-        ("A6.c", "Redevances pour concessions et brevets liés à la formation", "p2 A6"),
-        (
-            "A6.d",
-            "Produits financiers résultant de placements des fonds perçus au titre de la formation "
-            "professionnelle",
-            "p2 A6",
-        ),
-        ("A6.e", "Produits exceptionnels", "p2 A6"),
-        ("A6.f", "Autres produits au titre de la formation professionnelle continue", "p2 A6"),
-        ("A6.total", "Total A6 (a + b + c + d + e + f)", "p2 A6"),
-        ("total", "TOTAL GÉNÉRAL DES PRODUITS RÉALISÉS AU TITRE DE LA FORMATION PROFESSIONNELLE", "p2"),
-    ]
-    s += [CellSpec(f"p2.{k}", label, cadre, A) for k, label, cadre in products]
-    s += [CellSpec(f"p3.{k}", label, "p3", A) for k, label in ACCOUNTS]
-    s.append(CellSpec("p3.total", "TOTAL GÉNÉRAL DES CHARGES DE L'ORGANISME", "p3", A))
-    for k, label in (
-        ("1", "Salariés bénéficiant d'un financement par l'employeur"),
-        ("1pro", "dont salariés sous contrat de professionnalisation"),
-        ("2", "Demandeurs d'emploi bénéficiant d'un financement public"),
-        ("3", "Particuliers à leurs propres frais"),
-        ("4", "Autres stagiaires"),
-        ("total", "TOTAL (1 + 2 + 3 + 4)"),
-    ):
-        s += _pair(f"p4.A.{k}", label, "p4 A")
-    for k, label in (
-        ("1", "Formés par votre organisme pour son propre compte"),
-        ("2", "Formés par votre organisme pour le compte d'un autre organisme"),
-        ("total", "TOTAL (1 + 2)"),
-        ("3", "Formés par un autre organisme pour le compte de votre organisme"),
-    ):
-        s += _pair(f"p4.B.{k}", label, "p4 B")
-    for k, label in (
-        (
-            "1",
-            "Formations visant une certification enregistrée au Répertoire national des certifications "
-            "professionnelles (RNCP)",
-        ),
-        ("1_I_II", "dont de niveau I et II (licence, maîtrise, master, DEA, DESS, diplôme d'ingénieur)"),
-        ("1_III", "dont de niveau III (BTS, DUT ou DEUG)"),
-        ("1_IV", "dont de niveau IV (BAC professionnel, BT, BP ou BM)"),
-        ("1_V", "dont de niveau V (BEP, CAP ou CFPA 1er degré)"),
-        ("2", "Autres formations professionnelles continues"),
-        ("3", "Prestations d'orientation et d'accompagnement"),
-        ("3_bilan", "dont bilans de compétences"),
-        ("total", "TOTAL (1 + 2 + 3)"),
-    ):
-        s += _pair(f"p4.C.{k}", label, "p4 C")
-    for i in range(1, D_MAX + 1):
-        s.append(CellSpec(f"p4.D.{i}.code", f"Spécialité de formation n° {i} — Code", "p4 D", Kind.CODE))
-        s += _pair(f"p4.D.{i}", f"Spécialité de formation n° {i}", "p4 D")
-    s += _pair("p4.D.other", "Autres", "p4 D")
-    s += _pair("p4.D.total", "TOTAL", "p4 D")
-    return tuple(s)
+from formarche.bpf.cerfa.spec import AtMostRule, Edition, EqualRule, HoursGroup, SumRule
+from formarche.bpf.inputs import ZERO, BpfInputs, Objective, TrainerStatus
+from formarche.bpf.report import BpfReport, Cell, CheckLevel, CheckResult, SourceRef, cell_number, cell_refs
+from formarche.utils.money import round_places, round_units
 
 
 def _own_hours(unit: Unit) -> Decimal:
@@ -289,10 +66,18 @@ def _own_hours(unit: Unit) -> Decimal:
 def _build(facts: Facts, inputs: BpfInputs):
     book = CellBook()
     checks: list[CheckResult] = []
+    _page1(book, facts, inputs)
+    _page2(book, facts, checks)
+    _page3(book, facts, checks)
+    _page4(book, facts)
+    _hours_two_places_p4(book)
+    return book.cells, [], checks
+
+
+def _page1(book: CellBook, facts: Facts, inputs: BpfInputs) -> None:
+    """Cadres B, C (characteristics) and D (people giving training hours); C's % comes with page 2."""
     fy = facts.fiscal_year
     org = inputs.organisation
-    activity = facts.has_activity
-
     book.set("p1.B.from", fy.start)
     book.set("p1.B.to", fy.end)
     book.set(
@@ -310,7 +95,9 @@ def _build(facts: Facts, inputs: BpfInputs):
     book.sum_of("p1.D.total.h", ("p1.D.1.total.h", "p1.D.2.h"))
     _under_30_days(book, facts)
 
-    # p.2 products
+
+def _page2(book: CellBook, facts: Facts, checks: list[CheckResult]) -> None:
+    """Products by payer (the engine's lines mapped by LINE_MAP and A6_MAP), and page 1's % of turnover."""
     buckets: dict[str, list] = {}
     for (line, detail), bucket in facts.products.items():
         if line == "a":
@@ -336,7 +123,7 @@ def _build(facts: Facts, inputs: BpfInputs):
         buckets.setdefault(key, []).append(bucket)
         if line == "1" and detail == DETAIL_PRO:
             buckets.setdefault("A1.a_pro", []).append(bucket)
-    for spec in _SPECS:
+    for spec in SPECS:
         if spec.key.startswith("p2.") and not spec.key.endswith("total"):
             book.amount(spec.key, buckets.get(spec.key[3:], []))
     book.sum_of("p2.A2.total", (f"p2.A2.{k}" for k in "abcd"))
@@ -345,16 +132,18 @@ def _build(facts: Facts, inputs: BpfInputs):
     book.sum_of(
         "p2.total", ("p2.A1.a", "p2.A1.b", "p2.A2.total", "p2.A3.total", "p2.A4", "p2.A5", "p2.A6.total")
     )
-    pct, refs = percent_of_turnover(book.value("p2.total"), facts, activity)
+    pct, refs = percent_of_turnover(book.value("p2.total"), facts, facts.has_activity)
     book.set("p1.C.pct", pct, refs + book.refs("p2.total"))
 
-    # p.3 charges
+
+def _page3(book: CellBook, facts: Facts, checks: list[CheckResult]) -> None:
+    """Charges by account, 60 to 69, with the sub-accounts the form isolates."""
     acc_refs = [facts.accounts_ref] if facts.accounts_ref else []
     for account, _ in ACCOUNTS:
         value = facts.charges_by_account.get(account, ZERO)
-        book.set(f"p3.{account}", round_euros(value), acc_refs if value else [])
+        book.set(f"p3.{account}", round_units(value), acc_refs if value else [])
     book.sum_of("p3.total", (f"p3.{k}" for k in MAIN_ACCOUNTS))
-    if activity and not facts.charges_by_account:
+    if facts.has_activity and not facts.charges_by_account:
         checks.append(
             CheckResult(
                 CheckLevel.BLOCKING,
@@ -365,7 +154,9 @@ def _build(facts: Facts, inputs: BpfInputs):
             )
         )
 
-    # p.4: A, C, D count what we trained ourselves (own account and for another organisation)
+
+def _page4(book: CellBook, facts: Facts) -> None:
+    """A, C, D count what we trained ourselves (own account and for another organisation)."""
     units = [u for u in facts.units if _own_hours(u) > 0]
     for key, statuses in A_LINES.items():
         book.units(f"p4.A.{key}", [u for u in units if u.category in statuses], _own_hours)
@@ -397,17 +188,11 @@ def _build(facts: Facts, inputs: BpfInputs):
     book.units("p4.D.other", rest, _own_hours)
     book.units("p4.D.total", units, _own_hours)
 
-    _hours_two_places_p4(book)
-    return book.cells, [], checks
-
 
 def _hours_two_places_p4(book: CellBook) -> None:
-    from formarche.bpf.report import Cell
-    from formarche.bpf.rounding import hours_2dp
-
     for key, cell in book.cells.items():
         if key.startswith("p4.") and isinstance(cell.value, Decimal):
-            book.cells[key] = Cell(hours_2dp(cell.value), cell.sources)
+            book.cells[key] = Cell(round_places(cell.value, 2), cell.sources)
 
 
 def _people(book: CellBook, prefix: str, facts: Facts, statuses) -> None:
@@ -418,7 +203,7 @@ def _people(book: CellBook, prefix: str, facts: Facts, statuses) -> None:
                 people[trainer_id] = people.get(trainer_id, ZERO) + line.hours
     refs = [SourceRef("trainer", t) for t in sorted(people, key=str)]
     book.set(f"{prefix}.n", len(people), refs)
-    book.set(f"{prefix}.h", round_hours(sum(people.values(), ZERO)), refs)
+    book.set(f"{prefix}.h", round_units(sum(people.values(), ZERO)), refs)
 
 
 def _under_30_days(book: CellBook, facts: Facts) -> None:
@@ -441,12 +226,12 @@ def _under_30_days(book: CellBook, facts: Facts) -> None:
     chosen = [t for t in hours if (t in occasional if t in monthly else len(days[t]) < 30)]
     refs = [SourceRef("trainer", t) for t in sorted(chosen, key=str)]
     book.set("p1.D.lt30.n", len(chosen), refs)
-    book.set("p1.D.lt30.h", round_hours(sum((hours[t] for t in chosen), ZERO)), refs)
+    book.set("p1.D.lt30.h", round_units(sum((hours[t] for t in chosen), ZERO)), refs)
 
 
 def _domain_checks(report: BpfReport) -> list[CheckResult]:
     out: list[CheckResult] = []
-    n = lambda k: _num(report, k)  # noqa: E731
+    n = lambda k: cell_number(report, k)  # noqa: E731
     activity = n("p4.B.total.n") > 0 or n("p4.B.3.n") > 0 or n("p2.total") > 0
     if (n("p4.B.2.n") > 0) != (n("p2.A5") > 0):
         out.append(
@@ -456,7 +241,7 @@ def _domain_checks(report: BpfReport) -> list[CheckResult]:
                 "Les stagiaires formés pour le compte d'un autre organisme (page 4, B 2) et les produits "
                 "provenant d'autres prestataires de formation (page 2, A5) vont ensemble.",
                 ("p4.B.2.n", "p2.A5"),
-                _refs(report, ("p4.B.2.n", "p2.A5")),
+                cell_refs(report, ("p4.B.2.n", "p2.A5")),
             )
         )
     pct = report.cells["p1.C.pct"].value
@@ -468,7 +253,7 @@ def _domain_checks(report: BpfReport) -> list[CheckResult]:
                 "La part du chiffre d'affaires réalisée en formation doit être un entier de 1 à 100 : "
                 "vérifiez le chiffre d'affaires global.",
                 ("p1.C.pct", "p2.total"),
-                _refs(report, ("p1.C.pct", "p2.total")),
+                cell_refs(report, ("p1.C.pct", "p2.total")),
             )
         )
     if not activity and n("p3.total"):
@@ -478,7 +263,7 @@ def _domain_checks(report: BpfReport) -> list[CheckResult]:
                 "NEANT_AVEC_CHARGES",
                 "Sans activité de formation, les pages 2 et 3 portent la mention « néant ».",
                 ("p3.total",),
-                _refs(report, ("p3.total",)),
+                cell_refs(report, ("p3.total",)),
             )
         )
     if (n("p4.B.3.n") > 0 or n("p1.D.2.n") > 0) and n("p3.604") + n("p3.6226") == 0:
@@ -489,7 +274,7 @@ def _domain_checks(report: BpfReport) -> list[CheckResult]:
                 "Des stagiaires confiés à un autre organisme ou des formateurs sous-traitants figurent au "
                 "bilan, mais les comptes 604 et 6226 sont nuls.",
                 ("p4.B.3.n", "p1.D.2.n", "p3.604", "p3.6226"),
-                _refs(report, ("p4.B.3.n", "p1.D.2.n")),
+                cell_refs(report, ("p4.B.3.n", "p1.D.2.n")),
             )
         )
     if n("p4.A.3.n") > 0 and n("p2.A4") == 0:
@@ -499,7 +284,7 @@ def _domain_checks(report: BpfReport) -> list[CheckResult]:
                 "PARTICULIERS_SANS_A4",
                 "Des particuliers sont comptés (page 4, A 3) mais la ligne A4 des produits est nulle.",
                 ("p4.A.3.n", "p2.A4"),
-                _refs(report, ("p4.A.3.n",)),
+                cell_refs(report, ("p4.A.3.n",)),
             )
         )
     return out
@@ -555,7 +340,6 @@ def _rules():
     return tuple(sums), tuple(at_most), tuple(equal), hours
 
 
-_SPECS = _specs()
 _sums, _at_most, _equal, _hours = _rules()
 
 EDITION = Edition(
@@ -563,7 +347,7 @@ EDITION = Edition(
     title="Bilan pédagogique et financier — Cerfa n° 10443*12 / 10443*13 (formulaire de 4 pages)",
     first_year=None,
     last_year=2015,
-    cells=_SPECS,
+    cells=SPECS,
     build=_build,
     sum_rules=_sums,
     at_most_rules=_at_most,

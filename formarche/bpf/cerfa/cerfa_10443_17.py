@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from functools import partial
 
-from formarche.bpf.cerfa import Edition
-from formarche.bpf.cerfa._current import build, cell_specs, rules
-from formarche.bpf.checks import current_domain_checks
+from formarche.bpf.cerfa._current import build, rules
+from formarche.bpf.cerfa._current_cells import cell_specs
+from formarche.bpf.cerfa._current_checks import current_domain_checks
+from formarche.bpf.cerfa.spec import Edition
 
 _sums, _at_most, _equal, _hours = rules(edition17=True)
 
