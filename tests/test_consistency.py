@@ -37,11 +37,6 @@ MONEY_MODULE = "formarche/utils/money.py"
 # (path, None) is a module over MAX_MODULE_LINES; (path, "Class.function") a function over
 # MAX_FUNCTION_LINES.
 SIZE_ALLOWED: dict[tuple[str, str | None], str] = {
-    ("formarche/bpf/cerfa/cerfa_10443_12.py", None): (
-        "a regulatory edition: the cell table of one Cerfa form, read side by side with the form"
-    ),
-    ("formarche/bpf/cerfa/cerfa_10443_12.py", "_specs"): "the cells of Cerfa 10443*12, a declarative table",
-    ("formarche/bpf/cerfa/_current.py", "cell_specs"): "the cells of Cerfa 10443*16/17, a declarative table",
 }
 
 

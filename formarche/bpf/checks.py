@@ -8,8 +8,6 @@ edition adds its own checks on cells (`Edition.domain_checks`, in its `cerfa` mo
 
 from __future__ import annotations
 
-from stdnum.fr import siret as stdnum_siret
-
 from formarche.bpf.cerfa import Edition, Kind, get_edition
 from formarche.bpf.report import (
     BpfReport,
@@ -21,6 +19,7 @@ from formarche.bpf.report import (
     cell_refs,
     french_number,
 )
+from formarche.utils.identifiers import siret_is_valid
 
 
 def structural_checks(report: BpfReport, edition: Edition) -> list[CheckResult]:
@@ -113,7 +112,7 @@ def identity_checks(report: BpfReport) -> list[CheckResult]:
                 ref,
             )
         )
-    if not stdnum_siret.is_valid(org.siret or ""):
+    if not siret_is_valid(org.siret):
         out.append(
             CheckResult(
                 CheckLevel.BLOCKING,
