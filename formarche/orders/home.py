@@ -14,4 +14,6 @@ def actions_block(request):
     orders = selectors.followed_orders(tenant)
     # regroup needs the groups contiguous: dispositif first, the user's own orders first inside it
     orders.sort(key=lambda o: (o.dispositif.name, o.mine, o.number))
+    for order in orders:
+        order.followed_by_me = order.mine == 0
     return {"template": "orders/home_region.html", "orders": orders} if orders else None
