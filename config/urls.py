@@ -8,7 +8,7 @@ admin.site.site_title = "formarche"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("compte/", include("formarche.accounts.urls")),
-    path("organisme/", include("formarche.organisations.urls")),
+    path("organisme/", include("formarche.accounts.urls_organisation")),
     path("", include("formarche.orders.urls")),
     path("", include("formarche.trainees.urls")),
     path("", include("formarche.attendance.urls")),

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
+from formarche.accounts.demo import build_demo_world
 from formarche.accounts.models import Membership, User
-from formarche.organisations.demo import build_demo_world
 from formarche.organisations.models import Organisation
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -181,5 +181,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-# Demo world: refused when DEBUG is off (see formarche/organisations/demo.py).
+# Demo world: refused when DEBUG is off (see formarche/accounts/demo.py).
 DEMO_PASSWORD = "demo-formarche"

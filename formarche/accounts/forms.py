@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from formarche.accounts.models import Role, User
+from formarche.organisations.models import Organisation
 from formarche.utils.forms import StyledFormMixin
 
 
@@ -35,4 +36,32 @@ class MemberInviteForm(StyledFormMixin, forms.Form):
         return self.cleaned_data["email"].strip().lower()
 
 
-__all__ = ["LoginForm", "MemberInviteForm", "User"]
+class OrganisationIdentityForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "legal_form",
+            "siret",
+            "nda",
+            "nda_region",
+            "naf_code",
+            "vat_number",
+            "address",
+            "postcode",
+            "city",
+            "address_public",
+            "phone",
+            "email",
+            "director_name",
+            "director_role",
+        ]
+
+    def clean_siret(self):
+        return (self.cleaned_data.get("siret") or "").replace(" ", "")
+
+    def clean_nda(self):
+        return (self.cleaned_data.get("nda") or "").replace(" ", "")
+
+
+__all__ = ["LoginForm", "MemberInviteForm", "OrganisationIdentityForm", "User"]

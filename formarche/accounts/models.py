@@ -2,6 +2,7 @@
 
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from formarche.organisations.models import Organisation, OrganisationKind
@@ -106,8 +107,6 @@ class Membership(models.Model):
         return f"{self.user.email} — {self.organisation} ({self.get_role_display()})"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.organisation_id and self.role not in ROLES_BY_KIND[self.organisation.kind]:
             raise ValidationError({"role": "Ce rôle ne correspond pas au type de l'organisation."})
 

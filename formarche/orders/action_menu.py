@@ -6,6 +6,8 @@ Entries may be limited to OF or Région users.
 
 from django.urls import NoReverseMatch, reverse
 
+from formarche.orders.perms import can_see_menu_entry
+
 # (section, key, label, url name, audience: "all" | "of" | "region")
 ACTION_MENU = [
     ("Ouverture", "opening", "Ouverture de l'action", "orders:opening", "all"),
@@ -31,7 +33,7 @@ def action_menu(order, tenant) -> list[dict]:
     """Sections with their links for this order and this user."""
     sections: list[dict] = []
     for section, key, label, url_name, audience in ACTION_MENU:
-        if audience == "of" and not tenant.is_of or audience == "region" and not tenant.is_region:
+        if not can_see_menu_entry(tenant, audience):
             continue
         try:
             url = reverse(url_name, kwargs={"order_id": order.pk})

@@ -1,11 +1,10 @@
-"""Forms of the orders pages: shape only (the rules are in services.py)."""
+"""Forms of the orders pages: shape only (the rules are in rules.py and services/)."""
 
 from decimal import Decimal
 
 from django import forms
-from django.db.models import Q
 
-from formarche.accounts.tenancy import scoped
+from formarche.accounts.selectors import region_users
 from formarche.orders.models import (
     CertificationType,
     Dispositif,
@@ -17,9 +16,10 @@ from formarche.orders.models import (
     TrainingKind,
 )
 from formarche.orders.nsf import NSF_CHOICES
-from formarche.orders.selectors import region_users
-from formarche.orders.services import OrderError, certification_error, parse_components
-from formarche.organisations.models import Organisation, OrganisationKind
+from formarche.orders.rules import OrderError, certification_error, parse_components
+from formarche.orders.selectors import providers_matching, tenant_dispositifs, tenant_lots, tenant_markets
+from formarche.orders.terms import parse_bands
+from formarche.organisations.models import Organisation
 from formarche.utils.forms import StyledFormMixin
 from formarche.utils.parsing import ParseError, parse_decimal
 
@@ -169,20 +169,15 @@ class OrderCreateForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
-        from formarche.accounts.models import User
-
         self.tenant = tenant
-        self.fields["lot"].queryset = scoped(Lot, tenant).select_related("market")
-        self.fields["dispositif"].queryset = scoped(Dispositif, tenant)
-        self.fields["referent"].queryset = User.objects.filter(
-            pk__in=region_users(tenant).values("user_id")
-        ).order_by("last_name", "email")
+        self.fields["lot"].queryset = tenant_lots(tenant)
+        self.fields["dispositif"].queryset = tenant_dispositifs(tenant)
+        self.fields["referent"].queryset = region_users(tenant)
         self.fields["referent"].label_from_instance = lambda u: str(u)
 
     def clean_provider(self):
         value = self.cleaned_data["provider"].strip()
-        ofs = Organisation.objects.filter(kind=OrganisationKind.OF)
-        match = list(ofs.filter(Q(provider_code__iexact=value) | Q(name__iexact=value))[:2])
+        match = providers_matching(value)
         if not match:
             raise forms.ValidationError(f"Aucun organisme de formation n'a le code ou le nom « {value} ».")
         if len(match) > 1:
@@ -225,7 +220,7 @@ class LotForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["market"].queryset = scoped(Market, tenant)
+        self.fields["market"].queryset = tenant_markets(tenant)
 
 
 class DispositifForm(StyledFormMixin, forms.Form):
@@ -247,8 +242,6 @@ class DispositifForm(StyledFormMixin, forms.Form):
     )
 
     def clean_resorption_bands(self):
-        from formarche.orders.terms import parse_bands
-
         bands = []
         for line in (self.cleaned_data.get("resorption_bands") or "").splitlines():
             if not line.strip():

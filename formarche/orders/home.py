@@ -1,7 +1,6 @@
 """Home page blocks of the orders app (registered in OrdersConfig.ready())."""
 
 from formarche.orders import selectors
-from formarche.orders.models import OrderStatus
 
 
 def actions_block(request):
@@ -10,13 +9,11 @@ def actions_block(request):
     if tenant is None:
         return None
     if tenant.is_of:
-        orders = list(
-            selectors.orders_with_hours(tenant)
-            .filter(status=OrderStatus.OPEN)
-            .order_by("planned_start", "number")[:50]
-        )
+        orders = selectors.open_actions(tenant)
         return {"template": "orders/home_of.html", "orders": orders} if orders else None
     orders = selectors.followed_orders(tenant)
     # regroup needs the groups contiguous: dispositif first, the user's own orders first inside it
     orders.sort(key=lambda o: (o.dispositif.name, o.mine, o.number))
+    for order in orders:
+        order.followed_by_me = order.mine == 0
     return {"template": "orders/home_region.html", "orders": orders} if orders else None

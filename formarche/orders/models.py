@@ -9,7 +9,10 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from formarche.orders.nsf import NSF_CODES
+from formarche.orders.terms import parse_bands
 from formarche.organisations.models import Organisation
+from formarche.utils.money import percent, round_cents_of_ratio
 
 
 class MarketQuerySet(models.QuerySet):
@@ -165,8 +168,6 @@ class Dispositif(models.Model):
         return self.name
 
     def clean(self):
-        from formarche.orders.terms import parse_bands
-
         try:
             parse_bands(self.resorption_bands)
         except ValueError as exc:
@@ -352,19 +353,18 @@ class Order(models.Model):
         """Contracted trainee-hours V = A / p (2 places, for display and controls): the engine's
         ``contracted_hours(terms)``, without building and checking the whole terms for each row
         of a list (A and p are positive by the table's constraints)."""
-        from formarche.utils.money import round_cents_of_ratio
-
         return round_cents_of_ratio(self.amount, self.unit_price)
 
     def realisation_rate_of(self, cumulative_hours: Decimal) -> Decimal:
-        """% de réalisation r = C × p / A × 100, exact (``|taux`` shows 2 places) [seed: 95,14 %]."""
-        return (cumulative_hours or Decimal(0)) * self.unit_price * 100 / self.amount
+        """% de réalisation r = C × p / A × 100, to the cent (``|taux`` shows it) [seed: 95,14 %]."""
+        return percent((cumulative_hours or Decimal(0)) * self.unit_price, self.amount)
 
     @property
     def realisation_rate(self) -> Decimal:
         """The rate from the ``cumulative_hours`` annotation (``orders.selectors``), else one query."""
         hours = getattr(self, "cumulative_hours", None)
         if hours is None:
+            # selectors import this module: imported here, not at the top
             from formarche.orders.selectors import order_cumulative_hours
 
             hours = self.cumulative_hours = order_cumulative_hours(self)
@@ -394,11 +394,8 @@ class Order(models.Model):
             errors["real_end"] = "La date de fin réelle précède le début de l'action."
         if self.provider_id and not self.provider.is_of:
             errors["provider"] = "Le prestataire doit être un organisme de formation."
-        if self.nsf_code:
-            from formarche.orders.nsf import NSF_CODES
-
-            if self.nsf_code not in NSF_CODES:
-                errors["nsf_code"] = "Code NSF inconnu (voir la nomenclature des spécialités de formation)."
+        if self.nsf_code and self.nsf_code not in NSF_CODES:
+            errors["nsf_code"] = "Code NSF inconnu (voir la nomenclature des spécialités de formation)."
         if errors:
             raise ValidationError(errors)
 

@@ -1,26 +1,33 @@
-"""Read-side queries of orders: lists with their cumulative hours in one aggregate subquery."""
+"""Read-side queries of orders: lists with their cumulative hours in one aggregate subquery.
+
+The hours are read through the ORM relations ``enrolments`` (trainees) and ``attendances``
+(attendance) by name: orders imports neither app.
+"""
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Case, DecimalField, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from formarche.accounts.models import Membership
-from formarche.accounts.tenancy import scoped
-from formarche.attendance.models import Attendance
-from formarche.orders.models import Dispositif, Lot, Order, OrderStatus
-from formarche.organisations.models import Organisation
+from formarche.accounts.tenancy import get_scoped_or_404, scoped
+from formarche.orders.models import Dispositif, Lot, Market, Order, OrderStatus
+from formarche.organisations.models import Organisation, OrganisationKind
 
 HOURS_FIELD = DecimalField(max_digits=14, decimal_places=2)
+# Σ (réalisé + non réalisé comptabilisé) over an order's enrolments' attendance rows
+_HOURS_SUM = Sum(
+    F("enrolments__attendances__realised_hours") + F("enrolments__attendances__counted_unrealised_hours"),
+    output_field=HOURS_FIELD,
+)
 
 
 def cumulative_hours_subquery():
     """Σ (réalisé + non réalisé comptabilisé) of an order's enrolments, as one correlated subquery."""
     per_order = (
-        Attendance.objects.filter(enrolment__order_id=OuterRef("pk"))
+        Order.objects.filter(pk=OuterRef("pk"))
         .order_by()
-        .values("enrolment__order_id")
-        .annotate(total=Sum(F("realised_hours") + F("counted_unrealised_hours"), output_field=HOURS_FIELD))
+        .values("pk")
+        .annotate(total=_HOURS_SUM)
         .values("total")
     )
     return Coalesce(
@@ -32,6 +39,16 @@ def orders_with_hours(tenant, queryset=None):
     """The tenant's orders with labels and ``cumulative_hours`` annotated (no per-row query)."""
     qs = scoped(queryset if queryset is not None else Order.objects.all(), tenant)
     return qs.with_labels().annotate(cumulative_hours=cumulative_hours_subquery())
+
+
+def order_with_labels(tenant, order_id) -> Order:
+    """One order of the tenant with its labels (404 for another organisation's)."""
+    return get_scoped_or_404(Order.objects.with_labels(), tenant, pk=order_id)
+
+
+def order_with_hours(tenant, order_id) -> Order:
+    """One order of the tenant with labels and ``cumulative_hours`` (404 for another's)."""
+    return get_scoped_or_404(orders_with_hours(tenant), tenant, pk=order_id)
 
 
 def order_list(tenant, *, dispositif=None, lot=None, provider=None, status=None, search=""):
@@ -69,26 +86,46 @@ def filter_choices(tenant) -> dict:
     }
 
 
+def known_providers(tenant):
+    """The OFs of the tenant's orders (suggestions of the order form)."""
+    return filter_choices(tenant)["providers"]
+
+
+def order_components(order):
+    return order.components.all()
+
+
+def setup_markets(tenant):
+    """The Région's markets with their lots (set-up page)."""
+    return scoped(Market, tenant).prefetch_related("lots")
+
+
+def tenant_dispositifs(tenant):
+    """The Région's dispositifs (set-up page, order form)."""
+    return scoped(Dispositif, tenant)
+
+
+def tenant_lots(tenant):
+    return scoped(Lot, tenant).select_related("market")
+
+
+def tenant_markets(tenant):
+    return scoped(Market, tenant)
+
+
+def providers_matching(value: str) -> list[Organisation]:
+    """At most two OFs whose provider code or exact name is ``value`` (case-insensitive)."""
+    ofs = Organisation.objects.filter(kind=OrganisationKind.OF)
+    return list(ofs.filter(Q(provider_code__iexact=value) | Q(name__iexact=value))[:2])
+
+
 def order_cumulative_hours(order) -> Decimal:
-    total = (
-        Attendance.objects.filter(enrolment__order=order)
-        .aggregate(total=Sum(F("realised_hours") + F("counted_unrealised_hours"), output_field=HOURS_FIELD))
-        .get("total")
-    )
+    total = Order.objects.filter(pk=order.pk).aggregate(total=_HOURS_SUM).get("total")
     return total or Decimal("0")
-
-
-def region_users(tenant):
-    """Users of the tenant's Région (référent choices)."""
-    return (
-        scoped(Membership, tenant).active().select_related("user").order_by("user__last_name", "user__email")
-    )
 
 
 def followed_orders(tenant, *, limit=50):
     """Home page of a Région user: the orders they follow first, then the others, by dispositif."""
-    from django.db.models import Case, IntegerField, When
-
     qs = orders_with_hours(tenant).filter(status=OrderStatus.OPEN)
     qs = qs.annotate(
         mine=Case(
@@ -96,3 +133,10 @@ def followed_orders(tenant, *, limit=50):
         )
     )
     return list(qs.order_by("mine", "dispositif__name", "number")[:limit])
+
+
+def open_actions(tenant, *, limit=50):
+    """Home page of an OF user: its open actions, by planned start."""
+    return list(
+        orders_with_hours(tenant).filter(status=OrderStatus.OPEN).order_by("planned_start", "number")[:limit]
+    )

@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from formarche.accounts.models import Role
-from formarche.accounts.tenancy import get_scoped_or_404, region_required, scoped, tenant_required
-from formarche.orders import importing, selectors, services
+from formarche.accounts.tenancy import region_required, tenant_required
+from formarche.orders import importing, perms, selectors, services
 from formarche.orders.action_menu import action_menu
 from formarche.orders.forms import (
     DispositifForm,
@@ -20,11 +20,28 @@ from formarche.orders.forms import (
     OrderCreateForm,
     OrderFilterForm,
 )
-from formarche.orders.models import Dispositif, Market, Order
 from formarche.orders.nsf import NSF_LABELS
 from formarche.utils.parsing import TableError, write_csv_template, write_xlsx_template
 
 PAGE_SIZE = 25
+# the fields of the order form passed to services.order_create
+ORDER_CREATE_FIELDS = (
+    "number",
+    "title",
+    "lot",
+    "dispositif",
+    "provider",
+    "provider_role",
+    "unit_price",
+    "amount",
+    "planned_start",
+    "planned_end",
+    "duration_months",
+    "planned_headcount",
+    "advance_paid",
+    "referent",
+    "components",
+)
 region_manager_required = tenant_required(Role.REGION_MANAGER)
 
 
@@ -57,15 +74,28 @@ def action_list(request):
 
 @tenant_required()
 def action_detail(request, order_id):
-    order = get_scoped_or_404(selectors.orders_with_hours(request.tenant), request.tenant, pk=order_id)
+    order = selectors.order_with_hours(request.tenant, order_id)
     context = _action_context(
         request,
         order,
         "detail",
-        components=order.components.all(),
+        components=selectors.order_components(order),
         nsf_label=NSF_LABELS.get(order.nsf_code, ""),
     )
     return render(request, "orders/action_detail.html", context)
+
+
+def _opening_initial(order) -> dict:
+    return {
+        "actual_start": order.actual_start or order.planned_start,
+        "place": order.place,
+        "certification_type": order.certification_type,
+        "certification_code": order.certification_code,
+        "certification_level": order.certification_level,
+        "nsf_code": order.nsf_code,
+        "training_kind": order.training_kind,
+        "distance_part": order.distance_part,
+    }
 
 
 @tenant_required()
@@ -73,8 +103,8 @@ def action_detail(request, order_id):
 def opening(request, order_id):
     """Ouverture de l'action: the OF confirms it; the Région reads it."""
     tenant = request.tenant
-    order = get_scoped_or_404(Order.objects.with_labels(), tenant, pk=order_id)
-    can_edit = tenant.is_of and order.is_open
+    order = selectors.order_with_labels(tenant, order_id)
+    can_edit = perms.can_open_action(tenant, order)
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied("Seul l'organisme de formation ouvre une action ouverte.")
@@ -88,17 +118,7 @@ def opening(request, order_id):
                 messages.success(request, "L'ouverture de l'action est enregistrée.")
                 return redirect("orders:opening", order_id=order.pk)
     else:
-        initial = {
-            "actual_start": order.actual_start or order.planned_start,
-            "place": order.place,
-            "certification_type": order.certification_type,
-            "certification_code": order.certification_code,
-            "certification_level": order.certification_level,
-            "nsf_code": order.nsf_code,
-            "training_kind": order.training_kind,
-            "distance_part": order.distance_part,
-        }
-        form = OpeningForm(initial=initial)
+        form = OpeningForm(initial=_opening_initial(order))
     context = _action_context(
         request, order, "opening", form=form, can_edit=can_edit, nsf_label=NSF_LABELS.get(order.nsf_code, "")
     )
@@ -112,32 +132,15 @@ def order_create(request):
     form = OrderCreateForm(request.POST or None, tenant=tenant)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        fields = {name: data[name] for name in ORDER_CREATE_FIELDS}
         try:
-            order = services.order_create(
-                region=request.membership.organisation,
-                by=request.user,
-                number=data["number"],
-                title=data["title"],
-                lot=data["lot"],
-                dispositif=data["dispositif"],
-                provider=data["provider"],
-                provider_role=data["provider_role"],
-                unit_price=data["unit_price"],
-                amount=data["amount"],
-                planned_start=data["planned_start"],
-                planned_end=data["planned_end"],
-                duration_months=data["duration_months"],
-                planned_headcount=data["planned_headcount"],
-                advance_paid=data["advance_paid"],
-                referent=data["referent"],
-                components=data["components"],
-            )
+            order = services.order_create(region=request.membership.organisation, by=request.user, **fields)
         except services.OrderError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"Le bon de commande {order.number} est créé.")
             return redirect("orders:action_detail", order_id=order.pk)
-    known_providers = selectors.filter_choices(tenant)["providers"]
+    known_providers = selectors.known_providers(tenant)
     return render(
         request,
         "orders/order_create.html",
@@ -151,9 +154,9 @@ def setup(request):
     tenant = request.tenant
     context = {
         "nav": "actions",
-        "markets": scoped(Market, tenant).prefetch_related("lots"),
-        "dispositifs": scoped(Dispositif, tenant),
-        "can_manage": tenant.is_manager,
+        "markets": selectors.setup_markets(tenant),
+        "dispositifs": selectors.tenant_dispositifs(tenant),
+        "can_manage": perms.can_manage_setup(tenant),
     }
     return render(request, "orders/setup.html", context)
 

@@ -6,6 +6,8 @@ Apps add entries here; an entry whose URL does not exist yet is simply not shown
 from django.conf import settings
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
+from formarche.accounts.perms import sees_audience
+
 # (key, label, url name, who sees it: "of", "region" or "all")
 MENU = [
     ("actions", "Actions de formation", "orders:action_list", "all"),
@@ -43,10 +45,4 @@ def main_menu(request):
     tenant = getattr(request, "tenant", None)
     if tenant is None:
         return {"main_menu": []}
-    return {
-        "main_menu": [
-            dict(item)
-            for audience, item in _items()
-            if not (audience == "of" and not tenant.is_of or audience == "region" and not tenant.is_region)
-        ]
-    }
+    return {"main_menu": [dict(item) for audience, item in _items() if sees_audience(tenant, audience)]}

@@ -8,11 +8,11 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from formarche.accounts.demo import build_demo_world
 from formarche.billing.demo import finalise_seed_order
 from formarche.billing.models import Invoice, InvoiceStatus, Payment, Period
 from formarche.orders.demo import SEED_ORDER
 from formarche.orders.models import Order, OrderStatus
-from formarche.organisations.demo import build_demo_world
 
 pytestmark = pytest.mark.django_db
 D = Decimal

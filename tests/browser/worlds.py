@@ -17,7 +17,7 @@ def demo_world(*, without: tuple[str, ...] = ()):
     """Build the demo world (``build_demo_world``, under ``DEBUG=True``) and yield it, cheap
     password hashes in force meanwhile. ``without``: apps (``"formarche.closing"``…) whose
     ``demo.populate`` is skipped, for a journey that plays that part itself."""
-    from formarche.organisations.demo import build_demo_world
+    from formarche.accounts.demo import build_demo_world
 
     with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
         with ExitStack() as skipped, override_settings(DEBUG=True):

@@ -81,7 +81,7 @@ def _enrich_demo(world):
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """The enriched demo's export, BPF and solde; the database is left empty (rolled back)."""
-    from formarche.organisations.demo import build_demo_world
+    from formarche.accounts.demo import build_demo_world
 
     with django_db_blocker.unblock(), override_settings(DEBUG=True), transaction.atomic():
         world = build_demo_world()

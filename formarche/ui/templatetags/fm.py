@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils import timezone
 
 from formarche.utils.dates import period_key
 from formarche.utils.formatting import format_amount, format_date, format_hours, format_month, format_rate
@@ -58,8 +59,6 @@ def date_fr(value):
         except ValueError:
             return value
     if isinstance(value, datetime):
-        from django.utils import timezone
-
         value = timezone.localtime(value) if timezone.is_aware(value) else value
         return f"{format_date(value.date())} {value:%H:%M}"
     return format_date(value)

@@ -1,7 +1,8 @@
 """The demo world: Région Occitanie, OF IN1331 (titulaire of the seed's orders) and a second OF.
 
 Idempotent: running it twice changes nothing. Other apps extend it with a ``demo.py`` module holding
-``populate(world: DemoWorld)``; they run in the order of INSTALLED_APPS.
+``populate(world: DemoWorld)``; they run in the order of INSTALLED_APPS. They are found by name at
+run time (``importlib``), so accounts imports none of them.
 """
 
 from __future__ import annotations
@@ -38,10 +39,7 @@ def _organisation(provider_code: str, defaults: dict) -> Organisation:
     return org
 
 
-@transaction.atomic
-def build_demo_world() -> DemoWorld:
-    if not settings.DEBUG:
-        raise ImproperlyConfigured("Les comptes de démonstration ne sont créés qu'avec DEBUG activé.")
+def _demo_organisations() -> DemoWorld:
     region = _organisation(
         "REG-OCC",
         {
@@ -89,8 +87,11 @@ def build_demo_world() -> DemoWorld:
             "director_role": "Gérant",
         },
     )
-    world = DemoWorld(region=region, of1=of1, of2=of2)
-    orgs = {"of1": of1, "of2": of2, "region": region}
+    return DemoWorld(region=region, of1=of1, of2=of2)
+
+
+def _demo_users(world: DemoWorld) -> None:
+    orgs = {"of1": world.of1, "of2": world.of2, "region": world.region}
     for email, first, last, org_key, role in DEMO_USERS:
         user, created = User.objects.get_or_create(
             email=email, defaults={"first_name": first, "last_name": last}
@@ -100,8 +101,12 @@ def build_demo_world() -> DemoWorld:
             user.save()
         Membership.objects.get_or_create(user=user, organisation=orgs[org_key], defaults={"role": role})
         world.users[org_key] = user
+
+
+def _populate_apps(world: DemoWorld) -> None:
+    """Each app's ``demo.populate(world)``, in the order of INSTALLED_APPS."""
     for app_config in apps.get_app_configs():
-        if not app_config.name.startswith("formarche.") or app_config.name == "formarche.organisations":
+        if not app_config.name.startswith("formarche.") or app_config.name == "formarche.accounts":
             continue
         try:
             module = importlib.import_module(f"{app_config.name}.demo")
@@ -110,4 +115,13 @@ def build_demo_world() -> DemoWorld:
                 raise
             continue
         module.populate(world)
+
+
+@transaction.atomic
+def build_demo_world() -> DemoWorld:
+    if not settings.DEBUG:
+        raise ImproperlyConfigured("Les comptes de démonstration ne sont créés qu'avec DEBUG activé.")
+    world = _demo_organisations()
+    _demo_users(world)
+    _populate_apps(world)
     return world

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from formarche.organisations.demo import DEMO_USERS, build_demo_world
+from formarche.accounts.demo import DEMO_USERS, build_demo_world
 
 
 class Command(BaseCommand):

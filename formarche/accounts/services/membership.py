@@ -1,4 +1,4 @@
-"""Writes about users and memberships (keyword-only, atomic)."""
+"""Writes about memberships (keyword-only, atomic)."""
 
 from django.db import transaction
 

@@ -1,6 +1,8 @@
+"""Gestion organisme, under ``organisme/`` (namespace ``organisations``, kept from the old app)."""
+
 from django.urls import path
 
-from formarche.organisations import views
+from formarche.accounts import views
 
 app_name = "organisations"
 

@@ -1,0 +1,31 @@
+"""Writes about orders, one module per entity: the Région's set-up (``market``, ``lot``,
+``dispositif``), its orders (``order``), their opening by the OF (``opening``), the import
+(``order_import``, moving to the imports app).
+
+Keyword-only functions ``<entity>_<action>`` under ``transaction.atomic``; a refusal raises
+:class:`OrderError` with a French message and changes nothing. The rules shared with the forms
+and the import (:func:`certification_error`, :func:`parse_components`, ``ORDER_NUMBER_RE``) are in
+:mod:`formarche.orders.rules` and re-exported here.
+"""
+
+from formarche.orders.rules import ORDER_NUMBER_RE, OrderError, certification_error, parse_components
+from formarche.orders.services.dispositif import dispositif_create
+from formarche.orders.services.lot import lot_create
+from formarche.orders.services.market import market_create
+from formarche.orders.services.opening import order_open
+from formarche.orders.services.order import order_create
+from formarche.orders.services.order_import import ImportReport, orders_import
+
+__all__ = [
+    "ORDER_NUMBER_RE",
+    "ImportReport",
+    "OrderError",
+    "certification_error",
+    "dispositif_create",
+    "lot_create",
+    "market_create",
+    "order_create",
+    "order_open",
+    "orders_import",
+    "parse_components",
+]
