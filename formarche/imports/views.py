@@ -1,17 +1,20 @@
-"""Menu Imports: upload a file, follow the job (htmx progress bar), read the report, get templates."""
+"""Menu Imports: upload a file, follow the job (htmx progress bar), read the report, get templates;
+and the Région's orders import (``actions/import/``, all or nothing, errors row by row)."""
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
 from formarche.accounts.models import OF_ROLES
-from formarche.accounts.tenancy import get_scoped_or_404, scoped, tenant_required
-from formarche.imports import services
+from formarche.accounts.tenancy import get_scoped_or_404, region_required, scoped, tenant_required
+from formarche.imports import order_rows, services
 from formarche.imports.columns import TEMPLATES, template_content
-from formarche.imports.forms import ImportForm
+from formarche.imports.forms import ImportForm, OrderImportForm
 from formarche.imports.models import ImportJob
 from formarche.organisations.models import Organisation
+from formarche.utils.parsing import TableError, write_csv_template, write_xlsx_template
 
 of_only = tenant_required(*OF_ROLES)
 CONTENT_TYPES = {
@@ -93,4 +96,58 @@ def download_template(request, name, ext):
     content = template_content(name, ext)
     response = HttpResponse(content, content_type=CONTENT_TYPES[ext])
     response["Content-Disposition"] = f'attachment; filename="modele-import-{name}.{ext}"'
+    return response
+
+
+@region_required
+@require_http_methods(["GET", "POST"])
+def order_import(request):
+    """Import of orders from CSV or XLSX: all or nothing, errors row by row."""
+    form = OrderImportForm(request.POST or None, request.FILES or None)
+    report = None
+    file_error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            table = order_rows.read_orders_file(form.cleaned_data["file"])
+        except TableError as exc:
+            file_error = str(exc)
+        else:
+            report = services.orders_import(
+                region=request.membership.organisation, table=table, by=request.user
+            )
+            if report.ok:
+                messages.success(
+                    request,
+                    f"Import terminé : {len(report.created)} commande(s) créée(s), "
+                    f"{len(report.unchanged)} déjà présente(s) et inchangée(s).",
+                )
+            else:
+                messages.error(request, "Le fichier contient des erreurs : aucune commande n'a été importée.")
+    context = {
+        "nav": "actions",
+        "form": form,
+        "report": report,
+        "file_error": file_error,
+        "columns": order_rows.COLUMNS,
+        "required": set(order_rows.REQUIRED),
+    }
+    return render(request, "imports/order_import.html", context)
+
+
+@region_required
+def orders_template_csv(request):
+    response = HttpResponse(
+        write_csv_template(order_rows.COLUMNS, order_rows.EXAMPLE), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="modele_import_commandes.csv"'
+    return response
+
+
+@region_required
+def orders_template_xlsx(request):
+    response = HttpResponse(
+        write_xlsx_template(order_rows.COLUMNS, order_rows.EXAMPLE, title="Commandes"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="modele_import_commandes.xlsx"'
     return response

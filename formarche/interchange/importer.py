@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from formarche.imports.pipeline.bulk import insert_attendance
 from formarche.interchange import history
 from formarche.interchange.validation import Checker, InterchangeError, _Stop, check_envelope
 
@@ -813,7 +814,7 @@ def _write_rows(p: dict) -> dict:
     EnrolmentFunding.objects.bulk_create(funding_objs, batch_size=BATCH)
 
     rows = p["attendance"]
-    _insert_attendance(rows, enrolment_ids)
+    insert_attendance(rows, enrolment_ids)
 
     n_hours = 0
     for t in p["trainers"]:
@@ -998,65 +999,6 @@ def _write_invoices(invoices: list, org, orders: dict, soldes: dict, periods: di
     return len(invoices), len(payments)
 
 
-def _insert_attendance(rows, enrolment_ids) -> None:
-    """Attendance rows by ``executemany`` in batches: Django's ``bulk_create`` spends most of its
-    time building SQL per object, far too slow for half a million rows. Columns come from the
-    model (defaults of the fields we do not set are computed once), values are adapted by the
-    backend's own adapters, so the rows are what ``bulk_create`` would have written."""
-    from django.db import connection
-    from django.utils import timezone
-
-    from formarche.attendance.models import Attendance, AttendanceSource
-
-    ops = connection.ops
-    given = [
-        "enrolment",
-        "day",
-        "kind",
-        "realised_hours",
-        "counted_unrealised_hours",
-        "unrealised_reason",
-        "source",
-    ]
-    fields = [f for f in Attendance._meta.concrete_fields if not f.primary_key]
-    constant = {}
-    now = timezone.now()
-    for field in fields:
-        if field.name in given:
-            continue
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            value = now
-        else:
-            value = field.get_default()
-        constant[field.name] = field.get_db_prep_save(value, connection)
-    columns = [f.column for f in fields]
-    table = connection.ops.quote_name(Attendance._meta.db_table)
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        table, ", ".join(ops.quote_name(c) for c in columns), ", ".join(["%s"] * len(columns))
-    )
-    names = [f.name for f in fields]
-    adapt_day = ops.adapt_datefield_value
-    source = AttendanceSource.IMPORT.value
-    if connection.vendor == "postgresql":
-        _copy_attendance(connection, table, columns, names, constant, rows, enrolment_ids, source)
-        return
-    with connection.cursor() as cursor:
-        for i in range(0, len(rows), 20_000):
-            batch = []
-            for ref, day, kind, realised, counted, reason in rows[i : i + 20_000]:
-                values = {
-                    "enrolment": enrolment_ids[ref],
-                    "day": adapt_day(day),
-                    "kind": kind,
-                    "realised_hours": realised,
-                    "counted_unrealised_hours": counted,
-                    "unrealised_reason": reason,
-                    "source": source,
-                }
-                batch.append([values[n] if n in values else constant[n] for n in names])
-            cursor.executemany(sql, batch)
-
-
 def _attendance_slow(a, ap: str, enrolments, c: Checker):
     """One attendance row through the typed getters (precise errors), or None."""
     if not isinstance(a, dict):
@@ -1074,22 +1016,3 @@ def _attendance_slow(a, ap: str, enrolments, c: Checker):
     if day is None or kind is None or realised is None or reason is None:
         return None
     return ref, day, kind, realised, counted, reason
-
-
-def _copy_attendance(connection, table, columns, names, constant, rows, enrolment_ids, source) -> None:
-    """PostgreSQL: COPY … FROM STDIN (psycopg 3), an order of magnitude faster than INSERTs."""
-    ops = connection.ops
-    sql = "COPY {} ({}) FROM STDIN".format(table, ", ".join(ops.quote_name(c) for c in columns))
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(sql) as copy:
-            for ref, day, kind, realised, counted, reason in rows:
-                values = {
-                    "enrolment": enrolment_ids[ref],
-                    "day": day,
-                    "kind": kind,
-                    "realised_hours": realised,
-                    "counted_unrealised_hours": counted,
-                    "unrealised_reason": reason,
-                    "source": source,
-                }
-                copy.write_row([values[n] if n in values else constant[n] for n in names])

@@ -1,4 +1,6 @@
-"""Writes about orders: creation by the Région, opening by the OF, the Région's set-up, imports.
+"""Writes about orders: creation by the Région, opening by the OF, the Région's set-up.
+
+The orders import lives in :mod:`formarche.imports` (imports may import orders, not the reverse).
 
 Keyword-only functions under ``transaction.atomic``; a refusal raises :class:`OrderError` with a
 French message and changes nothing.
@@ -7,7 +9,6 @@ French message and changes nothing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -305,59 +306,3 @@ def order_open(
         order.opened_at = timezone.now()
     _with_history_user(order, by).save()
     return order
-
-
-# --------------------------------------------------------------------------------------------
-# Import (CSV / XLSX): every row validated first, then all rows written or none
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class ImportReport:
-    created: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def orders_import(*, region: Organisation, table, by=None) -> ImportReport:
-    """Import orders of ``region`` from a parsed table (see :mod:`formarche.orders.importing`).
-
-    All or nothing: if any row has an error, nothing is written and the report lists every error.
-    Re-importing the same file changes nothing; a changed value for an existing number is an error.
-    """
-    from formarche.orders.importing import validate_rows
-
-    plan = validate_rows(region=region, table=table)
-    report = ImportReport(unchanged=[row.number for row in plan.unchanged], errors=plan.errors.messages())
-    if not report.ok:
-        report.unchanged = []
-        return report
-    with transaction.atomic():
-        markets = {m.reference: m for m in Market.objects.filter(region=region)}
-        lots = {
-            (lot.market.reference, lot.number): lot
-            for lot in Lot.objects.filter(market__region=region).select_related("market")
-        }
-        for row in plan.new:
-            market = markets.get(row.market_reference)
-            if market is None:
-                market = markets[row.market_reference] = Market.objects.create(
-                    region=region, reference=row.market_reference, title=row.market_reference
-                )
-            lot = lots.get((row.market_reference, row.lot_number))
-            if lot is None:
-                lot = lots[(row.market_reference, row.lot_number)] = Lot.objects.create(
-                    market=market,
-                    number=row.lot_number,
-                    sector=row.sector,
-                    trade_family=row.trade_family,
-                    territory=row.territory,
-                )
-            order = Order(region=region, lot=lot, status=OrderStatus.OPEN, **row.order_fields())
-            _with_history_user(order, by).save()
-            report.created.append(order.number)
-    return report
