@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
+from formarche.imports.pipeline.bulk import bulk_insert
 from formarche.interchange.validation import Checker
 
 STATEMENT_FIGURES = (
@@ -590,20 +591,6 @@ def check_invoices(items: list, invoices: list, orders: dict, c: Checker) -> Non
 # --------------------------------------------------------------------------------------------
 # writing
 # --------------------------------------------------------------------------------------------
-
-
-def bulk_insert(model, objs: list, batch_size: int = 1000) -> list:
-    """``bulk_create`` in batches, the primary keys set on ``objs`` (SQLite ≥ 3.35 and PostgreSQL
-    return them). No signal is sent, so django-simple-history writes no record: the import is the
-    trace (docs/interchange.md)."""
-    from django.db import connection
-
-    if not objs:
-        return objs
-    if not connection.features.can_return_rows_from_bulk_insert:
-        raise RuntimeError("l'import suppose une base qui renvoie les clés des insertions groupées.")
-    model.objects.bulk_create(objs, batch_size=batch_size)
-    return objs
 
 
 def write_history(parsed_orders: dict, orders: dict) -> dict:
