@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from formarche.billing.models import SUPPORT_SOLDE, Invoice, InvoiceStatus, Period
 from formarche.interchange import history
 from formarche.interchange.validation import Checker
 from formarche.orders.models import Order
+from formarche.utils.money import CENT
 
 NUMBER = re.compile(r"(\d{4})-(\d{5,9})")
 MONTH = re.compile(r"\d{4}-\d{2}")
@@ -168,7 +168,7 @@ def _payments(inv: dict, ip: str, c: Checker, status) -> list:
         payments.append(
             (
                 c.day(pay, "date", pp),
-                c.number(pay, "amount", pp, minimum=Decimal("0.01")),
+                c.number(pay, "amount", pp, minimum=CENT),
                 c.text(pay, "reference", pp, required=False, max_length=80),
             )
         )

@@ -10,6 +10,7 @@ from formarche.interchange import history
 from formarche.interchange.validation import Checker
 from formarche.orders.models import Order
 from formarche.organisations.models import Organisation
+from formarche.utils.money import CENT
 
 
 def parse_organisation(doc, c: Checker, out: dict) -> bool:
@@ -150,7 +151,7 @@ def _order_fields(o, op: str, c: Checker, number, start, end) -> dict:
             o, "provider_role", op, "provider_role", required=False, default="titulaire"
         ),
         "unit_price": c.number(o, "unit_price", op, places=4, minimum=Decimal("0.0001")),
-        "amount": c.number(o, "amount", op, minimum=Decimal("0.01")),
+        "amount": c.number(o, "amount", op, minimum=CENT),
         "planned_headcount": c.integer(o, "planned_headcount", op, required=False) or 0,
         "planned_start": start,
         "planned_end": end,

@@ -10,6 +10,7 @@ from decimal import Decimal
 from formarche.interchange.validation import Checker
 from formarche.trainees.models import Trainee
 from formarche.trainees.services import enrolment_funding_check
+from formarche.utils.money import CENT
 
 MAX_DAY = Decimal(24)
 
@@ -99,7 +100,7 @@ def _fundings(e: dict, ep: str, c: Checker, enrolment: dict) -> list:
             c.add(fp, "doit être un objet.")
             continue
         payer = c.choice(f, "payer", fp, "payer")
-        amount = c.number(f, "amount", fp, required=False, minimum=Decimal("0.01"))
+        amount = c.number(f, "amount", fp, required=False, minimum=CENT)
         rate = c.number(f, "hourly_rate", fp, required=False, places=4, minimum=Decimal("0.0001"))
         label = c.text(f, "label", fp, required=False, max_length=120)
         if (f.get("amount") is None) == (f.get("hourly_rate") is None):

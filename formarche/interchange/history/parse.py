@@ -11,6 +11,7 @@ from formarche.interchange.validation import Checker
 from formarche.orders.models import Dispositif
 from formarche.orders.terms import parse_bands as to_bands
 from formarche.organisations.models import OrganisationKind
+from formarche.utils.money import CENT
 
 LONG_TEXT = 5000
 
@@ -68,7 +69,7 @@ def parse_order_history(o: dict, op: str, c: Checker) -> dict:
             {
                 "kind": c.choice(a, "kind", ap, "adjustment_kind"),
                 "label": c.text(a, "label", ap, max_length=200),
-                "amount": c.number(a, "amount", ap, minimum=Decimal("0.01")),
+                "amount": c.number(a, "amount", ap, minimum=CENT),
                 "reason": c.text(a, "reason", ap, max_length=LONG_TEXT),
                 "created_at": c.moment(a, "created_at", ap, required=False),
             }
@@ -87,7 +88,7 @@ def _advance(o: dict, op: str, c: Checker) -> dict | None:
         return None
     return {
         "date": c.day(advance, "date", ap),
-        "amount": c.number(advance, "amount", ap, minimum=Decimal("0.01")),
+        "amount": c.number(advance, "amount", ap, minimum=CENT),
         "reference": c.text(advance, "reference", ap, required=False, max_length=80) or "",
     }
 
