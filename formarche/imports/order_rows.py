@@ -79,6 +79,8 @@ REQUIRED = [
     "date_fin",
     "duree_mois",
 ]
+#: Required only to create a lot that does not exist yet.
+NEW_LOT = ["secteur", "famille_metiers", "territoire"]
 EXAMPLE = [
     "23Q00030612_1",
     "Ouvrier(ère) en production végétale",

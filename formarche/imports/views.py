@@ -8,12 +8,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from formarche.accounts.models import OF_ROLES
-from formarche.accounts.tenancy import get_scoped_or_404, region_required, scoped, tenant_required
-from formarche.imports import order_rows, services
+from formarche.accounts.tenancy import region_required, tenant_required
+from formarche.imports import order_rows, perms, selectors, services
 from formarche.imports.columns import TEMPLATES, template_content
 from formarche.imports.forms import ImportForm, OrderImportForm
-from formarche.imports.models import ImportJob
-from formarche.organisations.models import Organisation
 from formarche.utils.parsing import TableError, write_csv_template, write_xlsx_template
 
 of_only = tenant_required(*OF_ROLES)
@@ -38,13 +36,13 @@ def _template_links():
 @tenant_required()
 def index(request):
     """The Imports menu: the upload form, the templates, the OF's last imports."""
-    if not request.tenant.is_of:
+    if not perms.can_upload(request.tenant):
         return render(
             request, "imports/index.html", {"nav": "imports", "region": True, "templates": _template_links()}
         )
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        organisation = get_scoped_or_404(Organisation, request.tenant, pk=request.tenant.organisation_id)
+        organisation = selectors.tenant_organisation(request.tenant)
         upload = form.cleaned_data["file"]
         if upload.size > services.MAX_UPLOAD_SIZE:
             form.add_error(
@@ -64,10 +62,10 @@ def index(request):
                 form.add_error("file", exc.message)
             else:
                 if job.is_finished:
-                    level = messages.success if job.status == "terminee" else messages.error
+                    level = messages.success if job.is_done else messages.error
                     level(request, job.summary)
                 return redirect("imports:job", job_id=job.pk)
-    jobs = scoped(ImportJob, request.tenant).select_related("created_by")[:20]
+    jobs = selectors.recent_jobs(request.tenant)
     return render(
         request,
         "imports/index.html",
@@ -77,14 +75,14 @@ def index(request):
 
 @of_only
 def job_detail(request, job_id):
-    job = get_scoped_or_404(ImportJob.objects.select_related("created_by"), request.tenant, pk=job_id)
+    job = selectors.job_of(request.tenant, job_id, with_author=True)
     return render(request, "imports/job.html", {"nav": "imports", "job": job})
 
 
 @of_only
 def job_status(request, job_id):
     """The progress partial, polled by htmx every second while the job runs."""
-    job = get_scoped_or_404(ImportJob, request.tenant, pk=job_id)
+    job = selectors.job_of(request.tenant, job_id)
     response = render(request, "imports/_job_status.html", {"job": job})
     if job.is_finished and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"  # show the full report
@@ -130,6 +128,7 @@ def order_import(request):
         "file_error": file_error,
         "columns": order_rows.COLUMNS,
         "required": set(order_rows.REQUIRED),
+        "for_new_lot": set(order_rows.NEW_LOT),
     }
     return render(request, "imports/order_import.html", context)
 

@@ -41,7 +41,7 @@ class _Selection:
     orders: list
 
 
-def export_document(organisation, start: date, end: date) -> dict:
+def export_document(*, organisation, start: date, end: date) -> dict:
     """Fiscal years overlapping [start, end]; attendance, trainer hours and other products dated
     inside it; the enrolments and trainees those hours belong to, plus enrolments entered in the
     period; their orders; the Régions that placed them."""

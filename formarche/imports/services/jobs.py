@@ -15,6 +15,7 @@ from formarche.imports import columns as cols
 from formarche.imports.models import ImportJob, ImportKind, ImportStatus
 from formarche.imports.pipeline import Outcome
 from formarche.imports.readers import read_stored, read_upload, sha256
+from formarche.imports.selectors import previous_done_job
 from formarche.imports.services.hours import import_hours
 from formarche.imports.services.trainees import import_trainees
 from formarche.imports.tasks import run_import_job
@@ -104,13 +105,7 @@ def import_job_create(
     except TableError as exc:
         raise ImportRefused(str(exc)) from exc
     digest = sha256(content)
-    previous = (
-        ImportJob.objects.filter(
-            organisation=organisation, file_hash=digest, kind=kind, status=ImportStatus.DONE
-        )
-        .order_by("-created_at")
-        .first()
-    )
+    previous = previous_done_job(organisation=organisation, file_hash=digest, kind=kind)
     job = ImportJob(
         organisation=organisation,
         kind=kind,
