@@ -30,6 +30,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+# the statement's figures the format carries (docs/interchange.md, « Histoire de facturation »)
+from formarche.interchange.figures import STATEMENT_FIGURES
+
 REGION_CODE = "BENCH-R"
 
 
@@ -95,17 +98,6 @@ PLANNED_END = date(2024, 12, 31)
 # the billing terms of the dispositif, written in the documents and given to the engine here
 ADVANCE_RATE = Decimal("0.30")
 VAT_RATE = Decimal(0)
-# the statement's figures the format carries (docs/interchange.md, « Histoire de facturation »)
-STATEMENT_FIGURES = (
-    "period_hours",
-    "billable",
-    "cap_regulation",
-    "advance_repayment",
-    "total_ht",
-    "vat",
-    "total_ttc",
-    "already_paid",
-)
 
 
 def of_code(index: int) -> str:

@@ -13,7 +13,7 @@ urlpatterns = [
     path("", include("formarche.trainees.urls")),
     path("", include("formarche.attendance.urls")),
     path("", include("formarche.billing.urls")),
-    path("imports/", include("formarche.imports.urls")),
+    path("", include("formarche.imports.urls")),  # imports/… and actions/import/ (orders import)
     path("api/", include("formarche.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("bpf/", include("formarche.bpf.urls")),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from formarche.attendance.models import UnrealisedReason
 from formarche.trainees.models import Civility, EntryStatus, ExitReason, Payer
-from formarche.utils.parsing import normalise_header
+from formarche.utils.parsing import normalise_header, write_csv_template, write_xlsx_template
 
 
 @dataclass(frozen=True)
@@ -114,8 +114,6 @@ TEMPLATES = {
 
 
 def template_content(name: str, ext: str) -> bytes:
-    from formarche.utils.parsing import write_csv_template, write_xlsx_template
-
     title, columns = TEMPLATES[name]
     header = [c.name for c in columns]
     example = [c.example for c in columns]

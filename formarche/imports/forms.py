@@ -22,3 +22,13 @@ class ImportForm(StyledFormMixin, forms.Form):
         required=False,
         help_text="Pour un fichier de stagiaires qui dépasse l'effectif prévu d'une action.",
     )
+
+
+class OrderImportForm(StyledFormMixin, forms.Form):
+    """The Région's orders file (Imports of bons de commande, page ``imports:orders``)."""
+
+    file = forms.FileField(
+        label="Fichier des commandes",
+        help_text="Fichier .csv (séparateur ; ou ,) ou .xlsx, 5 Mo au plus, avec les colonnes du modèle.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )

@@ -89,6 +89,11 @@ class ImportJob(models.Model):
         return self.status in FINISHED
 
     @property
+    def is_done(self) -> bool:
+        """Written (« Terminé »): the report is a success."""
+        return self.status == ImportStatus.DONE
+
+    @property
     def percent(self) -> int:
         if self.is_finished:
             return 100

@@ -107,7 +107,7 @@ def cli_export(argv: list[str] | None = None) -> int:
             f"Organisme inconnu : « {args.organisation} » (code prestataire, SIRET ou NDA).", file=sys.stderr
         )
         return 2
-    doc = export_document(organisation, start, end)
+    doc = export_document(organisation=organisation, start=start, end=end)
     text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     if args.output:
         try:

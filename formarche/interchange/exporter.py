@@ -1,44 +1,105 @@
-"""Write one organisation's data for a period as an interchange document (a dict)."""
+"""Write one organisation's data for a period as an interchange document (a dict): what is
+exported is selected here (:func:`_select`), each row written by :mod:`.export_rows`."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from dataclasses import dataclass
+from datetime import date
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 
+from formarche.attendance.models import Attendance
+from formarche.billing.models import Invoice
+from formarche.bpf.models import FiscalYear, OtherProduct, Subcontracting, Trainer, TrainerHours
 from formarche.interchange import FORMAT, VERSION
+from formarche.interchange.export_rows import (
+    attendance_row,
+    billing_history,
+    enrolment_row,
+    fiscal_year_row,
+    fundings_of,
+    invoice_row,
+    order_row,
+    organisation_row,
+    product_row,
+    region_code,
+    trainee_row,
+    trainer_row,
+)
+from formarche.orders.models import Order
+from formarche.trainees.models import Enrolment
 
 
-def _d(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value:.2f}"
+@dataclass
+class _Selection:
+    rows: list
+    enrolment_ids: set
+    enrolments: list
+    products: list
+    trainer_hours: list
+    order_ids: set
+    orders: list
 
 
-def _rate(value: Decimal | None) -> str | None:
-    return None if value is None else format(value.normalize(), "f")
-
-
-def _when(value: datetime | None) -> str | None:
-    """A moment as ISO 8601 in UTC, to the second (what the import stores back)."""
-    return None if value is None else value.astimezone(UTC).replace(microsecond=0).isoformat()
-
-
-def _day(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def export_document(organisation, start: date, end: date) -> dict:
+def export_document(*, organisation, start: date, end: date) -> dict:
     """Fiscal years overlapping [start, end]; attendance, trainer hours and other products dated
     inside it; the enrolments and trainees those hours belong to, plus enrolments entered in the
     period; their orders; the Régions that placed them."""
-    from formarche.attendance.models import Attendance
-    from formarche.billing.models import Invoice
-    from formarche.bpf.models import FiscalYear, OtherProduct, Subcontracting, Trainer, TrainerHours
-    from formarche.orders.models import Order
-    from formarche.trainees.models import Enrolment
-
     org = organisation
+    sel = _select(org, start, end)
+    subs = {s.order_id: s for s in Subcontracting.objects.filter(order_id__in=sel.order_ids)}
+    # an order's billing history travels whole: every invoice of the exported orders (those
+    # issued in the period among them), its periods, statements, advance, adjustments and solde
+    invoices = list(
+        Invoice.objects.filter(organisation=org, order_id__in=sel.order_ids)
+        .select_related("order", "period", "replaces")
+        .prefetch_related("payments", "rejection")
+        .order_by("year", "sequence")
+    )
+    history = billing_history(sel.order_ids)
+    regions = {region_code(o.region): o.region.name for o in sel.orders}
+    trainees = {}
+    for e in sel.enrolments:
+        t = e.trainee
+        trainees.setdefault(t.pk, t)
+    hours_by_trainer: dict[int, list] = {}
+    for h in sel.trainer_hours:
+        hours_by_trainer.setdefault(h.trainer_id, []).append(h)
+    trainers = list(
+        Trainer.objects.filter(Q(pk__in=hours_by_trainer) | Q(organisation=org, hours__isnull=True))
+        .filter(organisation=org)
+        .prefetch_related("status_periods")
+        .distinct()
+        .order_by("pk")
+    )
+    years = list(
+        FiscalYear.objects.filter(organisation=org, start__lte=end, end__gte=start)
+        .prefetch_related("account_lines")
+        .order_by("start")
+    )
+    # numbered in the order of the document (not by primary key): the import creates enrolments
+    # in that order, so exporting the imported data gives the same references
+    enrolment_ref = {e.pk: f"E{n}" for n, e in enumerate(sel.enrolments, start=1)}
+    fundings = fundings_of(sel.enrolment_ids)
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "period": {"from": start.isoformat(), "to": end.isoformat()},
+        "organisation": organisation_row(org),
+        "regions": [{"code": code, "name": name} for code, name in sorted(regions.items())],
+        "fiscal_years": [fiscal_year_row(fy) for fy in years],
+        "trainers": [trainer_row(t, hours_by_trainer.get(t.pk, [])) for t in trainers],
+        "orders": [order_row(o, subs, history) for o in sel.orders],
+        "trainees": [trainee_row(t) for t in trainees.values()],
+        "enrolments": [enrolment_row(e, enrolment_ref[e.pk], fundings) for e in sel.enrolments],
+        "attendance": [attendance_row(enrolment_ref[r[0]], *r[1:]) for r in sel.rows],
+        "other_products": [product_row(p) for p in sel.products],
+        "invoices": [invoice_row(i) for i in invoices],
+    }
+
+
+def _select(org, start: date, end: date) -> _Selection:
+    """The attendance rows, enrolments, other products, trainer hours and orders to export."""
     attendance = Attendance.objects.filter(
         enrolment__order__provider=org, day__gte=start.replace(day=1), day__lte=end
     ).order_by("enrolment_id", "day", "kind")
@@ -72,6 +133,18 @@ def export_document(organisation, start: date, end: date) -> dict:
         .select_related("order")
         .order_by("trainer_id", "day")
     )
+    order_ids = _order_ids(org, start, end, enrolments, products, trainer_hours)
+    orders = list(
+        Order.objects.filter(pk__in=order_ids)
+        .select_related("region", "lot__market", "dispositif")
+        .order_by("number")
+    )
+    return _Selection(rows, enrolment_ids, enrolments, products, trainer_hours, order_ids, orders)
+
+
+def _order_ids(org, start: date, end: date, enrolments, products, trainer_hours) -> set:
+    """Orders of the exported enrolments, products, invoices and trainer hours, and those running
+    during the period."""
     order_ids = {e.order_id for e in enrolments} | {p.order_id for p in products if p.order_id}
     order_ids |= set(
         Invoice.objects.filter(organisation=org, issue_date__gte=start, issue_date__lte=end).values_list(
@@ -84,373 +157,4 @@ def export_document(organisation, start: date, end: date) -> dict:
             "pk", flat=True
         )
     )
-    orders = list(
-        Order.objects.filter(pk__in=order_ids)
-        .select_related("region", "lot__market", "dispositif")
-        .order_by("number")
-    )
-    subs = {s.order_id: s for s in Subcontracting.objects.filter(order_id__in=order_ids)}
-    # an order's billing history travels whole: every invoice of the exported orders (those
-    # issued in the period among them), its periods, statements, advance, adjustments and solde
-    invoices = list(
-        Invoice.objects.filter(organisation=org, order_id__in=order_ids)
-        .select_related("order", "period", "replaces")
-        .prefetch_related("payments", "rejection")
-        .order_by("year", "sequence")
-    )
-    history = _billing_history(order_ids)
-
-    def region_code(region):
-        return region.provider_code or f"REGION-{region.pk}"
-
-    regions = {region_code(o.region): o.region.name for o in orders}
-    trainees = {}
-    for e in enrolments:
-        t = e.trainee
-        trainees.setdefault(t.pk, t)
-
-    def trainee_ref(t):
-        return t.external_ref or f"T{t.pk}"
-
-    hours_by_trainer: dict[int, list] = {}
-    for h in trainer_hours:
-        hours_by_trainer.setdefault(h.trainer_id, []).append(h)
-    trainers = list(
-        Trainer.objects.filter(Q(pk__in=hours_by_trainer) | Q(organisation=org, hours__isnull=True))
-        .filter(organisation=org)
-        .prefetch_related("status_periods")
-        .distinct()
-        .order_by("pk")
-    )
-    years = list(
-        FiscalYear.objects.filter(organisation=org, start__lte=end, end__gte=start)
-        .prefetch_related("account_lines")
-        .order_by("start")
-    )
-    # numbered in the order of the document (not by primary key): the import creates enrolments
-    # in that order, so exporting the imported data gives the same references
-    enrolment_ref = {e.pk: f"E{n}" for n, e in enumerate(enrolments, start=1)}
-    fundings = _fundings(enrolment_ids)
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "period": {"from": start.isoformat(), "to": end.isoformat()},
-        "organisation": {
-            "code": org.provider_code,
-            "name": org.name,
-            "legal_form": org.legal_form,
-            "siret": org.siret,
-            "nda": org.nda,
-            "naf_code": org.naf_code,
-            "address": org.address,
-            "postcode": org.postcode,
-            "city": org.city,
-            "address_public": org.address_public,
-            "phone": org.phone,
-            "email": org.email,
-            "director_name": org.director_name,
-            "director_role": org.director_role,
-        },
-        "regions": [{"code": code, "name": name} for code, name in sorted(regions.items())],
-        "fiscal_years": [
-            {
-                "start": fy.start.isoformat(),
-                "end": fy.end.isoformat(),
-                "total_turnover": _d(fy.total_turnover),
-                "training_charges": _d(fy.training_charges),
-                "trainer_salaries": _d(fy.trainer_salaries),
-                "training_purchases": _d(fy.training_purchases),
-                "allocation_rate": _rate(fy.allocation_rate),
-                "accounts": [
-                    {
-                        "account": a.account,
-                        "label": a.label,
-                        "debit": _d(a.debit),
-                        "credit": _d(a.credit),
-                        "training_share": _rate(a.training_share),
-                        "source": a.source,
-                    }
-                    for a in fy.account_lines.all()
-                ],
-            }
-            for fy in years
-        ],
-        "trainers": [
-            {
-                "ref": t.external_ref or f"F{t.pk}",
-                "last_name": t.last_name,
-                "first_name": t.first_name,
-                "email": t.email,
-                "statuses": [
-                    {
-                        "start": s.start.isoformat(),
-                        "end": s.end.isoformat() if s.end else None,
-                        "status": s.status,
-                    }
-                    for s in t.status_periods.all()
-                ],
-                "hours": [
-                    {
-                        "day": h.day.isoformat(),
-                        "kind": h.kind,
-                        "hours": _d(h.hours),
-                        "order": h.order.number if h.order_id else None,
-                    }
-                    for h in hours_by_trainer.get(t.pk, [])
-                ],
-            }
-            for t in trainers
-        ],
-        "orders": [
-            {
-                "number": o.number,
-                "title": o.title,
-                "region": region_code(o.region),
-                "market": {
-                    "reference": o.lot.market.reference,
-                    "title": o.lot.market.title,
-                    "year": o.lot.market.year,
-                },
-                "lot": {
-                    "number": o.lot.number,
-                    "sector": o.lot.sector,
-                    "trade_family": o.lot.trade_family,
-                    "territory": o.lot.territory,
-                    "pricing_unit": o.lot.pricing_unit,
-                },
-                "dispositif": {
-                    "code": o.dispositif.code,
-                    "name": o.dispositif.name,
-                    "advance_rate": _rate(o.dispositif.advance_rate),
-                    "cap_rate": _rate(o.dispositif.cap_rate),
-                    "vat_rate": _rate(o.dispositif.vat_rate),
-                    "resorption_bands": [
-                        [str(x) for x in band] for band in o.dispositif.resorption_bands or []
-                    ],
-                },
-                "provider_role": o.provider_role,
-                "unit_price": format(o.unit_price, "f"),
-                "amount": _d(o.amount),
-                "planned_headcount": o.planned_headcount,
-                "planned_start": o.planned_start.isoformat(),
-                "planned_end": o.planned_end.isoformat(),
-                "duration_months": o.duration_months,
-                "certification_type": o.certification_type,
-                "certification_code": o.certification_code,
-                "certification_level": o.certification_level,
-                "nsf_code": o.nsf_code,
-                "training_kind": o.training_kind,
-                "distance_part": o.distance_part,
-                "subcontracting": (
-                    {
-                        "direction": subs[o.pk].direction,
-                        "partner_name": subs[o.pk].partner_name,
-                        "partner_siret": subs[o.pk].partner_siret,
-                    }
-                    if o.pk in subs
-                    else None
-                ),
-                "status": o.status,
-                "real_end": _day(o.real_end),
-                "advance_paid": o.advance_paid,
-                **history.get(o.pk, _NO_HISTORY),
-            }
-            for o in orders
-        ],
-        "trainees": [
-            {
-                "ref": trainee_ref(t),
-                "civility": t.civility,
-                "last_name": t.last_name,
-                "first_name": t.first_name,
-                "birth_date": t.birth_date.isoformat(),
-                "entry_status": t.entry_status,
-                "email": t.email,
-                "phone": t.phone,
-                "city": t.city,
-            }
-            for t in trainees.values()
-        ],
-        "enrolments": [
-            {
-                "ref": enrolment_ref[e.pk],
-                "trainee": trainee_ref(e.trainee),
-                "order": e.order.number,
-                "entry_date": e.entry_date.isoformat(),
-                "planned_hours": _d(e.planned_hours),
-                "payer": e.payer,
-                "scheme": e.scheme,
-                "exit_date": e.exit_date.isoformat() if e.exit_date else None,
-                "exit_reason": e.exit_reason,
-                "fundings": fundings.get(e.pk, []),
-            }
-            for e in enrolments
-        ],
-        "attendance": [
-            {
-                "enrolment": enrolment_ref[eid],
-                "day": day.isoformat(),
-                "kind": kind,
-                "realised": _d(realised),
-                "counted_unrealised": _d(counted),
-                **({"reason": reason} if reason else {}),
-            }
-            for eid, day, kind, realised, counted, reason in rows
-        ],
-        "other_products": [
-            {
-                "on": p.on.isoformat(),
-                "label": p.label,
-                "kind": p.kind,
-                "other_kind": p.other_kind,
-                "payer": p.payer,
-                "amount": _d(p.amount),
-                "order": p.order.number if p.order_id else None,
-            }
-            for p in products
-        ],
-        "invoices": [_invoice(i) for i in invoices],
-    }
-
-
-def _invoice(invoice) -> dict:
-    """An invoice as a historical record: its number, figures, state, payments and rejection."""
-    try:
-        rejection = invoice.rejection
-    except ObjectDoesNotExist:
-        rejection = None
-    return {
-        "number": invoice.number,
-        "order": invoice.order.number,
-        "period": invoice.period.month.strftime("%Y-%m") if invoice.period_id else None,
-        "support": invoice.support,
-        "issue_date": invoice.issue_date.isoformat(),
-        "status": invoice.status,
-        "received_on": _day(invoice.received_on),
-        "billed_ht": _d(invoice.billed_ht),
-        "billed_ttc": _d(invoice.billed_ttc),
-        "payable_ht": _d(invoice.payable_ht),
-        "vat": _d(invoice.vat),
-        "payable_ttc": _d(invoice.payable_ttc),
-        "payments": [
-            {"date": pay.date.isoformat(), "amount": _d(pay.amount), "reference": pay.reference}
-            for pay in sorted(invoice.payments.all(), key=lambda pay: (pay.date, pay.pk))
-        ],
-        "decided_at": _when(invoice.decided_at),
-        "rejection": (
-            {"reason": rejection.reason, "rejected_at": _when(rejection.rejected_at)}
-            if rejection is not None
-            else None
-        ),
-        "replaces": invoice.replaces.number if invoice.replaces_id else None,
-    }
-
-
-_NO_HISTORY = {"advance": None, "periods": [], "adjustments": [], "solde": None}
-
-STATEMENT_FIGURES = (
-    "period_hours",
-    "billable",
-    "cap_regulation",
-    "advance_repayment",
-    "total_ht",
-    "vat",
-    "total_ttc",
-    "already_paid",
-)
-SOLDE_FIGURES = (
-    "amount_due",
-    "bonus",
-    "penalties",
-    "advance",
-    "instalments_paid",
-    "total_paid",
-    "balance_ht",
-    "vat",
-    "balance_ttc",
-)
-
-
-def _billing_history(order_ids) -> dict[int, dict]:
-    """Per order: the advance payment, the validated periods with their frozen hours and statement,
-    the penalties and bonuses, the frozen solde. Users (who validated, entered, issued) stay out."""
-    from formarche.billing.models import Adjustment, Payment, PaymentKind, Period, PeriodStatus, Solde
-
-    out: dict[int, dict] = {}
-
-    def entry(order_id):
-        return out.setdefault(order_id, {**_NO_HISTORY, "periods": [], "adjustments": []})
-
-    for pay in Payment.objects.filter(order_id__in=order_ids, kind=PaymentKind.ADVANCE):
-        entry(pay.order_id)["advance"] = {
-            "date": pay.date.isoformat(),
-            "amount": _d(pay.amount),
-            "reference": pay.reference,
-        }
-    periods = (
-        Period.objects.filter(order_id__in=order_ids, status=PeriodStatus.VALIDATED)
-        .select_related("statement")
-        .order_by("order_id", "month")
-    )
-    for p in periods:
-        try:
-            st = p.statement
-        except ObjectDoesNotExist:
-            st = None
-        entry(p.order_id)["periods"].append(
-            {
-                "month": p.month.strftime("%Y-%m"),
-                "is_final": p.is_final,
-                "validated_at": _when(p.validated_at),
-                "realised_hours": _d(p.realised_hours),
-                "counted_unrealised_hours": _d(p.counted_unrealised_hours),
-                "realised_correction_hours": _d(p.realised_correction_hours),
-                "counted_unrealised_correction_hours": _d(p.counted_unrealised_correction_hours),
-                "statement": (
-                    {"kind": st.kind, **{k: _d(getattr(st, k)) for k in STATEMENT_FIGURES}}
-                    if st is not None
-                    else None
-                ),
-            }
-        )
-    for a in Adjustment.objects.filter(order_id__in=order_ids).order_by("order_id", "created_at", "pk"):
-        entry(a.order_id)["adjustments"].append(
-            {
-                "kind": a.kind,
-                "label": a.label,
-                "amount": _d(a.amount),
-                "reason": a.reason,
-                "created_at": _when(a.created_at),
-            }
-        )
-    for s in Solde.objects.filter(order_id__in=order_ids).select_related("final_period"):
-        entry(s.order_id)["solde"] = {
-            "final_period": s.final_period.month.strftime("%Y-%m"),
-            "issued_on": s.issued_on.isoformat(),
-            **{k: _d(getattr(s, k)) for k in SOLDE_FIGURES},
-            "is_repayment_order": s.is_repayment_order,
-            "repayment_received_on": _day(s.repayment_received_on),
-            "repayment_reference": s.repayment_reference,
-        }
-    return out
-
-
-def _fundings(enrolment_ids) -> dict[int, list]:
-    """Co-fundings of the enrolments (cofinancements), each with its payer and either a flat
-    amount or an hourly rate."""
-    from formarche.trainees.models import EnrolmentFunding
-
-    out: dict[int, list] = {}
-    ids = list(enrolment_ids)
-    for i in range(0, len(ids), 900):  # SQLite's limit on query parameters
-        for f in EnrolmentFunding.objects.filter(enrolment_id__in=ids[i : i + 900]).order_by(
-            "enrolment_id", "pk"
-        ):
-            item = {"payer": f.payer}
-            if f.amount is not None:
-                item["amount"] = _d(f.amount)
-            else:
-                item["hourly_rate"] = _rate(f.hourly_rate)
-            item["label"] = f.label
-            out.setdefault(f.enrolment_id, []).append(item)
-    return out
+    return order_ids

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from formarche.imports.pipeline import PathErrors
 from formarche.interchange import FORMAT, VERSION
 
 MAX_ERRORS = 100
@@ -63,6 +64,8 @@ CHOICES = {
 
 
 class InterchangeError(ValueError):
+    """A refused document: ``errors`` is the checker's list of (JSON pointer, French message)."""
+
     def __init__(self, errors: list[tuple[str, str]]):
         self.errors = errors
         super().__init__("\n".join(self.messages()))
@@ -75,14 +78,15 @@ class _Stop(Exception):
     pass
 
 
-class Checker:
-    def __init__(self) -> None:
-        self.errors: list[tuple[str, str]] = []
+class Checker(PathErrors):
+    """The interchange's report: the pipeline's row-by-row errors located by JSON pointer
+    (:class:`~formarche.imports.pipeline.PathErrors`), stopped after :data:`MAX_ERRORS`, with
+    typed getters that read a value or record why it cannot be read."""
 
     def add(self, path: str, message: str) -> None:
-        self.errors.append((path, message))
-        if len(self.errors) >= MAX_ERRORS:
-            self.errors.append(("", f"Vérification arrêtée après {MAX_ERRORS} erreurs."))
+        super().add(path, message)
+        if len(self._items) >= MAX_ERRORS:
+            super().add("", f"Vérification arrêtée après {MAX_ERRORS} erreurs.")
             raise _Stop
 
     # typed getters: return a clean value, or None after recording an error

@@ -257,11 +257,3 @@ class DispositifForm(StyledFormMixin, forms.Form):
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc
         return bands
-
-
-class ImportForm(StyledFormMixin, forms.Form):
-    file = forms.FileField(
-        label="Fichier des commandes",
-        help_text="Fichier .csv (séparateur ; ou ,) ou .xlsx, 5 Mo au plus, avec les colonnes du modèle.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
-    )

@@ -3,17 +3,15 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from formarche.accounts.models import Role
 from formarche.accounts.tenancy import region_required, tenant_required
-from formarche.orders import importing, perms, selectors, services
+from formarche.orders import perms, selectors, services
 from formarche.orders.action_menu import action_menu
 from formarche.orders.forms import (
     DispositifForm,
-    ImportForm,
     LotForm,
     MarketForm,
     OpeningForm,
@@ -21,7 +19,6 @@ from formarche.orders.forms import (
     OrderFilterForm,
 )
 from formarche.orders.nsf import NSF_LABELS
-from formarche.utils.parsing import TableError, write_csv_template, write_xlsx_template
 
 PAGE_SIZE = 25
 # the fields of the order form passed to services.order_create
@@ -206,57 +203,3 @@ def dispositif_create(request):
         "Nouveau dispositif",
         lambda data: services.dispositif_create(region=region, by=request.user, **data),
     )
-
-
-@region_required
-@require_http_methods(["GET", "POST"])
-def order_import(request):
-    """Import of orders from CSV or XLSX: all or nothing, errors row by row."""
-    form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
-    file_error = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            table = importing.read_orders_file(form.cleaned_data["file"])
-        except TableError as exc:
-            file_error = str(exc)
-        else:
-            report = services.orders_import(
-                region=request.membership.organisation, table=table, by=request.user
-            )
-            if report.ok:
-                messages.success(
-                    request,
-                    f"Import terminé : {len(report.created)} commande(s) créée(s), "
-                    f"{len(report.unchanged)} déjà présente(s) et inchangée(s).",
-                )
-            else:
-                messages.error(request, "Le fichier contient des erreurs : aucune commande n'a été importée.")
-    context = {
-        "nav": "actions",
-        "form": form,
-        "report": report,
-        "file_error": file_error,
-        "columns": importing.COLUMNS,
-        "required": set(importing.REQUIRED),
-    }
-    return render(request, "orders/order_import.html", context)
-
-
-@region_required
-def import_template_csv(request):
-    response = HttpResponse(
-        write_csv_template(importing.COLUMNS, importing.EXAMPLE), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'attachment; filename="modele_import_commandes.csv"'
-    return response
-
-
-@region_required
-def import_template_xlsx(request):
-    response = HttpResponse(
-        write_xlsx_template(importing.COLUMNS, importing.EXAMPLE, title="Commandes"),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="modele_import_commandes.xlsx"'
-    return response

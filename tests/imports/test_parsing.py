@@ -238,8 +238,8 @@ def test_read_table_row_limit_is_a_parameter():
 
 
 def test_orders_file_keeps_20000_rows_and_hours_files_go_further():
+    from formarche.imports.order_rows import read_orders_file
     from formarche.imports.readers import read_upload
-    from formarche.orders.importing import read_orders_file
 
     raw = b"numero\n" + b"1\n" * 20_001
     with pytest.raises(TableError, match="dépasse 20000 lignes"):

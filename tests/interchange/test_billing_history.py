@@ -87,7 +87,7 @@ def demo(django_db_setup, django_db_blocker):
         world = build_demo_world()
         _enrich_demo(world)
         result = {
-            "doc": json.loads(json.dumps(export_document(world.of1, START, END))),
+            "doc": json.loads(json.dumps(export_document(organisation=world.of1, start=START, end=END))),
             "bpf": _bpf(world.of1),
             "solde": _solde(SEED_ORDER),
             "invoices": Invoice.objects.filter(order__number=SEED_ORDER).count(),
@@ -134,7 +134,7 @@ def test_the_demo_round_trips_with_its_whole_billing_history(demo, doc):
     assert (counts["periods"], counts["soldes"], counts["adjustments"], counts["advances"]) == (2, 1, 2, 1)
     assert counts["fundings"] == 2
     org = Organisation.objects.get(provider_code=doc["organisation"]["code"])
-    assert json.loads(json.dumps(export_document(org, START, END))) == demo["doc"]
+    assert json.loads(json.dumps(export_document(organisation=org, start=START, end=END))) == demo["doc"]
     assert _bpf(org) == demo["bpf"]
     assert _solde(SEED_ORDER) == demo["solde"]
     # the statements stored are the engine's, whole

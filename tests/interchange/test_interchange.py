@@ -71,7 +71,7 @@ def _cells(fy):
 def _roundtrip_doc():
     world = django_world.build()
     before = _cells(world["fy"])
-    doc = export_document(world["of"], dt.date(2022, 1, 1), dt.date(2024, 12, 31))
+    doc = export_document(organisation=world["of"], start=dt.date(2022, 1, 1), end=dt.date(2024, 12, 31))
     return world, before, json.loads(json.dumps(doc))
 
 

@@ -96,7 +96,7 @@ def _snapshot():
 
 
 def _doc(world):
-    doc = export_document(world["of"], dt.date(2022, 1, 1), dt.date(2024, 12, 31))
+    doc = export_document(organisation=world["of"], start=dt.date(2022, 1, 1), end=dt.date(2024, 12, 31))
     return json.loads(json.dumps(doc))
 
 

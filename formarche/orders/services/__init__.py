@@ -1,6 +1,6 @@
 """Writes about orders, one module per entity: the Région's set-up (``market``, ``lot``,
-``dispositif``), its orders (``order``), their opening by the OF (``opening``), the import
-(``order_import``, moving to the imports app).
+``dispositif``), its orders (``order``), their opening by the OF (``opening``). The order import lives in
+the imports app (``formarche.imports.services.orders``).
 
 Keyword-only functions ``<entity>_<action>`` under ``transaction.atomic``; a refusal raises
 :class:`OrderError` with a French message and changes nothing. The rules shared with the forms
@@ -14,11 +14,9 @@ from formarche.orders.services.lot import lot_create
 from formarche.orders.services.market import market_create
 from formarche.orders.services.opening import order_open
 from formarche.orders.services.order import order_create
-from formarche.orders.services.order_import import ImportReport, orders_import
 
 __all__ = [
     "ORDER_NUMBER_RE",
-    "ImportReport",
     "OrderError",
     "certification_error",
     "dispositif_create",
@@ -26,6 +24,5 @@ __all__ = [
     "market_create",
     "order_create",
     "order_open",
-    "orders_import",
     "parse_components",
 ]

@@ -7,9 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from formarche.orders.importing import COLUMNS
+from formarche.imports.order_rows import COLUMNS
+from formarche.imports.services import orders_import
 from formarche.orders.models import Lot, Market, Order
-from formarche.orders.services import orders_import
 from formarche.utils.parsing import read_csv
 
 pytestmark = pytest.mark.django_db
@@ -127,11 +127,11 @@ def test_missing_columns(world):
 
 def test_import_page_with_xlsx_and_templates(login, world):
     client = login(world.users["region_a_officer"])
-    url = reverse("orders:order_import")
+    url = reverse("imports:orders")
     assert client.get(url).status_code == 200
-    csv_template = client.get(reverse("orders:import_template_csv"))
+    csv_template = client.get(reverse("imports:orders_template_csv"))
     assert csv_template.status_code == 200 and read_csv(csv_template.content).header == COLUMNS
-    xlsx_template = client.get(reverse("orders:import_template_xlsx"))
+    xlsx_template = client.get(reverse("imports:orders_template_xlsx"))
     assert xlsx_template.content.startswith(b"PK")
     wb = Workbook()
     ws = wb.active
