@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "formarche.audit"
+    label = "audit"
+    verbose_name = "Journal et sécurité"
