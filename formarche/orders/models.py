@@ -36,6 +36,7 @@ class Market(models.Model):
     year = models.PositiveSmallIntegerField("année", null=True, blank=True)
 
     objects = MarketQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "marché"
@@ -73,6 +74,7 @@ class Lot(models.Model):
     )
 
     objects = LotQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "lot"
@@ -420,6 +422,7 @@ class Component(models.Model):
     label = models.CharField("intitulé", max_length=200)
 
     objects = ComponentQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "composante"
