@@ -6,3 +6,8 @@ class AuditConfig(AppConfig):
     name = "formarche.audit"
     label = "audit"
     verbose_name = "Journal et sécurité"
+
+    def ready(self):
+        from formarche.audit import signals
+
+        signals.connect()

@@ -135,3 +135,13 @@ def test_rows_are_newest_first(world):
     dates = [r["j_date"] for r in journal_rows(tenant)]
     assert dates == sorted(dates, reverse=True) and len(dates) > 10
     assert Membership.history.model.objects.exists() and Signature.history.model.objects.exists()
+
+
+@pytest.mark.django_db
+def test_logging_in_writes_no_user_history(client, world):
+    user = world.users["of1_staff"]
+    before = user.history.count()
+    client.force_login(user)
+    user.refresh_from_db()
+    assert user.last_login is not None
+    assert user.history.count() == before
