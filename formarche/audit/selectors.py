@@ -46,6 +46,17 @@ def _order_ids(tenant: Tenant):
     return scoped(apps.get_model("orders", "Order"), tenant).values("pk")
 
 
+def _when_and_who(qs, filters, *, date: str, user: str):
+    """The period and user filters, on the row's own date and user fields."""
+    if filters.date_from:
+        qs = qs.filter(**{f"{date}__date__gte": filters.date_from})
+    if filters.date_to:
+        qs = qs.filter(**{f"{date}__date__lte": filters.date_to})
+    if filters.user_id:
+        qs = qs.filter(**{user: filters.user_id})
+    return qs
+
+
 def _history_rows(source, tenant, orders, order_id, filters):
     model = apps.get_model(source.model).history.model
     qs = model._default_manager.order_by()
@@ -57,12 +68,7 @@ def _history_rows(source, tenant, orders, order_id, filters):
         qs = qs.filter(**{f"{source.order}__in": orders})
     else:
         qs = qs.filter(org_filter(source.org, tenant, orders))
-    if filters.date_from:
-        qs = qs.filter(history_date__date__gte=filters.date_from)
-    if filters.date_to:
-        qs = qs.filter(history_date__date__lte=filters.date_to)
-    if filters.user_id:
-        qs = qs.filter(history_user_id=filters.user_id)
+    qs = _when_and_who(qs, filters, date="history_date", user="history_user_id")
     if filters.action:
         qs = qs.filter(history_type=filters.action)
     order = F(source.order) if source.order else Value(None, output_field=BigIntegerField())
@@ -89,12 +95,7 @@ def _import_rows(tenant, order_id, filters):
         .objects.order_by()
         .filter(organisation_id=tenant.organisation_id)
     )
-    if filters.date_from:
-        qs = qs.filter(created_at__date__gte=filters.date_from)
-    if filters.date_to:
-        qs = qs.filter(created_at__date__lte=filters.date_to)
-    if filters.user_id:
-        qs = qs.filter(created_by_id=filters.user_id)
+    qs = _when_and_who(qs, filters, date="created_at", user="created_by_id")
     return qs.values(
         j_date=F("created_at"),
         j_type=Value("i", output_field=CharField()),
