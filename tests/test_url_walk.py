@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from formarche.accounts.tenancy import Tenant, scoped
 from tests.url_kwargs import OBJECT_KEYS, OF2_OBJECT_KEYS, OF2_URL_KWARGS, URL_KWARGS
-from tests.world import FOREIGN_TO_OF1, MARKER, ROLES
+from tests.world import FOREIGN_TO_OF1, MARKER, ROLES, add_of2_objects
 
 PUBLIC = {
     "accounts:login",
@@ -81,14 +81,22 @@ def test_every_route_is_known():
             assert m.group("name") in URL_KWARGS, f"{name}: unknown URL keyword {m.group('name')!r}"
 
 
+@pytest.fixture
+def both_worlds(world):
+    """The walk's world with OF 2's counterparts of OF 1's document, co-funding and penalty."""
+    add_of2_objects(world)
+    return world
+
+
 def _tenant(world, role):
     return Tenant.from_membership(world.memberships[role])
 
 
 @pytest.mark.django_db
-def test_every_route_with_an_id_has_an_object_to_try(world):
+def test_every_route_with_an_id_has_an_object_to_try(both_worlds):
     """Issue #17: a route with an identifier is only exercised if the walk's object exists and is
     OF 1's (seen by OF 1, not by OF 2 nor Région B); OF 2's counterparts likewise the other way."""
+    world = both_worlds
     of1, of2 = _tenant(world, "of1_manager"), _tenant(world, "of2_manager")
     foreign = [_tenant(world, role) for role in FOREIGN_TO_OF1]
     tried = 0
@@ -135,7 +143,8 @@ def test_some_routes_are_walked_the_other_way():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["of1_manager", "of1_staff"])
-def test_of1_members_never_reach_of2_objects(client, world, role):
+def test_of1_members_never_reach_of2_objects(client, both_worlds, role):
+    world = both_worlds
     client.force_login(world.users[role])
     routes = list(reversed_routes())
     assert routes

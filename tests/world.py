@@ -279,9 +279,10 @@ def _co_funding(world):
 EXTENSIONS.append(_co_funding)
 
 
-def _of2_objects(world):
-    """Issue #17: OF 2 has its own document, co-funding and penalty (and the enrolment they hang
-    on), so the routes of those objects are walked from both sides."""
+def add_of2_objects(world):
+    """Issue #17: OF 2's own document, co-funding and penalty (and the enrolment they hang on), so
+    the routes of those objects are walked from both sides. Not in EXTENSIONS: only the URL walk
+    asks for them (other tests count OF 1's enrolments and trainees in the shared world)."""
     from decimal import Decimal
 
     from formarche.billing import services as billing_services
@@ -312,6 +313,3 @@ def _of2_objects(world):
         amount=Decimal("50.00"),
         reason="Bilans remis en retard (organisme deux)",
     )
-
-
-EXTENSIONS.append(_of2_objects)
