@@ -100,3 +100,15 @@ def test_platform_admins_unlock_in_the_django_admin(admin_client, world):
     )
     assert response.status_code == 302
     assert not AccessAttempt.objects.exists()
+
+
+@pytest.mark.django_db
+def test_locked_emails_names_the_locked_members_only(world):
+    from django.test import Client
+
+    from formarche.audit.lockout import locked_emails
+
+    _lock(Client(), world.users["of1_staff"])
+    _try(Client(), world.users["of1_manager"].email, "mauvais")  # one mistake is no lockout
+    emails = [world.users["of1_staff"].email.upper(), world.users["of1_manager"].email]
+    assert locked_emails(emails) == {world.users["of1_staff"].email}
