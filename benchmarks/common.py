@@ -108,6 +108,9 @@ def bench_env(db: str, size: str) -> dict:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "FORMARCHE_VAR_DIR": f"/tmp/formarche-bench-{size}-{db}",
+        # one machine, one benchmark user: SQLite declared, and the API throttle out of the way
+        "FORMARCHE_ALLOW_SQLITE": "1",
+        "FORMARCHE_API_USER_RATE": "1000000/minute",
     }
     if db == "postgres":
         env["DATABASE_URL"] = PG.format(name=f"bench_{size}")

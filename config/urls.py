@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("formarche.documents.urls")),
     path("", include("formarche.signing.urls")),
     path("", include("formarche.closing.urls")),
+    path("", include("formarche.audit.urls")),
     path("", include("formarche.ui.urls")),
 ]

@@ -1,6 +1,14 @@
 import pytest
+from django.core.cache import cache
 
 from tests.world import PASSWORD, build_world
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: rate-limit and throttle counters never leak between tests."""
+    cache.clear()
+    yield
 
 
 @pytest.fixture

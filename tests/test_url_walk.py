@@ -13,8 +13,9 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.url_kwargs import URL_KWARGS
-from tests.world import FOREIGN_TO_OF1, MARKER, ROLES
+from formarche.accounts.tenancy import Tenant, scoped
+from tests.url_kwargs import OBJECT_KEYS, OF2_OBJECT_KEYS, OF2_URL_KWARGS, URL_KWARGS
+from tests.world import FOREIGN_TO_OF1, MARKER, ROLES, add_of2_objects
 
 PUBLIC = {
     "accounts:login",
@@ -52,10 +53,10 @@ def all_routes():
 PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 
 
-def build_url(route, world):
-    missing = [m.group("name") for m in PARAM.finditer(route) if m.group("name") not in URL_KWARGS]
+def build_url(route, world, kwargs=URL_KWARGS):
+    missing = [m.group("name") for m in PARAM.finditer(route) if m.group("name") not in kwargs]
     assert not missing, f"URL {route!r}: add {missing} to tests/url_kwargs.py so the walk can fill it"
-    url = PARAM.sub(lambda m: str(URL_KWARGS[m.group("name")](world)), route)
+    url = PARAM.sub(lambda m: str(kwargs[m.group("name")](world)), route)
     url = url.lstrip("^").rstrip("$")
     return "/" + url
 
@@ -78,6 +79,81 @@ def test_every_route_is_known():
     for route, name in routes:
         for m in PARAM.finditer(route):
             assert m.group("name") in URL_KWARGS, f"{name}: unknown URL keyword {m.group('name')!r}"
+
+
+@pytest.fixture
+def both_worlds(world):
+    """The walk's world with OF 2's counterparts of OF 1's document, co-funding and penalty."""
+    add_of2_objects(world)
+    return world
+
+
+def _tenant(world, role):
+    return Tenant.from_membership(world.memberships[role])
+
+
+@pytest.mark.django_db
+def test_every_route_with_an_id_has_an_object_to_try(both_worlds):
+    """Issue #17: a route with an identifier is only exercised if the walk's object exists and is
+    OF 1's (seen by OF 1, not by OF 2 nor Région B); OF 2's counterparts likewise the other way."""
+    world = both_worlds
+    of1, of2 = _tenant(world, "of1_manager"), _tenant(world, "of2_manager")
+    foreign = [_tenant(world, role) for role in FOREIGN_TO_OF1]
+    tried = 0
+    for route, name in all_routes():
+        for m in PARAM.finditer(route):
+            kwarg = m.group("name")
+            if kwarg.endswith("_id"):
+                assert kwarg in OBJECT_KEYS, f"{name}: add {kwarg!r} to OBJECT_KEYS in tests/url_kwargs.py"
+            if kwarg not in OBJECT_KEYS:
+                continue
+            obj = world.objects.get(OBJECT_KEYS[kwarg])
+            assert obj is not None, f"{name}: the world has no object for {kwarg!r}"
+            model = type(obj)
+            assert model._default_manager.filter(pk=obj.pk).exists(), f"{name}: {kwarg} was deleted"
+            assert scoped(model, of1).filter(pk=obj.pk).exists(), f"{name}: {kwarg} is not OF 1's"
+            for tenant in foreign:
+                assert not scoped(model, tenant).filter(pk=obj.pk).exists(), f"{name}: {kwarg} is shared"
+            tried += 1
+    assert tried
+    for key in OF2_OBJECT_KEYS.values():
+        obj = world.objects[key]
+        assert scoped(type(obj), of2).filter(pk=obj.pk).exists(), f"{key} is not OF 2's"
+        assert not scoped(type(obj), of1).filter(pk=obj.pk).exists(), f"{key} is seen by OF 1"
+
+
+# Routes walked the other way too: OF 1's members asking for OF 2's document, co-funding, penalty.
+REVERSED = {"document_id", "funding_id", "penalty_id"}
+
+
+def reversed_routes():
+    for route, name in all_routes():
+        names = {m.group("name") for m in PARAM.finditer(route)}
+        if names & REVERSED and names <= set(OF2_URL_KWARGS):
+            yield route, name
+
+
+def test_some_routes_are_walked_the_other_way():
+    assert {name for _, name in reversed_routes()} >= {
+        "documents:download",
+        "trainees:enrolment_funding_delete",
+        "billing:penalty_remove",
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["of1_manager", "of1_staff"])
+def test_of1_members_never_reach_of2_objects(client, both_worlds, role):
+    world = both_worlds
+    client.force_login(world.users[role])
+    routes = list(reversed_routes())
+    assert routes
+    for route, _name in routes:
+        url = build_url(route, world, OF2_URL_KWARGS)
+        assert client.get(url).status_code in {403, 404, 405}, f"{role} GET {url}"
+        before = snapshot()
+        assert client.post(url, {}).status_code in {403, 404, 405}, f"{role} POST {url}"
+        assert snapshot() == before, f"{role} POST {url} changed the database"
 
 
 @pytest.mark.django_db

@@ -277,3 +277,39 @@ def _co_funding(world):
 
 
 EXTENSIONS.append(_co_funding)
+
+
+def add_of2_objects(world):
+    """Issue #17: OF 2's own document, co-funding and penalty (and the enrolment they hang on), so
+    the routes of those objects are walked from both sides. Not in EXTENSIONS: only the URL walk
+    asks for them (other tests count OF 1's enrolments and trainees in the shared world)."""
+    from decimal import Decimal
+
+    from formarche.billing import services as billing_services
+    from formarche.documents.models import DocumentType
+    from formarche.documents.services import document_upload
+    from formarche.trainees.models import EnrolmentFunding, Payer
+    from tests.factories import EnrolmentFactory, TraineeFactory
+
+    order = world.objects["of2_order"]
+    trainee = TraineeFactory(organisation=world.of2, last_name="StagiaireDeux")
+    world.objects["of2_trainee"] = trainee
+    enrolment = EnrolmentFactory(order=order, trainee=trainee)
+    world.objects["of2_enrolment"] = enrolment
+    world.objects["of2_document"] = document_upload(
+        order=order,
+        uploaded=b"%PDF-1.4\n% deux\n",
+        name="convention-deux.pdf",
+        doc_type=DocumentType.AGREEMENT,
+    )
+    world.objects["of2_funding"] = EnrolmentFunding.objects.create(
+        enrolment=enrolment, payer=Payer.INDIVIDUAL, amount=Decimal("200.00"), label="Reste à charge deux"
+    )
+    world.objects["of2_penalty"] = billing_services.adjustment_add(
+        order=order,
+        user=world.users["region_a_officer"],
+        kind="penalite",
+        label="Retard deux",
+        amount=Decimal("50.00"),
+        reason="Bilans remis en retard (organisme deux)",
+    )

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that varies comes from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "simple_history",
+    "axes",
     "formarche.ui",
     "formarche.accounts",
     "formarche.organisations",
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
     "formarche.bpf",
     "formarche.documents",
     "formarche.signing",
+    "formarche.audit",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +68,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Brute-force protection (docs/adr/0009-rate-limits-and-postgresql.md): the login lockout (axes,
+    # last as its documentation asks) and the cache-backed limits of the public pages.
+    "formarche.audit.ratelimit.RateLimitMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -112,6 +119,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked (address, e-mail) pair before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -158,10 +170,22 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "formarche.audit.api_auth.ThrottledTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Throttles count in the shared cache. The anonymous rate also bounds wrong tokens: DRF checks
+    # throttles after authentication, so ThrottledTokenAuthentication counts failed tokens itself.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("FORMARCHE_API_ANON_RATE", "60/minute"),
+        "user": os.environ.get("FORMARCHE_API_USER_RATE", "1200/minute"),
+        "bad_token": os.environ.get("FORMARCHE_API_BAD_TOKEN_RATE", "20/minute"),
+    },
+    "NUM_PROXIES": int(os.environ.get("FORMARCHE_TRUSTED_PROXY_COUNT", "0")) or None,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
@@ -172,6 +196,47 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API de formarche : commandes, actions, stagiaires, inscriptions, heures.",
     "VERSION": "0.1.0",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+}
+
+# Shared cache: Redis when FORMARCHE_CACHE_URL is set (redis://host:6379/0), which every server of a
+# multi-server install must share (the rate limits and the API throttles count in it); otherwise a
+# per-process memory cache, right for a single server only.
+CACHE_URL = os.environ.get("FORMARCHE_CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Client address: REMOTE_ADDR, or — behind N trusted reverse proxies (HAProxy) — the address the
+# N-th proxy from the right saw in X-Forwarded-For. Never trust the header without a proxy.
+FORMARCHE_TRUSTED_PROXY_COUNT = int(os.environ.get("FORMARCHE_TRUSTED_PROXY_COUNT", "0"))
+
+# Login lockout (django-axes, database handler: every server sees the same attempts). One e-mail
+# from one address may type FORMARCHE_LOGIN_ATTEMPTS wrong passwords; the next one is refused and
+# the pair stays locked for FORMARCHE_LOGIN_COOLOFF_MINUTES (each new try during the lockout restarts
+# it); the same account from another address still logs in.
+# Unlock: platform admins in the Django admin (« Tentatives d'accès »), OF and Région managers for
+# their own members (formarche/audit, « Débloquer »).
+AXES_FAILURE_LIMIT = int(os.environ.get("FORMARCHE_LOGIN_ATTEMPTS", "5")) + 1
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("FORMARCHE_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "formarche.audit.lockout.attempted_email"
+AXES_CLIENT_IP_CALLABLE = "formarche.audit.clientip.client_ip"
+AXES_LOCKOUT_CALLABLE = "formarche.audit.lockout.lockout_response"
+AXES_VERBOSE = False
+
+# Cache-backed limits per client address (formarche/audit/ratelimit.py): URL name → methods, rate
+# "N/s|m|h|d". Past the limit: 429 and a French page.
+FORMARCHE_PUBLIC_TOKEN_RATE = os.environ.get("FORMARCHE_PUBLIC_TOKEN_RATE", "30/m")
+FORMARCHE_RATE_LIMITS = {
+    "signing:public_sign": {"methods": ("GET", "POST"), "rate": FORMARCHE_PUBLIC_TOKEN_RATE},
+    "closing:followup_public": {"methods": ("GET", "POST"), "rate": FORMARCHE_PUBLIC_TOKEN_RATE},
+    "accounts:password_reset_confirm": {"methods": ("GET", "POST"), "rate": FORMARCHE_PUBLIC_TOKEN_RATE},
+    "accounts:password_reset": {
+        "methods": ("POST",),
+        "rate": os.environ.get("FORMARCHE_PASSWORD_RESET_RATE", "5/h"),
+    },
 }
 
 LOGGING = {

@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_bool, env_list
+from .base import DATABASES, env_bool, env_list
 
 DEBUG = False
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -15,6 +15,18 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS doit lister les noms d'hôte servis.")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+# SQLite honesty (docs/adr/0009-rate-limits-and-postgresql.md): the concurrency guarantees — row
+# locks on numbering counters and validations (select_for_update), several workers writing at
+# once — hold on PostgreSQL only. SQLite serialises writers and ignores row locks: right for one
+# user on one machine, which FORMARCHE_ALLOW_SQLITE=1 declares.
+ALLOW_SQLITE = env_bool("FORMARCHE_ALLOW_SQLITE", False)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not ALLOW_SQLITE:
+    raise ImproperlyConfigured(
+        "Les réglages de production exigent PostgreSQL (DATABASE_URL=postgres://…) : les garanties de "
+        "concurrence (numérotation des factures, validations simultanées) n'existent pas sur SQLite. "
+        "Pour une installation mono-utilisateur sur un seul poste, déclarez-le avec FORMARCHE_ALLOW_SQLITE=1."
+    )
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

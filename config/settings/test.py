@@ -20,3 +20,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# django-axes refuses authenticate() without a request; Django's test client.login() calls it so.
+# This backend lets those calls through (no request, nothing to count) and checks every real one.
+AUTHENTICATION_BACKENDS = [
+    "tests.audit.axes_backend.RequestOptionalAxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Each test starts with an empty cache (tests/conftest.py): rate limits and throttles keep their
+# production values, the URL walk stays far below them.

@@ -4,6 +4,7 @@ from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from formarche.organisations.models import Organisation, OrganisationKind
 
@@ -39,6 +40,8 @@ class User(AbstractUser):
     REQUIRED_FIELDS = []
 
     objects = UserManager()
+    # who was created, activated, renamed (issue #17); never the password hash nor the last login
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
         verbose_name = "utilisateur"
@@ -87,6 +90,7 @@ class Membership(models.Model):
     created_at = models.DateTimeField("créé le", auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()
+    history = HistoricalRecords()  # who was given which role, when, by whom (issue #17)
 
     class Meta:
         verbose_name = "rattachement"

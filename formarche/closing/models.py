@@ -357,6 +357,7 @@ class FollowUpLink(models.Model):
     sent_to = models.EmailField("envoyé à", blank=True)
 
     objects = FollowUpLinkQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "lien de réponse au questionnaire"

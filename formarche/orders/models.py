@@ -39,6 +39,7 @@ class Market(models.Model):
     year = models.PositiveSmallIntegerField("année", null=True, blank=True)
 
     objects = MarketQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "marché"
@@ -76,6 +77,7 @@ class Lot(models.Model):
     )
 
     objects = LotQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "lot"
@@ -417,6 +419,7 @@ class Component(models.Model):
     label = models.CharField("intitulé", max_length=200)
 
     objects = ComponentQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "composante"

@@ -147,6 +147,7 @@ class SigningLink(models.Model):
     revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
 
     objects = SigningLinkQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "lien d'émargement"
@@ -210,6 +211,7 @@ class Signature(models.Model):
     record_hash = models.CharField("empreinte", max_length=64, unique=True)
 
     objects = SignatureQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["image"])  # the image's SHA-256 is kept
 
     class Meta:
         verbose_name = "signature"
