@@ -23,8 +23,17 @@ def can_deactivate_member(tenant: Tenant, membership: Membership) -> bool:
     return can_manage_members(tenant) and membership.is_active and membership.user_id != tenant.user_id
 
 
+def can_read_journal(tenant: Tenant | None) -> bool:
+    """The Journal (who did what): OF managers (their organisation and actions), Région officers
+    and managers (the orders they follow). OF staff do not read who did what."""
+    return bool(tenant) and (tenant.is_manager or tenant.is_region)
+
+
 def sees_audience(tenant: Tenant, audience: str) -> bool:
-    """A menu entry meant for ``"all"``, ``"of"`` or ``"region"`` users: does this user see it?"""
+    """A menu entry meant for ``"all"``, ``"of"``, ``"region"`` or ``"journal"`` users (the
+    Journal's readers): does this user see it?"""
+    if audience == "journal":
+        return can_read_journal(tenant)
     if audience == "of":
         return tenant.is_of
     if audience == "region":

@@ -8,7 +8,7 @@ from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from formarche.accounts.perms import sees_audience
 
-# (key, label, url name, who sees it: "of", "region" or "all")
+# (key, label, url name, who sees it: "of", "region", "journal" or "all"; see accounts.perms)
 MENU = [
     ("actions", "Actions de formation", "orders:action_list", "all"),
     ("trainees", "Stagiaires", "trainees:trainee_list", "all"),
@@ -17,6 +17,7 @@ MENU = [
     ("change_requests", "Demandes de modification", "closing:change_requests", "all"),
     ("outcomes", "Résultats", "closing:outcomes", "region"),
     ("bpf", "Bilan pédagogique et financier", "bpf:index", "of"),
+    ("journal", "Journal", "audit:journal", "journal"),
     ("organisation", "Gestion organisme", "organisations:detail", "all"),
 ]
 

@@ -112,3 +112,29 @@ def test_locked_emails_names_the_locked_members_only(world):
     _try(Client(), world.users["of1_manager"].email, "mauvais")  # one mistake is no lockout
     emails = [world.users["of1_staff"].email.upper(), world.users["of1_manager"].email]
     assert locked_emails(emails) == {world.users["of1_staff"].email}
+
+
+@pytest.mark.django_db
+def test_the_member_list_shows_the_lockout_and_its_unlock_button_to_managers_only(client, world):
+    from django.test import Client
+
+    _lock(Client(), world.users["of1_staff"])
+    unlock_url = reverse("audit:member_unlock", args=[world.memberships["of1_staff"].pk])
+    client.force_login(world.users["of1_manager"])
+    page = client.get(reverse("organisations:detail")).content.decode()
+    assert "connexion bloquée" in page and unlock_url in page
+    # one button: the other members are not locked
+    assert page.count("Débloquer la connexion") == 1
+    staff = Client()
+    staff.force_login(world.users["of1_staff"])
+    page = staff.get(reverse("organisations:detail")).content.decode()
+    assert unlock_url not in page and "connexion bloquée" not in page
+
+
+@pytest.mark.django_db
+def test_the_journal_is_in_the_menu_of_its_readers_only(client, world):
+    journal = reverse("audit:journal")
+    for role, shown in [("of1_manager", True), ("of1_staff", False), ("region_a_officer", True)]:
+        client.force_login(world.users[role])
+        page = client.get(reverse("ui:home")).content.decode()
+        assert (f'href="{journal}"' in page) is shown, role
