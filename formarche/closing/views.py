@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from formarche.accounts.models import Role
 from formarche.accounts.tenancy import get_scoped_or_404, region_required, scoped, tenant_required
-from formarche.closing import outcomes, services
+from formarche.closing import outcomes, selectors, services
 from formarche.closing.forms import (
     ChangeRequestForm,
     DecisionForm,
@@ -118,7 +118,7 @@ def _followup_row(enrolment, questionnaire, today: dt.date) -> dict:
 def exits(request, order_id):
     """Each trainee × component: exit date and reason, and the certification result."""
     order = _order(request, order_id)
-    enrolments, components, exit_map = services.order_exit_table(order)
+    enrolments, components, exit_map = selectors.order_exit_table(order)
     results = dict(
         ExitOutcome.objects.filter(enrolment__order=order).values_list("enrolment_id", "certification_result")
     )
@@ -463,7 +463,7 @@ def followup_public(request, token):
     refused the same way (POST; the service refuses it too).
     """
     try:
-        link = services.followup_link_check(token)
+        link = selectors.followup_link_check(token)
     except services.FollowUpLinkInvalid:
         return _link_invalid(request)
     questionnaire = link.questionnaire
@@ -539,7 +539,7 @@ def change_request_create(request, order_id):
         if kind in ChangeKind.values:
             initial["kind"] = kind
         if kind == ChangeKind.END_DATE:
-            status = services.closing_status(order)
+            status = selectors.closing_status(order)
             if status.last_exit:
                 initial["end_date"] = status.last_exit
                 initial["reason"] = (
@@ -672,7 +672,7 @@ def change_request_decide(request, change_request_id):
 
 
 def _closing_context(request, order, form, **extra):
-    status = services.closing_status(order)
+    status = selectors.closing_status(order)
     history = (
         order.history.filter(status__in=[OrderStatus.CLOSED, OrderStatus.ARCHIVED])
         .select_related("history_user")
@@ -713,7 +713,7 @@ def close(request, order_id):
             except services.ClosingError as exc:
                 form.add_error("real_end", exc.message)
             else:
-                status = services.closing_status(order)
+                status = selectors.closing_status(order)
                 if status.can_close:
                     return redirect("closing:close_confirm", order_id=order.pk)
                 errors = status.missing
@@ -742,7 +742,7 @@ def close_confirm(request, order_id):
         else:
             messages.success(request, "L'action a été fermée. Un mail a été envoyé.")
         return redirect("closing:close", order_id=order.pk)
-    status = services.closing_status(order)
+    status = selectors.closing_status(order)
     if not status.can_close:
         messages.error(request, "L'action ne peut pas encore être fermée : complétez les points listés.")
         return redirect("closing:close", order_id=order.pk)

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from formarche.closing import services
+from formarche.closing import selectors, services
 from formarche.closing.models import AnsweredBy, AssessmentState, FollowUpLink, FollowUpQuestionnaire
 from tests.closing.conftest import LAST_DAY
 from tests.world import MARKER
@@ -67,7 +67,7 @@ def test_link_stores_only_the_hash_and_works_once(questionnaire, world, django_c
 
 def test_link_expires(questionnaire):
     link, token = services.followup_link_create(questionnaire=questionnaire, now=NOW, valid_days=3)
-    assert services.followup_link_check(token, now=NOW + dt.timedelta(days=2, hours=23)) == link
+    assert selectors.followup_link_check(token, now=NOW + dt.timedelta(days=2, hours=23)) == link
     with pytest.raises(services.FollowUpLinkInvalid):
         services.followup_answer_by_token(token=token, situation="cdi", now=NOW + dt.timedelta(days=3))
     assert FollowUpQuestionnaire.objects.get(pk=questionnaire.pk).state == AssessmentState.TO_ENTER
