@@ -12,16 +12,20 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from formarche.accounts.tenancy import get_scoped_or_404, scoped
 from formarche.attendance.models import Attendance
 from formarche.billing.models import Period, PeriodStatus
 from formarche.closing.errors import FollowUpLinkInvalid
 from formarche.closing.models import (
     AssessmentState,
+    CertificationResult,
     ChangeKind,
     ChangeRequest,
     ComponentExit,
     ExitAssessment,
+    ExitOutcome,
     FollowUpLink,
+    FollowUpQuestionnaire,
 )
 from formarche.orders.models import Component, Order, OrderStatus
 from formarche.trainees.models import Enrolment
@@ -55,6 +59,14 @@ class ClosingCondition:
     @property
     def ok(self) -> bool:
         return not self.missing
+
+    @property
+    def is_exits(self) -> bool:
+        return self.key == "exits"
+
+    @property
+    def is_assessments(self) -> bool:
+        return self.key == "assessments"
 
 
 @dataclass(frozen=True)
@@ -239,3 +251,119 @@ def followup_link_check(token: str, *, now: dt.datetime | None = None) -> Follow
     if link is None or not link.is_usable(now) or link.questionnaire.is_validated:
         raise FollowUpLinkInvalid(LINK_INVALID)
     return link
+
+
+# --------------------------------------------------------------------------------------------
+# Reads of the pages
+# --------------------------------------------------------------------------------------------
+
+
+def order_for_page(tenant, order_id) -> Order:
+    return get_scoped_or_404(Order.objects.with_labels(), tenant, pk=order_id)
+
+
+def enrolment_for_page(tenant, order, enrolment_id) -> Enrolment:
+    return get_scoped_or_404(
+        Enrolment.objects.select_related("trainee").filter(order=order), tenant, pk=enrolment_id
+    )
+
+
+def enrolments_with(order, *related: str) -> list[Enrolment]:
+    """The trainees of ``order`` by name, with ``related`` (e.g. their bilan or questionnaire)."""
+    return list(
+        Enrolment.objects.filter(order=order).select_related("trainee", *related).order_by(*TRAINEE_ORDER)
+    )
+
+
+def enrolments_by_last_name(order) -> list[Enrolment]:
+    return list(
+        Enrolment.objects.filter(order=order).select_related("trainee").order_by("trainee__last_name")
+    )
+
+
+def certification_labels(order) -> dict[int, str]:
+    """{enrolment_id: the label of its certification result} ("Non renseigné" when missing)."""
+    results = dict(
+        ExitOutcome.objects.filter(enrolment__order=order).values_list("enrolment_id", "certification_result")
+    )
+    labels = dict(CertificationResult.choices)
+    return {enrolment_id: labels.get(result, "Non renseigné") for enrolment_id, result in results.items()}
+
+
+def exit_outcome(enrolment) -> ExitOutcome | None:
+    return ExitOutcome.objects.filter(enrolment=enrolment).first()
+
+
+def assessment_of(enrolment) -> ExitAssessment | None:
+    return ExitAssessment.objects.filter(enrolment=enrolment).first()
+
+
+def followup_of(enrolment) -> FollowUpQuestionnaire | None:
+    return FollowUpQuestionnaire.objects.filter(enrolment=enrolment).first()
+
+
+def followups_due(tenant, horizon: dt.date):
+    """The questionnaires still to fill in, due by ``horizon``, earliest first."""
+    return (
+        scoped(FollowUpQuestionnaire, tenant)
+        .pending()
+        .filter(due_date__lte=horizon)
+        .select_related("enrolment__trainee", "enrolment__order")
+        .order_by("due_date", "pk")
+    )
+
+
+def followups_overdue_count(tenant, today: dt.date) -> int:
+    return scoped(FollowUpQuestionnaire, tenant).overdue(today).count()
+
+
+def order_is_archived(order_id: int) -> bool:
+    return Order.objects.filter(pk=order_id, status=OrderStatus.ARCHIVED).exists()
+
+
+def change_requests_for(tenant):
+    return scoped(ChangeRequest, tenant).select_related(
+        "order", "enrolment__trainee", "requested_by", "decided_by"
+    )
+
+
+def change_request_for_page(tenant, change_request_id) -> ChangeRequest:
+    return get_scoped_or_404(change_requests_for(tenant), tenant, pk=change_request_id)
+
+
+def change_request_to_decide(tenant, change_request_id) -> ChangeRequest:
+    return get_scoped_or_404(ChangeRequest, tenant, pk=change_request_id)
+
+
+def change_request_history(change_request) -> list:
+    """The request's history rows, oldest first; ``is_creation`` on the row of its filing."""
+    rows = list(change_request.history.select_related("history_user").order_by("history_date"))
+    for row in rows:
+        row.is_creation = row.history_type == "+"
+    return rows
+
+
+def change_request_order_history(change_request) -> list:
+    """The order's history rows written by the approval of the request."""
+    return list(
+        change_request.order.history.filter(
+            history_change_reason=f"Demande de modification n° {change_request.pk} acceptée"
+        ).select_related("history_user")
+    )
+
+
+def closing_history(order) -> list:
+    """The closing and archiving of the order (history rows, oldest first)."""
+    return list(
+        order.history.filter(status__in=[OrderStatus.CLOSED, OrderStatus.ARCHIVED])
+        .select_related("history_user")
+        .order_by("history_date")
+    )
+
+
+def pending_end_date_request(order) -> ChangeRequest | None:
+    return ChangeRequest.objects.filter(order=order, kind=ChangeKind.END_DATE).pending().first()
+
+
+def pending_change_requests_count(tenant) -> int:
+    return scoped(ChangeRequest, tenant).pending().count()
