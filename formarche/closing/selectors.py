@@ -6,6 +6,7 @@ functions are the queries of the closing pages (no ``.objects`` in ``views.py``)
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from formarche.orders.models import Component, Order, OrderStatus
 from formarche.trainees.models import Enrolment
 from formarche.utils.formatting import format_date
 
+FOLLOWUP_DELAY_MONTHS = 6
 LINK_INVALID = "Ce lien n'est pas valide ou a expiré."
 TRAINEE_ORDER = ("trainee__last_name", "trainee__first_name", "pk")
 
@@ -212,6 +214,19 @@ def closing_status(order: Order, *, real_end: dt.date | None = None) -> ClosingS
 # --------------------------------------------------------------------------------------------
 # Reads of the services
 # --------------------------------------------------------------------------------------------
+
+
+def add_months_to_day(day: dt.date, months: int) -> dt.date:
+    """Same day ``months`` later, clamped to the end of a shorter month (31/08 + 6 → 28/02)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def followup_due_date(exit_date: dt.date) -> dt.date:
+    """The questionnaire de suivi is due six months after the exit."""
+    return add_months_to_day(exit_date, FOLLOWUP_DELAY_MONTHS)
 
 
 def order_components(order) -> list[Component]:

@@ -30,7 +30,7 @@ def test_questionnaire_is_due_six_months_after_the_exit(questionnaire):
     assert questionnaire.is_overdue(dt.date(2023, 10, 29)) and not questionnaire.is_overdue(
         dt.date(2023, 10, 28)
     )
-    assert services.followup_due_date(dt.date(2023, 8, 31)) == dt.date(2024, 2, 29)
+    assert selectors.followup_due_date(dt.date(2023, 8, 31)) == dt.date(2024, 2, 29)
 
 
 def test_link_stores_only_the_hash_and_works_once(questionnaire, world, django_capture_on_commit_callbacks):

@@ -19,13 +19,10 @@ from formarche.closing.services.change_requests import (
     change_request_refuse,
 )
 from formarche.closing.services.exits import (
-    FOLLOWUP_DELAY_MONTHS,
     ExitEntry,
-    add_months_to_day,
     component_exit_set,
     enrolment_exit_sync,
     exits_set_for_all_components,
-    followup_due_date,
     trainee_exits_set,
 )
 from formarche.closing.services.followup_links import LINK_VALIDITY_DAYS, followup_link_create
@@ -40,13 +37,11 @@ from formarche.closing.services.situations import (
 
 __all__ = [
     "DRAFT",
-    "FOLLOWUP_DELAY_MONTHS",
     "LINK_VALIDITY_DAYS",
     "VALIDATE",
     "ClosingError",
     "ExitEntry",
     "FollowUpLinkInvalid",
-    "add_months_to_day",
     "assessment_save",
     "change_request_approve",
     "change_request_create",
@@ -55,7 +50,6 @@ __all__ = [
     "enrolment_exit_sync",
     "exits_set_for_all_components",
     "followup_answer_by_token",
-    "followup_due_date",
     "followup_link_create",
     "followup_save",
     "order_archive",

@@ -6,7 +6,6 @@ enrolment's exit to the latest component exit and creates or re-dates the six-mo
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
@@ -26,20 +25,6 @@ from formarche.closing.services._common import as_author, require_open
 from formarche.orders.models import Component, Order
 from formarche.trainees.models import Enrolment, ExitReason
 from formarche.utils.formatting import format_date
-
-FOLLOWUP_DELAY_MONTHS = 6
-
-
-def add_months_to_day(day: dt.date, months: int) -> dt.date:
-    """Same day ``months`` later, clamped to the end of a shorter month (31/08 + 6 → 28/02)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def followup_due_date(exit_date: dt.date) -> dt.date:
-    return add_months_to_day(exit_date, FOLLOWUP_DELAY_MONTHS)
 
 
 @dataclass(frozen=True)
@@ -103,7 +88,7 @@ def _followup_sync(enrolment: Enrolment) -> None:
         if questionnaire and not questionnaire.is_validated:
             questionnaire.delete()
         return
-    due = followup_due_date(enrolment.exit_date)
+    due = selectors.followup_due_date(enrolment.exit_date)
     if questionnaire is None:
         FollowUpQuestionnaire.objects.create(enrolment=enrolment, due_date=due)
     elif questionnaire.due_date != due and not questionnaire.is_validated:

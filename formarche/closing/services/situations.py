@@ -34,7 +34,9 @@ VALIDATE = "validate"
 POSTCODE = re.compile(r"^[0-9]{5}$")
 
 
-def situation_fields(*, situation: str, job_title: str, employer_postcode: str, comment: str, validate: bool):
+def _situation_fields(
+    *, situation: str, job_title: str, employer_postcode: str, comment: str, validate: bool
+):
     """The situation fields, cleaned and checked (completely when ``validate``)."""
     situation = situation or ""
     job_title = (job_title or "").strip()
@@ -101,7 +103,7 @@ def assessment_save(
     order = Order.objects.select_for_update().get(pk=enrolment.order_id)
     require_open(order, "les bilans ne sont plus modifiables.")
     enrolment = Enrolment.objects.select_related("trainee").get(pk=enrolment.pk)
-    values = situation_fields(
+    values = _situation_fields(
         situation=situation,
         job_title=job_title,
         employer_postcode=employer_postcode,
@@ -146,7 +148,7 @@ def followup_save(
             "Le stagiaire a déjà répondu à ce questionnaire : sa réponse n'est pas modifiable."
         )
     _refuse_draft_of_validated(questionnaire, action, "Ce questionnaire")
-    values = situation_fields(
+    values = _situation_fields(
         situation=situation,
         job_title=job_title,
         employer_postcode=employer_postcode,
@@ -179,7 +181,7 @@ def followup_answer_by_token(
     link = FollowUpLink.objects.select_for_update().get(pk=link.pk)
     if not link.is_usable(now):  # answered in another tab meanwhile
         raise FollowUpLinkInvalid(selectors.LINK_INVALID)
-    values = situation_fields(
+    values = _situation_fields(
         situation=situation,
         job_title=job_title,
         employer_postcode=employer_postcode,

@@ -16,7 +16,7 @@ from formarche.utils.dates import month_bounds
 from formarche.utils.money import ZERO
 
 
-def write_hours(rows: list[dict], *, by) -> None:
+def hours_write(*, rows: list[dict], by) -> None:
     """Adapter to the attendance service (the only writer of Attendance rows)."""
     if not rows:
         return
@@ -26,7 +26,7 @@ def write_hours(rows: list[dict], *, by) -> None:
         raise SigningRefused(f"Les heures n'ont pas pu être enregistrées : {exc.message}") from None
 
 
-def day_rows(entries, first: date, last: date) -> list[dict]:
+def hours_rows(*, entries, first: date, last: date) -> list[dict]:
     """The attendance rows for ``[(enrolment, day, realised hours)]``, keeping each day's non réalisé."""
     existing = selectors.existing_days({enrolment.pk for enrolment, _, _ in entries}, first, last)
     rows = []
@@ -52,6 +52,8 @@ def sync_apply(*, order: Order, month: date, keys, by=None) -> int:
     with transaction.atomic():
         lines = [line for line in selectors.sync_diff(order, month) if line.key in keys]
         first, last = month_bounds(month)
-        rows = day_rows([(line.enrolment, line.day, line.from_sessions) for line in lines], first, last)
-        write_hours(rows, by=by)
+        rows = hours_rows(
+            entries=[(line.enrolment, line.day, line.from_sessions) for line in lines], first=first, last=last
+        )
+        hours_write(rows=rows, by=by)
     return len(rows)

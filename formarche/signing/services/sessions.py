@@ -19,7 +19,7 @@ from formarche.signing.chain import verify_chain
 from formarche.signing.errors import SigningRefused
 from formarche.signing.models import HalfDay, Session, SessionStatus, Signature, SigningLink
 from formarche.signing.services._common import SCHEDULE_REFUSED, require_open_order
-from formarche.signing.services.hours import day_rows, write_hours
+from formarche.signing.services.hours import hours_rows, hours_write
 from formarche.trainees.models import Enrolment
 from formarche.utils.formatting import format_date
 from formarche.utils.money import ZERO, has_places
@@ -223,10 +223,6 @@ def session_confirm(*, session: Session, by=None) -> ConfirmResult:
         signed_ids = set(Signature.objects.filter(session=session).values_list("enrolment_id", flat=True))
         hours, _, _ = selectors.confirmed_hours(session.order, session.date, session.date)
         signed = [e for e in expected if e.pk in signed_ids]
-        write_hours(
-            day_rows(
-                [(e, session.date, hours[(e.pk, session.date)]) for e in signed], session.date, session.date
-            ),
-            by=by,
-        )
+        entries = [(e, session.date, hours[(e.pk, session.date)]) for e in signed]
+        hours_write(rows=hours_rows(entries=entries, first=session.date, last=session.date), by=by)
     return ConfirmResult(signed=signed, absent=[e for e in expected if e.pk not in signed_ids])

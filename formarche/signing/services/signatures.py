@@ -31,7 +31,7 @@ UNREADABLE = "La signature n'a pas pu être lue : effacez et signez à nouveau."
 NOT_PNG = "La signature doit être une image PNG."
 
 
-def signature_image_decode(data_url: str) -> bytes:
+def signature_image_decode(*, data_url: str) -> bytes:
     """A ``data:image/png;base64,…`` URL from the canvas → PNG bytes, checked; else SigningRefused."""
     prefix = "data:image/png;base64,"
     if not isinstance(data_url, str) or not data_url.startswith(prefix):
@@ -43,11 +43,11 @@ def signature_image_decode(data_url: str) -> bytes:
         data = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
         raise SigningRefused(UNREADABLE) from None
-    signature_image_check(data)
+    signature_image_check(data=data)
     return data
 
 
-def signature_image_check(data: bytes) -> None:
+def signature_image_check(*, data: bytes) -> None:
     """PNG magic, ≤ 200 Ko, reasonable size, and a drawing that is not empty."""
     if len(data) > MAX_IMAGE_BYTES:
         raise SigningRefused(TOO_BIG)
@@ -92,7 +92,7 @@ def signature_record(
     now: datetime | None = None,
 ) -> Signature:
     """Append one signature to the action's chain. Call inside ``transaction.atomic``."""
-    signature_image_check(image)
+    signature_image_check(data=image)
     now = now or timezone.now()
     # one writer per action at a time: the chain's next link depends on the last one
     require_open_order(session.order_id, SIGNING_REFUSED, lock_for_update=True)
@@ -132,7 +132,7 @@ def signature_record_with_link(
 ) -> Signature:
     """The trainee's own signature through a one-time link: the enrolment comes from the token only."""
     now = now or timezone.now()
-    image = signature_image_decode(data_url)
+    image = signature_image_decode(data_url=data_url)
     with transaction.atomic():
         link = selectors.link_resolve(token, now=now)
         # the action first, then the link: the order of the locks of links_issue
@@ -167,7 +167,7 @@ def signature_record_on_device(
     *, session: Session, enrolment: Enrolment, data_url: str, ip: str | None, user_agent: str, now=None
 ) -> Signature:
     """The trainee signs on the trainer's (logged-in) device."""
-    image = signature_image_decode(data_url)
+    image = signature_image_decode(data_url=data_url)
     with transaction.atomic():
         signature = signature_record(
             session=session,
