@@ -160,7 +160,8 @@ def run_invoices(count: int) -> dict:
 
 
 def run_sheets(count: int) -> dict:
-    from formarche.documents.generated import attendance_sheet_pdf, enrolments_in_month
+    from formarche.documents.generated import attendance_sheet_pdf
+    from formarche.documents.selectors import enrolments_in_month
 
     orders = _orders(count)
     times, sizes, pages, trainees = [], [], [], []

@@ -182,7 +182,7 @@ def _documents_and_signing(world):
 
     from formarche.documents.models import DocumentType
     from formarche.documents.services import document_upload
-    from formarche.signing.services import session_open, sign_on_device
+    from formarche.signing.services import session_open, signature_record_on_device
     from tests.factories import SessionFactory, signature_data_url
 
     order = world.objects["order"]
@@ -195,7 +195,7 @@ def _documents_and_signing(world):
     session = SessionFactory(order=order, date=dt.date(2023, 3, 6), trainer_name=f"Formateur {MARKER}")
     session = session_open(session=session)
     world.objects["session"] = session
-    world.objects["signature"] = sign_on_device(
+    world.objects["signature"] = signature_record_on_device(
         session=session,
         enrolment=world.objects["enrolment"],
         data_url=signature_data_url(),

@@ -90,7 +90,7 @@ def final_missing(order: Order) -> list[str]:
     The seed's three conditions come from the closing area (``closing_status``): exits on every
     component, validated bilans, a real end date; then the closing itself.
     """
-    from formarche.closing.services import closing_status
+    from formarche.closing.selectors import closing_status
 
     status = closing_status(order)
     missing = list(status.missing)

@@ -18,7 +18,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from formarche.closing import services
+from formarche.closing import selectors, services
 from formarche.closing.models import ChangeKind, ChangeRequest, ExitAssessment
 from formarche.orders.demo import SEED_ORDER
 from formarche.orders.models import OrderStatus
@@ -89,5 +89,5 @@ def populate(world):
                 change_request=change, by=region_user, comment="Accord de la Région : fin au 28/04/2023."
             )
         order.refresh_from_db()
-        if services.closing_status(order).can_close:
+        if selectors.closing_status(order).can_close:
             services.order_close(order=order, by=of_user)

@@ -2,20 +2,16 @@
 
 from django.utils import timezone
 
-from formarche.accounts.tenancy import scoped
-from formarche.closing.models import ChangeRequest, FollowUpQuestionnaire
+from formarche.closing import selectors
 
 
 def closing_block(request):
     tenant = getattr(request, "tenant", None)
     if tenant is None:
         return None
-    today = timezone.localdate()
-    pending_requests = scoped(ChangeRequest, tenant).pending().count()
-    overdue = scoped(FollowUpQuestionnaire, tenant).overdue(today).count()
     return {
         "template": "closing/home_block.html",
-        "pending_requests": pending_requests,
-        "overdue": overdue,
+        "pending_requests": selectors.pending_change_requests_count(tenant),
+        "overdue": selectors.followups_overdue_count(tenant, timezone.localdate()),
         "is_region": tenant.is_region,
     }

@@ -97,9 +97,7 @@ def _postcode_ok(field: str) -> Q:
     return Q(**{field: ""}) | Q(Exact(Length(field), 5))
 
 
-# --------------------------------------------------------------------------------------------
-# Exits
-# --------------------------------------------------------------------------------------------
+# --- Exits -------------------------------------------------------------------------------------
 
 
 class EnrolmentScopedQuerySet(models.QuerySet):
@@ -204,9 +202,7 @@ class ExitOutcome(models.Model):
         return f"{self.enrolment.trainee} : {self.get_certification_result_display() or 'non renseigné'}"
 
 
-# --------------------------------------------------------------------------------------------
-# Bilan de situation and questionnaire de suivi
-# --------------------------------------------------------------------------------------------
+# --- Bilan de situation and questionnaire de suivi ---------------------------------------------
 
 
 class SituationFields(models.Model):
@@ -336,6 +332,10 @@ class FollowUpQuestionnaire(SituationFields):
     def is_overdue(self, today: dt.date) -> bool:
         return not self.is_validated and self.due_date < today
 
+    @property
+    def is_answered_by_trainee(self) -> bool:
+        return self.answered_by == AnsweredBy.TRAINEE
+
 
 class FollowUpLinkQuerySet(EnrolmentScopedQuerySet):
     enrolment_path = "questionnaire__enrolment"
@@ -377,9 +377,7 @@ class FollowUpLink(models.Model):
         return self.used_at is None and now < self.expires_at
 
 
-# --------------------------------------------------------------------------------------------
-# Demandes de modification de données
-# --------------------------------------------------------------------------------------------
+# --- Demandes de modification de données -------------------------------------------------------
 
 
 class ChangeRequestQuerySet(models.QuerySet):
@@ -488,3 +486,11 @@ class ChangeRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == ChangeStatus.PENDING
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == ChangeStatus.APPROVED
+
+    @property
+    def is_refused(self) -> bool:
+        return self.status == ChangeStatus.REFUSED

@@ -12,20 +12,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q, Sum
 from django.template.loader import render_to_string
 
+from formarche.attendance.models import AttendanceKind
+from formarche.documents import selectors
 from formarche.documents.workdays import weeks, working_days
-from formarche.trainees.models import Enrolment
 from formarche.utils.dates import month_bounds
 from formarche.utils.formatting import format_date, format_month
+from formarche.utils.money import ZERO
 
 ROWS_PER_PAGE = 12
 DAYS_FR = ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche")
-ZERO = Decimal("0.00")
 
 
 def render_pdf(template: str, context: dict) -> bytes:
@@ -33,16 +32,6 @@ def render_pdf(template: str, context: dict) -> bytes:
 
     html = render_to_string(template, context)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
-
-
-def enrolments_in_month(order, month: date):
-    first, last = month_bounds(month)
-    return (
-        Enrolment.objects.filter(order=order, entry_date__lte=last)
-        .filter(Q(exit_date__isnull=True) | Q(exit_date__gte=first))
-        .select_related("trainee")
-        .order_by("trainee__last_name", "trainee__first_name", "pk")
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -81,7 +70,7 @@ class SheetPage:
 def attendance_sheet_pages(order, month: date, enrolments=None) -> list[SheetPage]:
     first, last = month_bounds(month)
     days = working_days(first, last)
-    enrolments = list(enrolments if enrolments is not None else enrolments_in_month(order, month))
+    enrolments = list(enrolments if enrolments is not None else selectors.enrolments_in_month(order, month))
     chunks = [enrolments[i : i + ROWS_PER_PAGE] for i in range(0, len(enrolments), ROWS_PER_PAGE)] or [[]]
     pages = []
     for week in weeks(days):
@@ -135,12 +124,8 @@ def expected_sheet_pages(order, month: date, trainee_count: int) -> int:
 
 
 def attendance_certificate_context(enrolment, month: date) -> dict:
-    from formarche.attendance.models import Attendance
-
     first, last = month_bounds(month)
-    rows = list(
-        Attendance.objects.filter(enrolment=enrolment, day__gte=first, day__lte=last).order_by("day", "kind")
-    )
+    rows = selectors.month_attendance(enrolment, first, last)
     realised = sum((r.realised_hours for r in rows), ZERO)
     counted = sum((r.counted_unrealised_hours for r in rows), ZERO)
     return {
@@ -152,6 +137,7 @@ def attendance_certificate_context(enrolment, month: date) -> dict:
         "first": first,
         "last": last,
         "rows": rows,
+        "AttendanceKind": AttendanceKind,
         "realised": realised,
         "counted": counted,
         "total": realised + counted,
@@ -170,11 +156,7 @@ def attendance_certificate_pdf(enrolment, month: date, *, today: date) -> bytes:
 
 
 def completion_certificate_context(enrolment) -> dict:
-    from formarche.attendance.models import Attendance
-
-    totals = Attendance.objects.filter(enrolment=enrolment).aggregate(
-        realised=Sum("realised_hours"), counted=Sum("counted_unrealised_hours")
-    )
+    totals = selectors.attendance_totals(enrolment)
     realised = totals["realised"] or ZERO
     counted = totals["counted"] or ZERO
     order = enrolment.order

@@ -7,6 +7,7 @@ from django.core.files.storage import InvalidStorageError, default_storage, stor
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from formarche.documents.checks import extension_of
 from formarche.orders.models import Order
 from formarche.trainees.models import Enrolment
 
@@ -21,8 +22,6 @@ def document_storage():
 
 def document_path(instance, filename: str) -> str:
     """A path that reveals nothing: ``documents/<order id>/<uuid>.<ext>`` (the real name is in the row)."""
-    from formarche.documents.checks import extension_of
-
     ext = extension_of(filename)
     return f"documents/{instance.order_id}/{uuid.uuid4().hex}{'.' + ext if ext else ''}"
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,39 +9,22 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from formarche.accounts.tenancy import get_scoped_or_404, of_required, scoped, tenant_required
-from formarche.documents import generated
+from formarche.accounts.tenancy import of_required, tenant_required
+from formarche.documents import generated, perms, selectors
 from formarche.documents.checks import format_size, max_bytes
 from formarche.documents.forms import DocumentUploadForm
-from formarche.documents.models import Document, DocumentType
+from formarche.documents.models import DocumentType
 from formarche.documents.services import DocumentRejected, document_upload
 from formarche.orders.action_menu import action_menu
-from formarche.orders.models import Order
-from formarche.trainees.models import Enrolment
-from formarche.utils.dates import month_start, months_between, parse_period, period_key
+from formarche.utils.dates import parse_period, period_key
 from formarche.utils.formatting import format_month
 
 
-def _order(request, order_id) -> Order:
-    return get_scoped_or_404(
-        Order.objects.select_related("provider", "region", "lot"), request.tenant, pk=order_id
-    )
-
-
-def _month(period: str) -> date:
+def _month(period: str):
     try:
         return parse_period(period)
     except ValueError as exc:
         raise Http404("Mois introuvable.") from exc
-
-
-def _enrolment(request, order, enrolment_id) -> Enrolment:
-    return get_scoped_or_404(
-        Enrolment.objects.select_related("trainee", "order", "order__provider", "order__region"),
-        request.tenant,
-        pk=enrolment_id,
-        order=order,
-    )
 
 
 def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
@@ -52,59 +33,41 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _order_months(order) -> list[date]:
-    last = order.real_end or order.planned_end
-    return months_between(order.planned_start, last)
-
-
 def _page(request, order, form=None, status=200):
-    documents = (
-        scoped(Document, request.tenant)
-        .filter(order=order)
-        .select_related("enrolment__trainee", "uploaded_by")
-    )
     type_filter = request.GET.get("type", "")
-    if type_filter in DocumentType.values:
-        documents = documents.filter(doc_type=type_filter)
-    enrolments = list(
-        scoped(Enrolment, request.tenant)
-        .filter(order=order)
-        .select_related("trainee")
-        .order_by("trainee__last_name", "trainee__first_name")
-    )
-    if form is None and request.tenant.is_of:
+    enrolments = selectors.order_enrolments(request.tenant, order)
+    can_upload = perms.can_upload(request.tenant)
+    if form is None and can_upload:
         form = DocumentUploadForm(enrolments=enrolments, max_label=format_size(max_bytes()))
-    months = _order_months(order)
-    today = month_start(timezone.localdate())
-    default_month = min(max(today, months[0]), months[-1]) if months else today
+    months = selectors.order_months(order)
     context = {
         "order": order,
         "action_menu": action_menu(order, request.tenant),
         "action_nav": "documents",
-        "documents": documents,
+        "documents": selectors.order_documents(request.tenant, order, type_filter),
         "form": form,
         "types": DocumentType.choices,
         "type_filter": type_filter,
         "enrolments": enrolments,
-        "exited": [e for e in enrolments if e.exit_date],
+        "exited": [e for e in enrolments if perms.can_certify_completion(e)],
         "months": [(period_key(m), format_month(m)) for m in months],
-        "default_period": period_key(default_month),
-        "can_upload": request.tenant.is_of,
+        "default_period": period_key(selectors.default_month(months)),
+        "can_upload": can_upload,
     }
     return render(request, "documents/action_documents.html", context, status=status)
 
 
 @tenant_required()
 def action_documents(request, order_id):
-    order = _order(request, order_id)
+    order = selectors.order_for_page(request.tenant, order_id)
     return _page(request, order)
 
 
 @of_required
 @require_POST
 def upload(request, order_id):
-    order = _order(request, order_id)
-    enrolments = list(scoped(Enrolment, request.tenant).filter(order=order).select_related("trainee"))
+    order = selectors.order_for_page(request.tenant, order_id)
+    enrolments = selectors.order_enrolments(request.tenant, order, by_name=False)
     form = DocumentUploadForm(
         request.POST, request.FILES, enrolments=enrolments, max_label=format_size(max_bytes())
     )
@@ -131,8 +94,8 @@ def upload(request, order_id):
 
 @tenant_required()
 def download(request, order_id, document_id):
-    order = _order(request, order_id)
-    document = get_scoped_or_404(Document, request.tenant, pk=document_id, order=order)
+    order = selectors.order_for_page(request.tenant, order_id)
+    document = selectors.document_for_download(request.tenant, order, document_id)
     try:
         handle = document.file.open("rb")
     except FileNotFoundError as exc:
@@ -146,7 +109,7 @@ def download(request, order_id, document_id):
 
 @tenant_required()
 def attendance_sheet(request, order_id, period):
-    order = _order(request, order_id)
+    order = selectors.order_for_page(request.tenant, order_id)
     month = _month(period)
     pdf = generated.attendance_sheet_pdf(order, month)
     return _pdf_response(pdf, f"{order.number}_FEUILLE_EMARGEMENT_{period_key(month)}.pdf")
@@ -154,8 +117,8 @@ def attendance_sheet(request, order_id, period):
 
 @tenant_required()
 def attendance_certificate(request, order_id, enrolment_id, period):
-    order = _order(request, order_id)
-    enrolment = _enrolment(request, order, enrolment_id)
+    order = selectors.order_for_page(request.tenant, order_id)
+    enrolment = selectors.enrolment_for_page(request.tenant, order, enrolment_id)
     month = _month(period)
     pdf = generated.attendance_certificate_pdf(enrolment, month, today=timezone.localdate())
     name = enrolment.trainee.last_name.upper().replace(" ", "-")
@@ -164,9 +127,9 @@ def attendance_certificate(request, order_id, enrolment_id, period):
 
 @tenant_required()
 def completion_certificate(request, order_id, enrolment_id):
-    order = _order(request, order_id)
-    enrolment = _enrolment(request, order, enrolment_id)
-    if not enrolment.exit_date:
+    order = selectors.order_for_page(request.tenant, order_id)
+    enrolment = selectors.enrolment_for_page(request.tenant, order, enrolment_id)
+    if not perms.can_certify_completion(enrolment):
         messages.error(
             request,
             f"Le certificat de réalisation de {enrolment.trainee} s'établit à sa sortie : "
@@ -181,7 +144,7 @@ def completion_certificate(request, order_id, enrolment_id):
 @tenant_required()
 def generate(request, order_id):
     """The small form of the page (document, month, trainee) → the generated document's URL."""
-    order = _order(request, order_id)
+    order = selectors.order_for_page(request.tenant, order_id)
     kind = request.GET.get("document", "")
     period = request.GET.get("period", "")
     enrolment_id = request.GET.get("enrolment", "")
@@ -192,7 +155,7 @@ def generate(request, order_id):
     if kind == "feuille" and month:
         return redirect("documents:attendance_sheet", order_id=order.pk, period=period_key(month))
     if kind in {"assiduite", "certificat"} and enrolment_id.isdigit():
-        enrolment = _enrolment(request, order, enrolment_id)
+        enrolment = selectors.enrolment_for_page(request.tenant, order, enrolment_id)
         if kind == "certificat":
             return redirect("documents:completion_certificate", order_id=order.pk, enrolment_id=enrolment.pk)
         if month:

@@ -19,6 +19,8 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from formarche.signing.models import Signature
+
 GENESIS = "0" * 64
 FORMAT_VERSION = 1
 
@@ -92,8 +94,6 @@ class ChainReport:
 
 def verify_chain(order) -> ChainReport:
     """Recompute the whole chain of ``order``'s signatures (one query, in sequence order)."""
-    from formarche.signing.models import Signature
-
     previous = GENESIS
     expected_sequence = 1
     count = 0

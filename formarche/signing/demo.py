@@ -13,7 +13,9 @@ import io
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from formarche.orders.demo import AUDE_ORDER
 from formarche.signing.models import HalfDay, Session, SignatureChannel
@@ -31,8 +33,6 @@ DECEMBER = date(2023, 12, 1)
 
 def _png(index: int) -> bytes:
     """A tiny generated 'signature': a different zigzag per trainee."""
-    from PIL import Image, ImageDraw
-
     image = Image.new("RGBA", (240, 90), (255, 255, 255, 0))
     draw = ImageDraw.Draw(image)
     points = [(12 + i * 24, 20 + ((i * (index + 3)) % 5) * 12) for i in range(10)]
@@ -43,8 +43,6 @@ def _png(index: int) -> bytes:
 
 
 def populate(world):
-    from django.db import transaction
-
     order = world.orders.get(AUDE_ORDER)
     if order is None or Session.objects.filter(order=order, date__gte=DECEMBER).exists():
         return

@@ -1,4 +1,4 @@
-"""Shape only: the rules are in services.py."""
+"""Shape only: the rules are in services/."""
 
 from datetime import time
 from decimal import Decimal
@@ -54,3 +54,21 @@ class ScheduleForm(StyledFormMixin, forms.Form):
     )
     trainer_name = forms.CharField(label="Formateur", max_length=150, required=False)
     skip_holidays = forms.BooleanField(label="Sauter les jours fériés", required=False, initial=True)
+
+    DATE_FIELDS = ("first", "last")
+    HALF_DAY_FIELDS = (
+        "morning_start",
+        "morning_end",
+        "morning_hours",
+        "afternoon_start",
+        "afternoon_end",
+        "afternoon_hours",
+    )
+
+    def date_fields(self):
+        """The two dates of the schedule (one row of the page)."""
+        return [self[name] for name in self.DATE_FIELDS]
+
+    def half_day_fields(self):
+        """Start, end and hours of each half-day (one row of the page)."""
+        return [self[name] for name in self.HALF_DAY_FIELDS]

@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from formarche.orders.models import Order
 from formarche.trainees.models import Enrolment
+from formarche.utils.dates import month_bounds
 
 
 class HalfDay(models.TextChoices):
@@ -31,17 +32,21 @@ class SessionStatus(models.TextChoices):
     CONFIRMED = "confirmee", "Confirmée"
 
 
-class SessionQuerySet(models.QuerySet):
+class OrderScopedQuerySet(models.QuerySet):
+    """Rows reached through an order (``order_path``): the OF delivering it, or the Région that placed it."""
+
+    order_path = "order"
+
     def for_tenant(self, tenant):
         if tenant is None:
             return self.none()
         if tenant.is_region:
-            return self.filter(order__region_id=tenant.organisation_id)
-        return self.filter(order__provider_id=tenant.organisation_id)
+            return self.filter(**{f"{self.order_path}__region_id": tenant.organisation_id})
+        return self.filter(**{f"{self.order_path}__provider_id": tenant.organisation_id})
 
+
+class SessionQuerySet(OrderScopedQuerySet):
     def in_month(self, month):
-        from formarche.utils.dates import month_bounds
-
         first, last = month_bounds(month)
         return self.filter(date__gte=first, date__lte=last)
 
@@ -111,6 +116,10 @@ class Session(models.Model):
         return timezone.make_aware(datetime.combine(self.date, self.end_time))
 
     @property
+    def is_planned(self) -> bool:
+        return self.status == SessionStatus.PLANNED
+
+    @property
     def is_open(self) -> bool:
         return self.status == SessionStatus.OPEN
 
@@ -119,13 +128,8 @@ class Session(models.Model):
         return self.status == SessionStatus.CONFIRMED
 
 
-class SigningLinkQuerySet(models.QuerySet):
-    def for_tenant(self, tenant):
-        if tenant is None:
-            return self.none()
-        if tenant.is_region:
-            return self.filter(session__order__region_id=tenant.organisation_id)
-        return self.filter(session__order__provider_id=tenant.organisation_id)
+class SigningLinkQuerySet(OrderScopedQuerySet):
+    order_path = "session__order"
 
 
 class SigningLink(models.Model):
@@ -167,13 +171,8 @@ class SignatureChannel(models.TextChoices):
     LINK = "lien", "Par lien ou QR code"
 
 
-class SignatureQuerySet(models.QuerySet):
-    def for_tenant(self, tenant):
-        if tenant is None:
-            return self.none()
-        if tenant.is_region:
-            return self.filter(order__region_id=tenant.organisation_id)
-        return self.filter(order__provider_id=tenant.organisation_id)
+class SignatureQuerySet(OrderScopedQuerySet):
+    pass
 
 
 class Signature(models.Model):

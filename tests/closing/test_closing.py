@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 
-from formarche.closing import services
+from formarche.closing import selectors, services
 from formarche.closing.models import (
     AssessmentState,
     ChangeKind,
@@ -51,7 +51,7 @@ def approve_end_date(action, staff, officer, end=LAST_DAY):
 
 
 def test_each_missing_condition_is_listed_precisely(action):
-    status = services.closing_status(action.order)
+    status = selectors.closing_status(action.order)
     assert status.missing == [
         "3 stagiaires sans date de sortie sur la composante C1 : DUBOIS Hugo, LEROY Chloé, MARTIN Léa",
         "3 stagiaires sans date de sortie sur la composante C2 : DUBOIS Hugo, LEROY Chloé, MARTIN Léa",
@@ -69,7 +69,7 @@ def test_partial_exits_name_who_is_missing_on_which_component(action, world):
     )
     services.exits_set_for_all_components(enrolment=leroy, entry=EXIT, by=staff)
     services.assessment_save(enrolment=leroy, action=services.DRAFT, situation="cdi", by=staff)
-    status = services.closing_status(action.order)
+    status = selectors.closing_status(action.order)
     assert status.missing[:3] == [
         "1 stagiaire sans date de sortie sur la composante C1 : MARTIN Léa",
         "2 stagiaires sans date de sortie sur la composante C2 : DUBOIS Hugo, MARTIN Léa",
@@ -96,7 +96,7 @@ def test_real_end_different_from_last_exit_asks_for_a_change_request(action, wor
     exit_all(action, staff)
     validate_all(action, staff)
     services.order_real_end_set(order=action.order, real_end=dt.date(2024, 9, 12), by=staff)
-    status = services.closing_status(Order.objects.get(pk=action.order.pk))
+    status = selectors.closing_status(Order.objects.get(pk=action.order.pk))
     assert status.missing == [
         "La date de fin réelle (12/09/2024) diffère de la dernière sortie (28/04/2023) : déposez une demande de modification"
     ]
@@ -129,7 +129,7 @@ def test_closing_blocked_then_allowed_with_the_approved_end_date(
     assert record.history_change_reason == f"Demande de modification n° {cr.pk} acceptée"
     assert record.history_user == officer
     assert cr.history.count() == 2
-    status = services.closing_status(order)
+    status = selectors.closing_status(order)
     assert status.missing == [] and status.can_close
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -143,7 +143,7 @@ def test_closing_blocked_then_allowed_with_the_approved_end_date(
     assert {world.users["of1_staff"].email, world.users["of1_manager"].email} <= recipients
     assert world.users["of2_manager"].email not in recipients
     assert "fermée" in mail.outbox[0].subject
-    status = services.closing_status(order)
+    status = selectors.closing_status(order)
     assert status.is_closed and not status.can_close and status.missing == []
     # a closed action refuses exits, bilans and a second closing; it can be archived
     with pytest.raises(services.ClosingError, match="fermée"):
@@ -251,23 +251,23 @@ def test_action_without_component_uses_the_enrolment_exit(world):
     order = OrderFactory(region=world.region_a, provider=world.of1, planned_end=dt.date(2023, 4, 28))
     enrolment = EnrolmentFactory(order=order)
     assert (
-        services.closing_status(order).missing[0] == f"1 stagiaire sans date de sortie : {enrolment.trainee}"
+        selectors.closing_status(order).missing[0] == f"1 stagiaire sans date de sortie : {enrolment.trainee}"
     )
     Enrolment.objects.filter(pk=enrolment.pk).update(exit_date=LAST_DAY, exit_reason="fin_formation")
     services.assessment_save(enrolment=enrolment, action=services.VALIDATE, situation="formation", by=None)
-    status = services.closing_status(order, real_end=LAST_DAY)
+    status = selectors.closing_status(order, real_end=LAST_DAY)
     assert status.missing == [] and status.last_exit == LAST_DAY
 
 
 def test_closing_status_query_count_does_not_grow(action, world, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
-        services.closing_status(action.order)
+        selectors.closing_status(action.order)
     from tests.factories import EnrolmentFactory
 
     for _ in range(5):
         EnrolmentFactory(order=action.order)
     with django_assert_max_num_queries(6):
-        services.closing_status(action.order)
+        selectors.closing_status(action.order)
 
 
 def test_change_requests_refused_or_applied(action, world):

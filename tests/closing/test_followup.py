@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from formarche.closing import services
+from formarche.closing import selectors, services
 from formarche.closing.models import AnsweredBy, AssessmentState, FollowUpLink, FollowUpQuestionnaire
 from tests.closing.conftest import LAST_DAY
 from tests.world import MARKER
@@ -30,7 +30,7 @@ def test_questionnaire_is_due_six_months_after_the_exit(questionnaire):
     assert questionnaire.is_overdue(dt.date(2023, 10, 29)) and not questionnaire.is_overdue(
         dt.date(2023, 10, 28)
     )
-    assert services.followup_due_date(dt.date(2023, 8, 31)) == dt.date(2024, 2, 29)
+    assert selectors.followup_due_date(dt.date(2023, 8, 31)) == dt.date(2024, 2, 29)
 
 
 def test_link_stores_only_the_hash_and_works_once(questionnaire, world, django_capture_on_commit_callbacks):
@@ -67,7 +67,7 @@ def test_link_stores_only_the_hash_and_works_once(questionnaire, world, django_c
 
 def test_link_expires(questionnaire):
     link, token = services.followup_link_create(questionnaire=questionnaire, now=NOW, valid_days=3)
-    assert services.followup_link_check(token, now=NOW + dt.timedelta(days=2, hours=23)) == link
+    assert selectors.followup_link_check(token, now=NOW + dt.timedelta(days=2, hours=23)) == link
     with pytest.raises(services.FollowUpLinkInvalid):
         services.followup_answer_by_token(token=token, situation="cdi", now=NOW + dt.timedelta(days=3))
     assert FollowUpQuestionnaire.objects.get(pk=questionnaire.pk).state == AssessmentState.TO_ENTER

@@ -9,13 +9,13 @@ from django.utils import timezone
 
 from formarche.signing.chain import GENESIS, verify_chain
 from formarche.signing.models import Signature, SignatureChannel, SigningLink
+from formarche.signing.selectors import token_digest
 from formarche.signing.services import (
     SigningRefused,
     links_issue,
     session_open,
-    sign_on_device,
-    sign_with_link,
-    token_digest,
+    signature_record_on_device,
+    signature_record_with_link,
 )
 from tests.factories import EnrolmentFactory, SessionFactory, TraineeFactory, signature_data_url
 
@@ -35,7 +35,7 @@ def setup(world):
 
 def _sign_three(order, session, other, third):
     afternoon = session_open(session=SessionFactory(order=order, afternoon=True, date=session.date))
-    sign_on_device(
+    signature_record_on_device(
         session=session,
         enrolment=other,
         data_url=signature_data_url(1),
@@ -43,7 +43,7 @@ def _sign_three(order, session, other, third):
         user_agent="A",
         now=AT,
     )
-    sign_on_device(
+    signature_record_on_device(
         session=afternoon,
         enrolment=third,
         data_url=signature_data_url(2),
@@ -126,13 +126,13 @@ def test_link_signs_once_and_then_is_dead(setup, client):
     link = SigningLink.objects.get(token_hash=token_digest(issued[other.pk]))
     assert link.expires_at == session.ends_at
     assert issued[other.pk] not in str(list(SigningLink.objects.values_list("token_hash", flat=True)))
-    signature = sign_with_link(
+    signature = signature_record_with_link(
         token=issued[other.pk], data_url=signature_data_url(), ip="10.1.1.1", user_agent="Phone", now=AT
     )
     assert signature.enrolment == other and signature.channel == SignatureChannel.LINK
     assert signature.ip == "10.1.1.1" and signature.user_agent == "Phone"
     with pytest.raises(SigningRefused, match="n'est pas valide"):
-        sign_with_link(
+        signature_record_with_link(
             token=issued[other.pk], data_url=signature_data_url(), ip="10.1.1.1", user_agent="Phone", now=AT
         )
     assert Signature.objects.filter(session=session, enrolment=other).count() == 1
@@ -144,7 +144,9 @@ def test_link_cannot_be_used_after_the_session_end(setup):
     token = dict((e.pk, t) for e, t in links_issue(session=session, now=AT))[third.pk]
     late = session.ends_at + dt.timedelta(seconds=1)
     with pytest.raises(SigningRefused, match="n'est pas valide"):
-        sign_with_link(token=token, data_url=signature_data_url(), ip=None, user_agent="", now=late)
+        signature_record_with_link(
+            token=token, data_url=signature_data_url(), ip=None, user_agent="", now=late
+        )
     assert not Signature.objects.filter(enrolment=third).exists()
 
 
@@ -192,8 +194,8 @@ def test_new_links_revoke_the_previous_ones(setup):
     first = dict((e.pk, t) for e, t in links_issue(session=session, enrolments=[other], now=AT))[other.pk]
     second = dict((e.pk, t) for e, t in links_issue(session=session, enrolments=[other], now=AT))[other.pk]
     with pytest.raises(SigningRefused):
-        sign_with_link(token=first, data_url=signature_data_url(), ip=None, user_agent="", now=AT)
-    sign_with_link(token=second, data_url=signature_data_url(), ip=None, user_agent="", now=AT)
+        signature_record_with_link(token=first, data_url=signature_data_url(), ip=None, user_agent="", now=AT)
+    signature_record_with_link(token=second, data_url=signature_data_url(), ip=None, user_agent="", now=AT)
 
 
 @pytest.mark.django_db
@@ -210,8 +212,8 @@ def test_bad_images_are_refused_and_the_link_survives(setup, data_url, message):
     order, session, other, third = setup
     token = dict((e.pk, t) for e, t in links_issue(session=session, now=AT))[other.pk]
     with pytest.raises(SigningRefused, match=message):
-        sign_with_link(token=token, data_url=data_url, ip=None, user_agent="", now=AT)
-    sign_with_link(token=token, data_url=signature_data_url(), ip=None, user_agent="", now=AT)
+        signature_record_with_link(token=token, data_url=data_url, ip=None, user_agent="", now=AT)
+    signature_record_with_link(token=token, data_url=signature_data_url(), ip=None, user_agent="", now=AT)
 
 
 @pytest.mark.django_db
@@ -225,7 +227,7 @@ def test_blank_and_oversized_drawings_are_refused(setup):
     blank = io.BytesIO()
     Image.new("RGBA", (300, 120), (255, 255, 255, 0)).save(blank, format="PNG")
     with pytest.raises(SigningRefused, match="vide"):
-        sign_on_device(
+        signature_record_on_device(
             session=session,
             enrolment=other,
             data_url="data:image/png;base64," + base64.b64encode(blank.getvalue()).decode(),
@@ -236,7 +238,7 @@ def test_blank_and_oversized_drawings_are_refused(setup):
     Image.frombytes("RGB", (400, 400), bytes(range(256)) * 1875).save(noise, format="PNG")
     big = noise.getvalue() + b"\x00" * (200 * 1024)
     with pytest.raises(SigningRefused, match="trop volumineuse"):
-        sign_on_device(
+        signature_record_on_device(
             session=session,
             enrolment=other,
             data_url="data:image/png;base64," + base64.b64encode(big).decode(),
@@ -250,7 +252,7 @@ def test_blank_and_oversized_drawings_are_refused(setup):
 def test_a_trainee_signs_once_per_session_and_only_when_enrolled(setup, world):
     order, session, other, third = setup
     with pytest.raises(SigningRefused, match="déjà signé"):
-        sign_on_device(
+        signature_record_on_device(
             session=session,
             enrolment=world.objects["enrolment"],
             data_url=signature_data_url(),
@@ -263,4 +265,6 @@ def test_a_trainee_signs_once_per_session_and_only_when_enrolled(setup, world):
         entry_date=session.date + dt.timedelta(days=1),
     )
     with pytest.raises(SigningRefused, match="n'est pas inscrit"):
-        sign_on_device(session=session, enrolment=late, data_url=signature_data_url(), ip=None, user_agent="")
+        signature_record_on_device(
+            session=session, enrolment=late, data_url=signature_data_url(), ip=None, user_agent=""
+        )

@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from formarche.attendance.models import Attendance, AttendanceSource
 from formarche.signing.models import Session, SessionStatus
+from formarche.signing.selectors import sync_diff
 from formarche.signing.services import (
     SigningRefused,
     session_confirm,
     session_open,
-    sign_on_device,
-    sync_diff,
+    signature_record_on_device,
 )
 from tests.factories import (
     AttendanceFactory,
@@ -42,7 +42,7 @@ def group(world):
 
 
 def _sign(session, enrolment):
-    return sign_on_device(
+    return signature_record_on_device(
         session=session, enrolment=enrolment, data_url=signature_data_url(), ip=None, user_agent="", now=AT
     )
 

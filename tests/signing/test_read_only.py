@@ -47,7 +47,7 @@ def setup():
     )
     open_session = services.session_open(session=SessionFactory(order=order))
     planned = SessionFactory(order=order, afternoon=True)
-    services.sign_on_device(
+    services.signature_record_on_device(
         session=open_session,
         enrolment=signed,
         data_url=signature_data_url(1),
@@ -94,10 +94,10 @@ WRITES = {
     "session_open": lambda s: services.session_open(session=s.planned_session),
     "links_issue": lambda s: services.links_issue(session=s.open_session, now=AT),
     "signature_record": _signature_record,
-    "sign_with_link": lambda s: services.sign_with_link(
+    "signature_record_with_link": lambda s: services.signature_record_with_link(
         token=s.token, data_url=signature_data_url(3), ip="10.0.0.3", user_agent="pytest", now=AT
     ),
-    "sign_on_device": lambda s: services.sign_on_device(
+    "signature_record_on_device": lambda s: services.signature_record_on_device(
         session=s.open_session,
         enrolment=s.unsigned,
         data_url=signature_data_url(4),

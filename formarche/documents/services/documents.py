@@ -1,4 +1,4 @@
-"""Writing documents: every upload goes through :func:`document_upload` (checks first, then storage)."""
+"""Documents of an action: the upload, checked on its bytes before anything is stored."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from django.db import transaction
 from formarche.documents.checks import DocumentRejected, check_file, check_size, clean_name
 from formarche.documents.models import Document, DocumentType
 from formarche.orders.models import Order, write_refusal
-
-__all__ = ["DocumentRejected", "document_upload"]
 
 
 def _read(uploaded) -> bytes:

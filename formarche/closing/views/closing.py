@@ -1,0 +1,132 @@
+"""Fermeture / archivage de l'action, and the Région's outcomes."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from formarche.accounts.tenancy import region_required, tenant_required
+from formarche.closing import outcomes, perms, selectors, services
+from formarche.closing.forms import RealEndForm
+from formarche.closing.views._common import action_context, archiver_required
+from formarche.orders.models import OrderStatus
+
+CLOSE_REFUSED = "Seul l'organisme de formation ferme une action ouverte."
+NOT_YET = "L'action ne peut pas encore être fermée : complétez les points listés."
+
+
+def _closing_context(request, order, form, **extra):
+    return action_context(
+        request,
+        order,
+        "closing",
+        status=selectors.closing_status(order),
+        form=form,
+        closing_history=selectors.closing_history(order),
+        OrderStatus=OrderStatus,
+        can_archive=perms.can_archive(request.tenant, order),
+        pending_end_date=selectors.pending_end_date_request(order),
+        **extra,
+    )
+
+
+@tenant_required()
+@require_http_methods(["GET", "POST"])
+def close(request, order_id):
+    """Fermeture / archivage de l'action: the checklist, the real end date, « Valider la fermeture »."""
+    order = selectors.order_for_page(request.tenant, order_id)
+    errors = []
+    if request.method == "POST":
+        if not perms.can_edit_closing(request.tenant, order):
+            raise PermissionDenied(CLOSE_REFUSED)
+        form = RealEndForm(request.POST)
+        if form.is_valid():
+            try:
+                order = services.order_real_end_set(
+                    order=order, real_end=form.cleaned_data["real_end"], by=request.user
+                )
+            except services.ClosingError as exc:
+                form.add_error("real_end", exc.message)
+            else:
+                status = selectors.closing_status(order)
+                if status.can_close:
+                    return redirect("closing:close_confirm", order_id=order.pk)
+                errors = status.missing
+                messages.error(request, NOT_YET)
+                order = selectors.order_for_page(request.tenant, order_id)
+    else:
+        form = RealEndForm(initial={"real_end": order.real_end})
+    context = _closing_context(request, order, form, errors=errors)
+    return render(request, "closing/close.html", context)
+
+
+@tenant_required()
+@require_http_methods(["GET", "POST"])
+def close_confirm(request, order_id):
+    """« Souhaitez-vous vraiment fermer l'action ? » — Annuler / Poursuivre."""
+    order = selectors.order_for_page(request.tenant, order_id)
+    if not perms.can_edit_closing(request.tenant, order):
+        raise PermissionDenied(CLOSE_REFUSED)
+    if request.method == "POST":
+        try:
+            services.order_close(order=order, by=request.user)
+        except services.ClosingError as exc:
+            messages.error(request, " ".join([exc.message, *exc.errors]))
+        else:
+            messages.success(request, "L'action a été fermée. Un mail a été envoyé.")
+        return redirect("closing:close", order_id=order.pk)
+    status = selectors.closing_status(order)
+    if not status.can_close:
+        messages.error(request, NOT_YET)
+        return redirect("closing:close", order_id=order.pk)
+    return render(
+        request, "closing/close_confirm.html", action_context(request, order, "closing", status=status)
+    )
+
+
+@archiver_required
+@require_POST
+def archive(request, order_id):
+    order = selectors.order_for_page(request.tenant, order_id)
+    try:
+        services.order_archive(order=order, by=request.user)
+    except services.ClosingError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "L'action est archivée.")
+    return redirect("closing:close", order_id=order.pk)
+
+
+def _dimension(request) -> str:
+    value = request.GET.get("par", "dispositif")
+    return value if value in outcomes.DIMENSIONS else "dispositif"
+
+
+@region_required
+def outcomes_page(request):
+    dimension = _dimension(request)
+    rows = outcomes.outcome_rows(request.tenant, dimension)
+    context = {
+        "nav": "actions",
+        "dimension": dimension,
+        "dimensions": [(k, v[0]) for k, v in outcomes.DIMENSIONS.items()],
+        "dimension_label": outcomes.DIMENSIONS[dimension][0],
+        "rows": rows,
+        "total": outcomes.total_row(rows),
+        "charts": outcomes.charts(rows),
+    }
+    return render(request, "closing/outcomes.html", context)
+
+
+@region_required
+def outcomes_export(request):
+    dimension = _dimension(request)
+    rows = outcomes.outcome_rows(request.tenant, dimension)
+    response = HttpResponse(
+        "\ufeff" + outcomes.outcomes_csv(rows, dimension), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="resultats-par-{dimension}.csv"'
+    return response
