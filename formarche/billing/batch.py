@@ -1,5 +1,5 @@
 """Statements of many actions at once (a Région's month): the same figures as
-:func:`formarche.billing.services.statement_preview` called action by action, in a constant number
+:func:`formarche.billing.selectors.statement_preview` called action by action, in a constant number
 of queries — one grouped query for the hours of every action, one for their validated periods,
 one for the actions and their dispositifs — whatever the number of actions.
 

@@ -19,7 +19,7 @@ tried. Idempotent: each step is skipped when already done.
 from datetime import date
 from decimal import Decimal
 
-from formarche.billing import services
+from formarche.billing import selectors, services
 from formarche.billing.models import Invoice, InvoiceStatus, Payment, PaymentKind, Period
 from formarche.orders.demo import SEED_ORDER
 from formarche.orders.models import OrderStatus
@@ -57,7 +57,7 @@ def populate(world):
         invoice = services.invoice_upload_signed(
             invoice=invoice,
             data=data,
-            filename=services.expected_filename(invoice),
+            filename=selectors.invoice_expected_filename(invoice),
             user=of_user,
             today=date(2023, 4, 7),
             skip_signature_check_for_demo=True,

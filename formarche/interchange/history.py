@@ -620,7 +620,7 @@ def write_history(parsed_orders: dict, orders: dict) -> dict:
         Solde,
         Statement,
     )
-    from formarche.billing.services import _solde_data
+    from formarche.billing.selectors import solde_frozen_data
 
     advances = []
     periods: dict = {}  # (order number, month) → Period
@@ -700,7 +700,7 @@ def write_history(parsed_orders: dict, orders: dict) -> dict:
             vat=solde.vat,
             balance_ttc=solde.balance_ttc,
             is_repayment_order=solde.is_repayment_order,
-            data=_solde_data(order, solde, statements, adjustments[number], statements[-1].vat_rate),
+            data=solde_frozen_data(order, solde, statements, adjustments[number], statements[-1].vat_rate),
             issued_on=s["issued_on"],
             repayment_received_on=s["repayment_received_on"],
             repayment_reference=s["repayment_reference"],

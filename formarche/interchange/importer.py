@@ -904,12 +904,12 @@ def _write_invoices(invoices: list, org, orders: dict, soldes: dict, periods: di
         Rejection,
         Solde,
     )
-    from formarche.billing.services import _party_data
+    from formarche.billing.selectors import invoice_party_data
     from formarche.organisations.models import Organisation
 
     if not invoices:
         return 0, 0
-    seller = _party_data(org, seller=True)
+    seller = invoice_party_data(org, seller=True)
     db_orders = {inv["db_order"].pk: inv["db_order"] for inv in invoices if inv["db_order"] is not None}
     periods = dict(periods)
     soldes = dict(soldes)
@@ -938,7 +938,7 @@ def _write_invoices(invoices: list, org, orders: dict, soldes: dict, periods: di
 
     all_orders = {**{o.number: o for o in db_orders.values()}, **orders}
     regions = Organisation.objects.in_bulk({all_orders[inv["order"]].region_id for inv in invoices})
-    buyers = {pk: _party_data(region, seller=False) for pk, region in regions.items()}
+    buyers = {pk: invoice_party_data(region, seller=False) for pk, region in regions.items()}
     created: dict[str, Invoice] = {}
     payments = []
     rejections = []
