@@ -20,6 +20,7 @@ from datetime import date
 from decimal import Decimal
 
 from formarche.billing import selectors, services
+from formarche.billing.demo_pki import demo_pki_dir, ensure_demo_pki
 from formarche.billing.models import Invoice, InvoiceStatus, Payment, PaymentKind, Period
 from formarche.orders.demo import SEED_ORDER
 from formarche.orders.models import OrderStatus
@@ -30,8 +31,6 @@ CREF_ISSUE_DATE = date(2023, 8, 8)  # the seed's « Date d'émission 08/08/2023 
 
 
 def populate(world):
-    from formarche.billing.demo_pki import demo_pki_dir, ensure_demo_pki
-
     if demo_pki_dir() is not None:  # config/settings/dev.py: var/demo-pki/
         ensure_demo_pki()
     order = world.orders[SEED_ORDER]

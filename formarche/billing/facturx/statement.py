@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
+from formarche.billing.engine import Statement
 from formarche.billing.facturx.document import (
     InvoiceDataError,
     InvoiceDocument,
@@ -12,9 +12,6 @@ from formarche.billing.facturx.document import (
     Party,
 )
 from formarche.utils.formatting import format_month
-
-if TYPE_CHECKING:
-    from formarche.billing.engine import Statement
 
 DEFAULT_LINE_LABEL = "Prix Heure stagiaire – Heure stag fact"
 

@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from formarche.billing import engine
 from formarche.billing.models._base import HOURS, MONEY, _order_scope
 from formarche.orders.models import Order
+from formarche.utils.formatting import format_month
 from formarche.utils.money import ZERO
 
 
@@ -90,8 +91,6 @@ class Period(models.Model):
         ]
 
     def __str__(self):
-        from formarche.utils.formatting import format_month
-
         return f"{self.order.number} — {format_month(self.month)}"
 
     @property
@@ -100,8 +99,6 @@ class Period(models.Model):
 
     @property
     def label(self) -> str:
-        from formarche.utils.formatting import format_month
-
         return format_month(self.month)
 
     @property

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from formarche.billing.models import Adjustment, Invoice, Payment, Period, Rejection, Solde
 from formarche.ui.templatetags.fm import date_fr, euros
+from formarche.utils.formatting import format_month
 
 # --------------------------------------------------------------------------------------------
 # Audit trail
@@ -138,8 +139,6 @@ def order_audit(order) -> list[AuditEntry]:
             name = label
             first = records[-1]
             if model is Period:
-                from formarche.utils.formatting import format_month
-
                 name = f"Période {format_month(first.month)}"
             elif model is Invoice:
                 name = f"Facture {first.number}"
