@@ -169,35 +169,22 @@ def _check_periods(periods: Sequence[PeriodInput]) -> None:
 def _compute(terms: OrderTerms, periods: Sequence[PeriodInput]) -> list[Statement]:
     _check_periods(periods)
     vat_percent, cap_amount, advance, base_factor, base_den, zones, resorbed_at_end = _order_constants(terms)
-    amount = terms.amount
-    price = terms.unit_price
-    vat_rate = terms.vat_rate
+    amount, price, vat_rate = terms.amount, terms.unit_price, terms.vat_rate
     has_vat = bool(vat_rate)
-    round_fast = round_cents_fast
-    hundred = _HUNDRED
-    zero = ZERO
+    round_fast, hundred, zero = round_cents_fast, _HUNDRED, ZERO
     cre, cref = StatementKind.CRE, StatementKind.CREF
-
     statements: list[Statement] = []
     append = statements.append
-    prev_realised = Decimal("0.00")
-    prev_unrealised = Decimal("0.00")
-    cumulative = Decimal("0.00")
-    cumulative_billable = zero
-    excess = zero
-    resorbed = zero  # S_{k−1}
-    resorbed_rate = zero
-    carried = zero  # repayment carried out of the previous period, ≥ 0
+    prev_realised = prev_unrealised = cumulative = Decimal("0.00")
+    # S_{k−1} and its rate; the repayment carried out of the previous period (≥ 0)
+    cumulative_billable = excess = resorbed = resorbed_rate = carried = zero
     paid = advance  # "Total déjà versé"
     for item in periods:
-        period = item.period
         realised = item.realised_hours
         unrealised = item.counted_unrealised_hours
         hours = realised + unrealised
-        cumulative_before = cumulative
-        cumulative = cumulative_before + hours
+        cumulative += hours
         n_value = cumulative * price  # r_k = N_k / A, exact
-
         # [seed] facturable = H_k × p, rounded at its line
         billable = round_fast(hours * price)
         cumulative_billable += billable
@@ -226,75 +213,35 @@ def _compute(terms: OrderTerms, periods: Sequence[PeriodInput]) -> list[Statemen
             total_ht = zero
         else:
             carried = zero
-        if has_vat:
-            vat = round_cents(total_ht * vat_rate)
-            total_ttc = total_ht + vat
-        else:
-            vat = zero
-            total_ttc = total_ht
-
+        vat = round_cents(total_ht * vat_rate) if has_vat else zero
+        total_ttc = total_ht + vat if has_vat else total_ht
         billable_rate = round_fast(billable * hundred / amount) if billable else zero
         due_rate = round_fast(advance_due * base_factor / base_den) if advance_due else zero
         if item.provider_hours is None:
-            billable_vat = round_cents(billable * vat_rate) if has_vat else zero
-            providers = (
-                ProviderLine(
-                    None,
-                    hours,
-                    billable_rate,
-                    billable,
-                    billable_vat,
-                    billable + billable_vat,
-                    total_ht,
-                    vat,
-                    total_ttc,
-                ),
-            )
+            b_vat = round_cents(billable * vat_rate) if has_vat else zero
+            b_ttc = billable + b_vat
+            own = ProviderLine(None, hours, billable_rate, billable, b_vat, b_ttc, total_ht, vat, total_ttc)
+            providers = (own,)
         else:
             providers = _provider_lines(
                 item.provider_hours, hours, billable, total_ht, amount, vat_rate, has_vat
             )
-
-        append(
-            Statement(
-                period,
-                cref if item.final else cre,
-                prev_realised,
-                prev_unrealised,
-                realised,
-                unrealised,
-                hours,
-                cumulative,
-                round_fast(n_value * hundred / amount),
-                price,
-                billable,
-                billable_rate,
-                cumulative_billable,
-                cap_amount,
-                regulation,
-                round_fast(regulation * -hundred / amount) if regulation else zero,
-                zero - excess,
-                advance,
-                advance_due,
-                due_rate,
-                resorbed,
-                resorbed_rate,
-                repayment,
-                round_fast(repayment * -base_factor / base_den) if repayment else zero,
-                carried_in,
-                total_ht,
-                vat_percent,
-                vat,
-                total_ttc,
-                paid,
-                carried,
-                providers,
-            )
-        )
+        # the statement's fields by section: volumes, billable and cap, advance, totals
+        # fmt: off
+        append(Statement(
+            item.period, cref if item.final else cre,
+            prev_realised, prev_unrealised, realised, unrealised, hours, cumulative,
+            round_fast(n_value * hundred / amount),
+            price, billable, billable_rate, cumulative_billable, cap_amount, regulation,
+            round_fast(regulation * -hundred / amount) if regulation else zero, zero - excess,
+            advance, advance_due, due_rate, resorbed, resorbed_rate, repayment,
+            round_fast(repayment * -base_factor / base_den) if repayment else zero, carried_in,
+            total_ht, vat_percent, vat, total_ttc, paid, carried, providers,
+        ))
+        # fmt: on
         prev_realised += realised
         prev_unrealised += unrealised
-        resorbed = advance_due
-        resorbed_rate = due_rate
+        resorbed, resorbed_rate = advance_due, due_rate
         paid += total_ht
     return statements
 
