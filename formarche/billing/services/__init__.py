@@ -19,7 +19,7 @@ An archived action is read-only: every write here refuses it. Refusals raise
 :class:`BillingError` with a French message and change nothing.
 """
 
-from formarche.billing.services._common import BillingError, require_not_archived
+from formarche.billing.services._common import BillingError
 from formarche.billing.services.adjustment import adjustment_add, adjustment_remove
 from formarche.billing.services.invoice import invoice_create, invoice_issue, invoice_reject, invoice_validate
 from formarche.billing.services.numbering import invoice_number_take
@@ -41,7 +41,6 @@ __all__ = [
     "invoice_validate",
     "payment_record",
     "period_validate",
-    "require_not_archived",
     "solde_issue",
     "solde_repayment_record",
 ]
