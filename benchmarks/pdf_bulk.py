@@ -8,7 +8,7 @@ Kinds:
 * ``floor``: WeasyPrint rendering a trivial one-page HTML document (what any PDF costs here);
 * ``invoices``: the Factur-X invoice of ``count`` actions of the first OF (one invoice each, the
   first of the action), through the functions the issuing uses
-  (``billing.services.invoice_document`` then ``billing.facturx.build_facturx_pdf``: HTML,
+  (``billing.selectors.invoice_document`` then ``billing.facturx.build_facturx_pdf``: HTML,
   WeasyPrint PDF/A-3b, CII XML checked against the XSD, embedding); right after each one, the
   WeasyPrint part alone (``render_invoice_pdf``) is timed on the same invoice, to tell where the
   time goes (that second pass is left out of the figures, its CPU and time subtracted);
@@ -112,7 +112,7 @@ def _orders(count: int):
 def run_invoices(count: int) -> dict:
     from dataset import complete_parties
 
-    from formarche.billing import facturx, services
+    from formarche.billing import facturx, selectors
     from formarche.billing.models import Invoice
 
     completed = complete_parties()
@@ -132,9 +132,9 @@ def run_invoices(count: int) -> dict:
     for invoice in invoices:
         t0 = time.perf_counter()
         # what invoice_issue stores on the invoice before building its PDF
-        invoice.seller = services._party_data(invoice.order.provider, seller=True)
-        invoice.buyer = services._party_data(invoice.order.region, seller=False)
-        doc = services.invoice_document(invoice)
+        invoice.seller = selectors.invoice_party_data(invoice.order.provider, seller=True)
+        invoice.buyer = selectors.invoice_party_data(invoice.order.region, seller=False)
+        doc = selectors.invoice_document(invoice)
         pdf = facturx.build_facturx_pdf(doc)
         times.append(time.perf_counter() - t0)
         sizes.append(len(pdf))

@@ -174,7 +174,7 @@ def measure_statements(size_name: str, result: dict) -> None:
 
     def run_loop():
         """What a caller had before formarche.billing.batch: statement_preview action by action."""
-        from formarche.billing.services import statement_preview
+        from formarche.billing.selectors import statement_preview
 
         return [
             statement_preview(order, month)[0] for order in orders.select_related("dispositif").order_by("pk")

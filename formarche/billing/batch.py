@@ -1,5 +1,5 @@
 """Statements of many actions at once (a Région's month): the same figures as
-:func:`formarche.billing.services.statement_preview` called action by action, in a constant number
+:func:`formarche.billing.selectors.statement_preview` called action by action, in a constant number
 of queries — one grouped query for the hours of every action, one for their validated periods,
 one for the actions and their dispositifs — whatever the number of actions.
 
@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from formarche.attendance.selectors import orders_month_totals
 from formarche.billing import engine
-from formarche.billing.models import Period, PeriodStatus, Statement
+from formarche.billing.models import Period, PeriodStatus, Statement, statement_from_json
 from formarche.billing.selectors import PeriodHours, period_hours
 from formarche.orders.models import Order
 from formarche.orders.terms import order_terms
@@ -78,6 +78,4 @@ def frozen_month_statements(orders, month: date) -> dict[int, engine.Statement]:
     rows = Statement.objects.filter(period__order__in=orders, period__month=month.replace(day=1)).values_list(
         "period__order_id", "data"
     )
-    from formarche.billing.models import statement_from_json
-
     return {order_id: statement_from_json(data) for order_id, data in rows}

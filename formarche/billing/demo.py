@@ -19,7 +19,8 @@ tried. Idempotent: each step is skipped when already done.
 from datetime import date
 from decimal import Decimal
 
-from formarche.billing import services
+from formarche.billing import selectors, services
+from formarche.billing.demo_pki import demo_pki_dir, ensure_demo_pki
 from formarche.billing.models import Invoice, InvoiceStatus, Payment, PaymentKind, Period
 from formarche.orders.demo import SEED_ORDER
 from formarche.orders.models import OrderStatus
@@ -30,8 +31,6 @@ CREF_ISSUE_DATE = date(2023, 8, 8)  # the seed's « Date d'émission 08/08/2023 
 
 
 def populate(world):
-    from formarche.billing.demo_pki import demo_pki_dir, ensure_demo_pki
-
     if demo_pki_dir() is not None:  # config/settings/dev.py: var/demo-pki/
         ensure_demo_pki()
     order = world.orders[SEED_ORDER]
@@ -57,7 +56,7 @@ def populate(world):
         invoice = services.invoice_upload_signed(
             invoice=invoice,
             data=data,
-            filename=services.expected_filename(invoice),
+            filename=selectors.invoice_expected_filename(invoice),
             user=of_user,
             today=date(2023, 4, 7),
             skip_signature_check_for_demo=True,

@@ -1,10 +1,9 @@
 """Forms of Validation / Facturation: shape only, the services decide."""
 
-from decimal import Decimal
-
 from django import forms
 
 from formarche.utils.forms import StyledFormMixin
+from formarche.utils.money import CENT
 
 # <input type="date"> only takes ISO dates: a French-formatted initial value would show empty.
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -41,7 +40,7 @@ class PaymentForm(StyledFormMixin, forms.Form):
         label="Montant payé (€)",
         max_digits=14,
         decimal_places=2,
-        min_value=Decimal("0.01"),
+        min_value=CENT,
         localize=False,
     )
     reference = forms.CharField(label="Référence du mandat", max_length=80, required=False)
@@ -53,7 +52,7 @@ class AdjustmentForm(StyledFormMixin, forms.Form):
     )
     label = forms.CharField(label="Libellé", max_length=200)
     amount = forms.DecimalField(
-        label="Montant (€ HT)", max_digits=14, decimal_places=2, min_value=Decimal("0.01"), localize=False
+        label="Montant (€ HT)", max_digits=14, decimal_places=2, min_value=CENT, localize=False
     )
     reason = forms.CharField(
         label="Motif",

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 
 
 def render_statement_pdf(context: dict) -> bytes:
-    """``context`` as built by ``views.statement_context``; French formats from ``{% load fm %}``."""
+    """``context`` as built by ``selectors.statement_context``; French formats from ``{% load fm %}``."""
     from weasyprint import HTML
 
     html = render_to_string("billing/statement_pdf.html", context)

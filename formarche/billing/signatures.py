@@ -240,7 +240,7 @@ class SignatureReport:
 # --------------------------------------------------------------------------------------------
 
 
-def _format_size(size: int) -> str:
+def format_size(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")
     if size >= 1024:
@@ -356,40 +356,8 @@ def check_signed_pdf(
     """
     report = SignatureReport(filename=filename, expected_filename=expected_filename, size=len(data))
     errors = report.errors
-
-    # 1. size
-    if not data:
-        errors.append("Le fichier est vide.")
-        return report
-    if len(data) > max_bytes:
-        errors.append(
-            f"Le fichier est trop volumineux ({_format_size(len(data))}) : la taille maximale "
-            f"est de {_format_size(max_bytes)}."
-        )
-        return report
-
-    # 2. a PDF, by content
-    not_a_pdf = (
-        f"Le fichier « {filename} » n'est pas un PDF (son contenu n'est pas celui d'un PDF, "
-        "quelle que soit son extension). Déposez la facture signée au format PDF."
-    )
-    if not data.startswith(PDF_MAGIC):
-        errors.append(not_a_pdf)
-        return report
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
-    try:
-        reader = PdfFileReader(io.BytesIO(data), strict=True)
-        encrypted = reader.encrypted
-        reader.root  # noqa: B018 - forces the parsing of the document catalogue
-    except Exception:
-        errors.append(
-            f"Le fichier « {filename} » est endommagé ou n'est pas un PDF lisible. "
-            "Déposez le PDF tel que votre outil de signature l'a produit."
-        )
-        return report
-    if encrypted:
-        errors.append("Le PDF est protégé par un mot de passe : déposez une version non protégée.")
+    reader = _read_pdf(data, filename, max_bytes=max_bytes, errors=errors)
+    if reader is None:
         return report
     report.is_pdf = True
 
@@ -412,16 +380,7 @@ def check_signed_pdf(
         errors.append(NO_SIGNATURE_MESSAGE)
         return report
 
-    details_list = []
-    for embedded in signatures:
-        details = SignatureDetails(field_name=str(embedded.field_name))
-        try:
-            certificate = embedded.signer_cert
-            details.signer_common_name = _common_name(certificate)
-            details.signer_subject = certificate.subject.human_friendly
-        except Exception:
-            pass
-        details_list.append(details)
+    details_list = [_signature_details(embedded) for embedded in signatures]
     report.signatures = details_list
 
     roots = _as_asn1_certificates(trust_roots)
@@ -433,7 +392,63 @@ def check_signed_pdf(
         last_covers_file = last_embedded.evaluate_signature_coverage().name == "ENTIRE_FILE"
     except Exception:
         last_covers_file = False
+    errors.extend(_signature_errors(details_list, last_covers_file=last_covers_file))
+    return report
 
+
+def _read_pdf(data: bytes, filename: str, *, max_bytes: int, errors: list[str]):
+    """Steps 1 and 2: the size, then a readable, unencrypted PDF by content (``None``: refused)."""
+    # 1. size
+    if not data:
+        errors.append("Le fichier est vide.")
+        return None
+    if len(data) > max_bytes:
+        errors.append(
+            f"Le fichier est trop volumineux ({format_size(len(data))}) : la taille maximale "
+            f"est de {format_size(max_bytes)}."
+        )
+        return None
+
+    # 2. a PDF, by content
+    not_a_pdf = (
+        f"Le fichier « {filename} » n'est pas un PDF (son contenu n'est pas celui d'un PDF, "
+        "quelle que soit son extension). Déposez la facture signée au format PDF."
+    )
+    if not data.startswith(PDF_MAGIC):
+        errors.append(not_a_pdf)
+        return None
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=True)
+        encrypted = reader.encrypted
+        reader.root  # noqa: B018 - forces the parsing of the document catalogue
+    except Exception:
+        errors.append(
+            f"Le fichier « {filename} » est endommagé ou n'est pas un PDF lisible. "
+            "Déposez le PDF tel que votre outil de signature l'a produit."
+        )
+        return None
+    if encrypted:
+        errors.append("Le PDF est protégé par un mot de passe : déposez une version non protégée.")
+        return None
+    return reader
+
+
+def _signature_details(embedded) -> SignatureDetails:
+    details = SignatureDetails(field_name=str(embedded.field_name))
+    try:
+        certificate = embedded.signer_cert
+        details.signer_common_name = _common_name(certificate)
+        details.signer_subject = certificate.subject.human_friendly
+    except Exception:
+        pass
+    return details
+
+
+def _signature_errors(details_list: list[SignatureDetails], *, last_covers_file: bool) -> list[str]:
+    """Steps 5 to 7 for each signature, in French; the chain errors come last."""
+    errors = []
     count = len(details_list)
     chain_errors = []
     for index, details in enumerate(details_list):
@@ -469,5 +484,4 @@ def check_signed_pdf(
                 f"Le certificat de {who} n'est pas reconnu : "
                 f"{next(p for p in details.problems if not p.startswith('signature illisible'))}."
             )
-    errors.extend(chain_errors)
-    return report
+    return errors + chain_errors

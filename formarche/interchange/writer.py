@@ -19,7 +19,7 @@ from formarche.billing.models import (
     Rejection,
     Solde,
 )
-from formarche.billing.services import _party_data
+from formarche.billing.selectors import invoice_party_data
 from formarche.bpf.models import (
     AccountLine,
     FiscalYear,
@@ -284,9 +284,9 @@ def _invoice_supports(invoices: list, orders: dict, db_orders: dict, periods: di
 def _invoice_objects(invoices: list, org, all_orders: dict, periods: dict, soldes: dict):
     """The invoices (by number), their payments, their rejections (with the date to set), and the
     highest sequence of each year."""
-    seller = _party_data(org, seller=True)
+    seller = invoice_party_data(org, seller=True)
     regions = Organisation.objects.in_bulk({all_orders[inv["order"]].region_id for inv in invoices})
-    buyers = {pk: _party_data(region, seller=False) for pk, region in regions.items()}
+    buyers = {pk: invoice_party_data(region, seller=False) for pk, region in regions.items()}
     created: dict[str, Invoice] = {}
     payments = []
     rejections = []

@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from formarche.billing import facturx, services
+from formarche.billing import facturx, selectors, services
 from formarche.billing.models import Invoice, InvoiceStatus, Period
 from tests.billing.closing_helpers import close_order
 from tests.billing.pki import make_pki, sign_pdf
@@ -95,7 +95,7 @@ def test_cref_end_to_end_on_a_closed_action(client, world, seed, pki, tmp_path, 
         D("35400.00"),
         D("20445.47"),
     )
-    document = services.invoice_document(invoice)
+    document = selectors.invoice_document(invoice)
     assert document.support_label == "Compte-rendu d'exécution final (CREF)"
     xml = facturx.build_facturx_xml(document).decode()
     assert "Compte-rendu d'exécution final (CREF) – période Avril 2023" in xml
@@ -105,7 +105,7 @@ def test_cref_end_to_end_on_a_closed_action(client, world, seed, pki, tmp_path, 
     assert "CRE final" in invoices_tab and "20 445,47" in invoices_tab
 
     # 5. The signed upload must be named « N° BDC_ORGANISME_CRE FINAL.pdf ».
-    expected = services.expected_filename(invoice)
+    expected = selectors.invoice_expected_filename(invoice)
     assert expected.startswith(f"{order.number}_") and expected.endswith("_CRE FINAL.pdf")
     signed = sign_pdf(pdf_bytes(invoice.document), pki)
     upload_url = reverse("billing:upload_signed", kwargs={"invoice_id": invoice.pk})

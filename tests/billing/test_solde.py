@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from formarche.billing import facturx, services
+from formarche.billing import facturx, selectors, services
 from formarche.billing.models import Invoice, InvoiceStatus, Solde
 from tests.billing.closing_helpers import close_order
 from tests.billing.pki import make_pki, sign_pdf
@@ -73,7 +73,7 @@ def test_the_seed_solde_pays_the_regulated_part(client, world, settings, tmp_pat
     )
     assert invoice.period_label == "Solde"
 
-    xml = facturx.build_facturx_xml(services.invoice_document(invoice)).decode()
+    xml = facturx.build_facturx_xml(selectors.invoice_document(invoice)).decode()
     for tag, value in [
         ("LineTotalAmount", "55011.60"),
         ("TaxBasisTotalAmount", "55011.60"),
@@ -87,7 +87,7 @@ def test_the_seed_solde_pays_the_regulated_part(client, world, settings, tmp_pat
 
     # Signed upload named …_SOLDE.pdf [design], then the Région validates and pays.
     pki = trust(make_pki("AC solde", "Claire Martin"), tmp_path, settings)
-    expected = services.expected_filename(invoice)
+    expected = selectors.invoice_expected_filename(invoice)
     assert expected == f"{order.number}_{world.of1.name.upper()}_SOLDE.pdf"
     signed = sign_pdf(pdf_bytes(invoice.document), pki)
     upload = reverse("billing:upload_signed", kwargs={"invoice_id": invoice.pk})
@@ -129,7 +129,7 @@ def test_penalties_and_bonus_enter_the_solde_and_the_invoice(world):
     solde = services.solde_issue(order=order, user=world.users["of1_manager"])
     assert (solde.bonus, solde.penalties, solde.balance_ht) == (D("200.00"), D("1000.00"), D("7955.60"))
     assert [a["label"] for a in solde.data["adjustments"]] == ["Bilans tardifs", "Insertion"]
-    document = services.invoice_document(Invoice.objects.get(solde=solde))
+    document = selectors.invoice_document(Invoice.objects.get(solde=solde))
     assert (document.allowance_total, document.amount_paid, document.amount_due) == (
         D("800.00"),
         D("46256.00"),

@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from formarche.billing import services
+from formarche.billing import selectors, services
 from formarche.billing.models import Invoice, InvoiceStatus, Period
 from tests.billing.pki import make_pki, sign_pdf
 from tests.billing.workflow import APRIL, paid_march_and_validated_april, seed_order, sign_unchecked
@@ -216,7 +216,7 @@ def test_a_signed_invoice_is_accepted_then_locked(client, world, trusted, django
     client.force_login(world.users["of1_staff"])
     signed = sign_pdf(invoice_pdf(invoice), trusted)
     with django_capture_on_commit_callbacks(execute=True):
-        response = upload(client, invoice, signed, services.expected_filename(invoice))
+        response = upload(client, invoice, signed, selectors.invoice_expected_filename(invoice))
     assert response.status_code == 302
     page = text(client.get(response["Location"]))
     assert "La facture signée a correctement été enregistrée pour la facture Mars 2023." in page
@@ -225,7 +225,7 @@ def test_a_signed_invoice_is_accepted_then_locked(client, world, trusted, django
     assert invoice.signature_report["signer"] == "Jeanne Martin" and invoice.signature_report["chain_valid"]
     assert invoice.signed_file.read() == signed
     assert "signée" in mail.outbox[-1].subject
-    again = upload(client, invoice, signed, services.expected_filename(invoice))
+    again = upload(client, invoice, signed, selectors.invoice_expected_filename(invoice))
     assert again.status_code == 302  # locked: sent back to the invoice
     detail = text(client.get(reverse("billing:invoice", kwargs={"invoice_id": invoice.pk})))
     assert "Jeanne Martin" in detail
@@ -244,7 +244,7 @@ def test_a_signed_invoice_is_accepted_then_locked(client, world, trusted, django
 )
 def test_a_bad_signed_upload_is_refused_and_changes_nothing(client, world, trusted, settings, case, expected):
     invoice = world.objects["invoice"]
-    name = services.expected_filename(invoice)
+    name = selectors.invoice_expected_filename(invoice)
     original = invoice_pdf(invoice)
     data = {
         "wrong_name": lambda: sign_pdf(original, trusted),
@@ -262,7 +262,7 @@ def test_a_bad_signed_upload_is_refused_and_changes_nothing(client, world, trust
     response = upload(client, invoice, data, name)
     assert response.status_code == 400
     page = html.unescape(response.content.decode())
-    assert expected.format(expected=services.expected_filename(invoice)) in page
+    assert expected.format(expected=selectors.invoice_expected_filename(invoice)) in page
     assert "La facture signée n'a pas été enregistrée" in page
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.ISSUED and not invoice.signed_file

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from formarche.attendance.models import Attendance, AttendanceKind
-from formarche.billing import services
+from formarche.billing import selectors, services
 from formarche.billing.models import Period
 from tests.factories import EnrolmentFactory, OrderFactory
 
@@ -61,7 +61,7 @@ def sign_unchecked(invoice, user):
     return services.invoice_upload_signed(
         invoice=invoice,
         data=data,
-        filename=services.expected_filename(invoice),
+        filename=selectors.invoice_expected_filename(invoice),
         user=user,
         today=dt.date(2023, 4, 7),
         skip_signature_check_for_demo=True,

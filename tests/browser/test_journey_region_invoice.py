@@ -14,7 +14,7 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
-from formarche.billing import services
+from formarche.billing import selectors, services
 from formarche.billing.models import Invoice, InvoiceStatus
 from formarche.utils.formatting import format_date
 from tests.billing.pki import sign_pdf
@@ -41,7 +41,7 @@ def signed_cref(demo, trusted_pki):
         services.invoice_upload_signed,
         invoice=invoice,
         data=signed,
-        filename=services.expected_filename(invoice),
+        filename=selectors.invoice_expected_filename(invoice),
         user=demo.users["of1"],
     )
 
@@ -102,7 +102,7 @@ def test_region_rejects_then_validates_and_pays(journey, demo_password, trusted_
     page.get_by_label("Facture signée PDF").set_input_files(
         files=[
             {
-                "name": services.expected_filename(corrected),
+                "name": selectors.invoice_expected_filename(corrected),
                 "mimeType": "application/pdf",
                 "buffer": signed,
             }

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from formarche.billing.batch import frozen_month_statements, month_statements
 from formarche.billing.models import Statement
-from formarche.billing.services import statement_preview
+from formarche.billing.selectors import statement_preview
 from formarche.orders.models import Order
 from tests.performance.conftest import grow_order
 

@@ -76,7 +76,7 @@ def test_bpf_index_queries_do_not_grow_with_fiscal_years(login, world):
 def test_region_invoices_are_paginated(login, world, monkeypatch):
     from formarche.billing.models import Invoice
 
-    monkeypatch.setattr("formarche.billing.views.INVOICES_PER_PAGE", 2)
+    monkeypatch.setattr("formarche.billing.views.invoices.INVOICES_PER_PAGE", 2)
     for _ in range(2):
         grow_order(world, trainees=1)  # 2 signed invoices each
     expected = set(

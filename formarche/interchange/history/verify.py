@@ -237,7 +237,7 @@ def _solde_has_its_periods(solde: dict, sp: str, c: Checker, periods: list) -> b
 
 def solde_invoice_amounts(solde, cumulative_billable: Decimal, vat_percent: Decimal) -> dict:
     """The amounts of the « Solde » invoice of ``solde`` (an engine.Solde or a Solde row), as
-    ``billing.services`` issues it: « montant facturé » = what the solde adds to the CRE / CREF
+    ``billing.services.solde`` issues it: « montant facturé » = what the solde adds to the CRE / CREF
     facturable amounts, « montant à payer » = the solde itself."""
     added = max(ZERO, solde.amount_due + solde.bonus - solde.penalties - cumulative_billable)
     return {

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from formarche.billing import engine
 from formarche.billing.models import Adjustment, Payment, PaymentKind, Period, PeriodStatus, Solde, Statement
-from formarche.billing.services import _solde_data
+from formarche.billing.selectors import solde_frozen_data
 from formarche.imports.pipeline.bulk import bulk_insert
 from formarche.interchange.history.parse import _noon
 
@@ -110,7 +110,7 @@ def _soldes(parsed_orders: dict, orders: dict, periods: dict, adjustments: dict)
             vat=solde.vat,
             balance_ttc=solde.balance_ttc,
             is_repayment_order=solde.is_repayment_order,
-            data=_solde_data(order, solde, statements, adjustments[number], statements[-1].vat_rate),
+            data=solde_frozen_data(order, solde, statements, adjustments[number], statements[-1].vat_rate),
             issued_on=s["issued_on"],
             repayment_received_on=s["repayment_received_on"],
             repayment_reference=s["repayment_reference"],

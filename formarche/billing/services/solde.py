@@ -1,0 +1,125 @@
+"""The solde (VSF): issued by the OF once the CREF invoice is issued — a « Solde » invoice when
+positive, a titre de reversement when negative, that the Région records as received."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from formarche.billing.models import SUPPORT_SOLDE, Invoice, InvoiceStatus, Solde
+from formarche.billing.pdf import render_repayment_order_pdf
+from formarche.billing.selectors import (
+    order_adjustments,
+    repayment_order_context,
+    solde_compute,
+    solde_frozen_data,
+    validated_periods_with_statements,
+)
+from formarche.billing.services._common import BillingError, as_user, require_not_archived
+from formarche.billing.services.invoice import invoice_create
+from formarche.orders.models import Order
+from formarche.utils.money import ZERO, round_cents
+
+
+def _solde_invoice_issue(solde: Solde, user, today: dt.date) -> Invoice:
+    rejected = Invoice.objects.filter(
+        solde=solde, status=InvoiceStatus.REJECTED, replaced_by__isnull=True
+    ).first()
+    # « Montant facturé » of the solde = what it adds to the CRE / CREF facturable amounts B_n
+    # (bonus, and any realised part the cap kept out), so that the order's invoices never count the
+    # regulated part twice [design, ADR 0005]; « Montant à payer » is the solde itself.
+    added = max(
+        ZERO, solde.amount_due + solde.bonus - solde.penalties - Decimal(solde.data["cumulative_billable"])
+    )
+    billed_ttc = added + round_cents(added * Decimal(solde.data.get("vat_rate_percent", "0")) / 100)
+    return invoice_create(
+        order=solde.order,
+        user=user,
+        today=today,
+        replaces=rejected,
+        what="La facture du solde",
+        filename_suffix="_solde",
+        solde=solde,
+        support=SUPPORT_SOLDE,
+        billed_ht=added,
+        billed_ttc=billed_ttc,
+        payable_ht=solde.balance_ht,
+        vat=solde.vat,
+        payable_ttc=solde.balance_ttc,
+    )
+
+
+def _new_solde(order: Order, user, today: dt.date) -> Solde:
+    solde, final, _cref, missing = solde_compute(order)
+    if missing:
+        raise BillingError("Le solde n'est pas encore disponible. " + " ".join(missing), errors=missing)
+    statements = [p.statement.as_engine() for p in validated_periods_with_statements(order)]
+    adjustments = order_adjustments(order)
+    return Solde(
+        order=order,
+        final_period=final,
+        amount_due=solde.amount_due,
+        bonus=solde.bonus,
+        penalties=solde.penalties,
+        advance=solde.advance,
+        instalments_paid=solde.instalments_paid,
+        total_paid=solde.total_paid,
+        balance_ht=solde.balance_ht,
+        vat=solde.vat,
+        balance_ttc=solde.balance_ttc,
+        is_repayment_order=solde.is_repayment_order,
+        data=solde_frozen_data(order, solde, statements, adjustments, statements[-1].vat_rate),
+        issued_on=today,
+        issued_by=user,
+    )
+
+
+@transaction.atomic
+def solde_issue(*, order: Order, user, today: dt.date | None = None) -> Solde:
+    """The OF issues the solde: its figures are frozen; positive, a « Solde » invoice is issued
+    (same numbering as the CRE); negative, a titre de reversement (PDF) is produced. Issuing again
+    after the Région rejected the solde invoice issues a new invoice with the same figures."""
+    today = today or timezone.localdate()
+    order = (
+        Order.objects.select_for_update()
+        .select_related("dispositif", "provider", "region", "lot")
+        .get(pk=order.pk)
+    )
+    require_not_archived(order, "le solde ne peut plus être émis.")
+    existing = Solde.objects.filter(order=order).first()
+    if existing is not None:
+        if existing.balance_ttc > 0 and not Invoice.objects.live().filter(solde=existing).exists():
+            _solde_invoice_issue(existing, user, today)
+            return existing
+        raise BillingError("Le solde de cette action est déjà émis.")
+    row = _new_solde(order, user, today)
+    as_user(row, user).save()
+    if row.balance_ttc > 0:
+        _solde_invoice_issue(row, user, today)
+    elif row.is_repayment_order:
+        pdf = render_repayment_order_pdf(repayment_order_context(row))
+        row.repayment_document.save(f"Titre_de_reversement_{order.number}.pdf", ContentFile(pdf), save=False)
+        as_user(row, user).save(update_fields=["repayment_document"])
+    return row
+
+
+@transaction.atomic
+def solde_repayment_record(*, solde: Solde, user, date: dt.date, reference: str = "") -> Solde:
+    """The Région records the OF's repayment (titre de reversement) as received."""
+    solde = Solde.objects.select_for_update().select_related("order").get(pk=solde.pk)
+    require_not_archived(solde.order, "aucun reversement ne peut plus y être enregistré.")
+    if not solde.is_repayment_order:
+        raise BillingError("Ce solde n'est pas un ordre de reversement : il n'y a rien à recevoir.")
+    if solde.repayment_received_on:
+        raise BillingError("Le reversement est déjà enregistré.")
+    if date < solde.issued_on:
+        raise BillingError("La date de réception précède l'émission du titre de reversement.")
+    solde.repayment_received_on = date
+    solde.repayment_reference = (reference or "").strip()[:80]
+    solde.repayment_recorded_by = user
+    as_user(solde, user).save()
+    return solde

@@ -1,0 +1,77 @@
+"""What the billing pages share: the action reached through the tenancy helpers, the period in
+the URL, the tabs of Validation / Facturation, the refusal message, the file responses."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.urls import reverse
+
+from formarche.accounts.tenancy import get_scoped_or_404
+from formarche.billing import perms, selectors
+from formarche.billing.services import BillingError
+from formarche.orders.action_menu import action_menu
+from formarche.orders.models import Order
+from formarche.utils.dates import parse_period
+
+TABS = [
+    ("validations", "Suivi des validations", "billing:validations"),
+    ("to_issue", "A facturer", "billing:to_issue"),
+    ("invoices", "Suivi des factures", "billing:invoices_tab"),
+    ("payments", "Suivi des paiements", "billing:payments"),
+]
+
+
+def order_or_404(request, order_id) -> Order:
+    return get_scoped_or_404(selectors.orders_with_labels(), request.tenant, pk=order_id)
+
+
+def invoice_or_404(request, invoice_id):
+    return get_scoped_or_404(selectors.invoice_for_tenant(), request.tenant, pk=invoice_id)
+
+
+def month_or_404(period: str):
+    try:
+        return parse_period(period)
+    except ValueError as exc:
+        raise Http404("Période inconnue.") from exc
+
+
+def tab_context(request, order, active: str) -> dict:
+    return {
+        "order": order,
+        "action_menu": action_menu(order, request.tenant),
+        "action_nav": "billing",
+        "tabs": [
+            {
+                "key": key,
+                "label": label,
+                "url": reverse(name, kwargs={"order_id": order.pk}),
+                "active": key == active,
+            }
+            for key, label, name in TABS
+        ],
+        "tenant": request.tenant,
+    }
+
+
+def action_context(request, order, nav: str) -> dict:
+    return {
+        "order": order,
+        "action_menu": action_menu(order, request.tenant),
+        "action_nav": nav,
+        "tenant": request.tenant,
+        "is_archived": perms.is_archived(order),
+    }
+
+
+def show_error(request, exc: BillingError) -> None:
+    messages.error(request, " ".join([str(exc)] + [e for e in exc.errors if e != str(exc)]))
+
+
+def file_response(field, filename):
+    if not field:
+        raise Http404("Fichier absent.")
+    return FileResponse(
+        field.open("rb"), content_type="application/pdf", as_attachment=True, filename=filename
+    )
