@@ -6,13 +6,21 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Sum
 from simple_history.models import HistoricalRecords
 
 from formarche.orders.nsf import NSF_CODES
 from formarche.orders.terms import parse_bands
 from formarche.organisations.models import Organisation
-from formarche.utils.money import percent, round_cents_of_ratio
+from formarche.utils.money import CENT, percent, round_cents_of_ratio
+
+#: an order's hours as the statements count them: Σ (réalisé + non réalisé comptabilisé) of its
+#: enrolments, read through the ORM relations (orders imports neither trainees nor attendance)
+HOURS_FIELD = models.DecimalField(max_digits=14, decimal_places=2)
+CUMULATIVE_HOURS_SUM = Sum(
+    F("enrolments__attendances__realised_hours") + F("enrolments__attendances__counted_unrealised_hours"),
+    output_field=HOURS_FIELD,
+)
 
 
 class MarketQuerySet(models.QuerySet):
@@ -280,7 +288,7 @@ class Order(models.Model):
         "montant HT de la commande (€)",
         max_digits=12,
         decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.01"))],
+        validators=[MinValueValidator(CENT)],
     )
     planned_headcount = models.PositiveIntegerField("effectif prévu", default=0)
     planned_start = models.DateField("date de début prévisionnelle")
@@ -366,10 +374,8 @@ class Order(models.Model):
         """The rate from the ``cumulative_hours`` annotation (``orders.selectors``), else one query."""
         hours = getattr(self, "cumulative_hours", None)
         if hours is None:
-            # selectors import this module: imported here, not at the top
-            from formarche.orders.selectors import order_cumulative_hours
-
-            hours = self.cumulative_hours = order_cumulative_hours(self)
+            total = Order.objects.filter(pk=self.pk).aggregate(total=CUMULATIVE_HOURS_SUM)["total"]
+            hours = self.cumulative_hours = total or Decimal("0")
         return self.realisation_rate_of(hours)
 
     @property

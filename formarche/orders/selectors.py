@@ -6,19 +6,23 @@ The hours are read through the ORM relations ``enrolments`` (trainees) and ``att
 
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from formarche.accounts.tenancy import get_scoped_or_404, scoped
-from formarche.orders.models import Dispositif, Lot, Market, Order, OrderStatus
+from formarche.orders.models import (
+    CUMULATIVE_HOURS_SUM,
+    HOURS_FIELD,
+    Dispositif,
+    Lot,
+    Market,
+    Order,
+    OrderStatus,
+)
 from formarche.organisations.models import Organisation, OrganisationKind
 
-HOURS_FIELD = DecimalField(max_digits=14, decimal_places=2)
 # Σ (réalisé + non réalisé comptabilisé) over an order's enrolments' attendance rows
-_HOURS_SUM = Sum(
-    F("enrolments__attendances__realised_hours") + F("enrolments__attendances__counted_unrealised_hours"),
-    output_field=HOURS_FIELD,
-)
+_HOURS_SUM = CUMULATIVE_HOURS_SUM
 
 
 def cumulative_hours_subquery():

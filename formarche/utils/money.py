@@ -17,11 +17,13 @@ No floats anywhere: ``Decimal`` in, ``Decimal`` out.  Pure Python, no Django imp
 
 from __future__ import annotations
 
+import decimal
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
 __all__ = [
     "CENT",
+    "exact_context",
     "ROUNDING_MODE",
     "ZERO",
     "DecimalParseError",
@@ -55,6 +57,14 @@ def round_cents(value: Decimal) -> Decimal:
     """
     rounded = value.quantize(CENT, rounding=ROUND_HALF_UP)
     return rounded if rounded else ZERO  # never a "-0.00"
+
+
+def exact_context(precision: int) -> decimal.Context:
+    """A decimal context wide enough for exact products and sums (``precision`` digits, huge
+    exponents): the engines compute exactly in it and round only through this module.  Its own
+    rounding mode (half even, the IEEE default) only matters if a result exceeds ``precision``
+    digits, which the engines' input bounds rule out."""
+    return decimal.Context(prec=precision, rounding=decimal.ROUND_HALF_EVEN, Emax=999_999, Emin=-999_999)
 
 
 def round_cents_fast(value: Decimal) -> Decimal:

@@ -5,7 +5,6 @@ Pure Python (see :mod:`formarche.billing.engine`)."""
 
 from __future__ import annotations
 
-import decimal
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,7 +12,7 @@ from enum import StrEnum
 from fractions import Fraction
 from types import MappingProxyType
 
-from formarche.utils.money import round_cents_of_ratio
+from formarche.utils.money import exact_context, round_cents_of_ratio
 
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
@@ -24,7 +23,7 @@ _MAX_AMOUNT = Decimal("1e11")  # 100 billion euros
 _MAX_UNIT_PRICE = Decimal("1e6")
 _MAX_HOURS = Decimal("1e10")
 _MAX_FRACTION_DENOMINATOR = 1000
-_ENGINE_CONTEXT = decimal.Context(prec=60, rounding=decimal.ROUND_HALF_EVEN, Emax=999_999, Emin=-999_999)
+_ENGINE_CONTEXT = exact_context(60)
 
 
 class EngineInputError(ValueError):
