@@ -5,14 +5,13 @@ from decimal import ROUND_HALF_UP
 from rest_framework import serializers
 
 from formarche.accounts.tenancy import scoped
+from formarche.api.tenancy import api_tenant
 from formarche.attendance.models import Attendance, AttendanceKind, UnrealisedReason
 from formarche.orders.models import Component, Order
 from formarche.trainees.models import Enrolment, EnrolmentFunding, Trainee
 
 
 def _tenant(serializer):
-    from formarche.api.tenancy import api_tenant
-
     return api_tenant(serializer.context["request"])
 
 

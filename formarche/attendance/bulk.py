@@ -29,6 +29,7 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone
 
+from formarche.attendance import locks
 from formarche.attendance.models import Attendance, AttendanceKind
 from formarche.utils.dates import month_bounds
 from formarche.utils.formatting import format_month
@@ -70,16 +71,6 @@ def mixing_message(kind: str, enrolment, month: date) -> str:
     return (
         f"{format_month(month)} est déjà saisi jour par jour pour {enrolment.trainee} : "
         "un total mensuel ne peut pas s'y ajouter"
-    )
-
-
-def validated_months(order_ids) -> set[tuple[int, date]]:
-    from formarche.billing.models import Period, PeriodStatus
-
-    return set(
-        Period.objects.filter(order_id__in=list(order_ids), status=PeriodStatus.VALIDATED).values_list(
-            "order_id", "month"
-        )
     )
 
 
@@ -202,7 +193,7 @@ def write(
     now = timezone.now()
     user_id = getattr(by, "pk", None)
 
-    validated = validated_months(order_ids)
+    validated = locks.validated_months(order_ids)
     existing: dict[tuple, tuple] = {}
     kinds: dict[tuple, set] = {}
     wanted = set(enrolment_ids)

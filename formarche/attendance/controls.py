@@ -34,6 +34,7 @@ from decimal import Decimal
 
 from django.db.models import F, Q, Value
 
+from formarche.attendance import locks
 from formarche.attendance.models import Attendance, AttendanceKind
 from formarche.attendance.selectors import monthly_totals
 from formarche.trainees.models import Enrolment
@@ -105,16 +106,6 @@ class ControlReport:
 
 def _sort_key(issue: ControlIssue):
     return (issue.month, issue.day or issue.month, issue.trainee, issue.code)
-
-
-def _validated_periods(order) -> list[tuple[date, object]]:
-    from formarche.billing.models import Period, PeriodStatus
-
-    return list(
-        Period.objects.filter(order=order, status=PeriodStatus.VALIDATED)
-        .order_by("month")
-        .values_list("month", "validated_at")
-    )
 
 
 def _blocking(order, enrolments: dict[int, Enrolment], validated, through: date | None) -> list[ControlIssue]:
@@ -333,7 +324,7 @@ def run_controls(order, month: date | None = None) -> ControlReport:
     """Run every control on ``order``'s hours; with ``month``, only months up to that one."""
     through = month.replace(day=1) if month is not None else None
     enrolments = {e.pk: e for e in Enrolment.objects.filter(order=order).select_related("trainee")}
-    validated = _validated_periods(order)
+    validated = locks.validated_periods(order)
     blocking = _blocking(order, enrolments, validated, through)
     warnings = _warnings(order, enrolments, through)
     return ControlReport(blocking=sorted(blocking, key=_sort_key), warnings=sorted(warnings, key=_sort_key))

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from formarche.attendance import locks
 from formarche.attendance.selectors import monthly_totals
+from formarche.orders.terms import parse_bands
 from formarche.trainees.models import Enrolment
 from formarche.utils.dates import months_between
 from formarche.utils.formatting import format_hours, format_month, format_rate
@@ -58,12 +60,9 @@ def rate_percent(hours: Decimal, unit_price: Decimal, amount: Decimal) -> Decima
 
 
 def build_followup(order) -> dict:
-    from formarche.billing.models import Period
-    from formarche.orders.terms import parse_bands
-
     totals = monthly_totals(order)
     enrolments = {e.pk: e for e in Enrolment.objects.filter(order=order).select_related("trainee")}
-    periods = {p.month: p for p in Period.objects.filter(order=order)}
+    period_labels = locks.month_status_labels(order)
     contracted = order.contracted_hours
     months_with_hours = sorted({m for _e, m in totals})
     months: list[FollowupMonth] = []
@@ -106,8 +105,7 @@ def build_followup(order) -> dict:
         counted_total += entry.counted
         entry.cumulative = cumulative
         entry.rate = rate_percent(cumulative, order.unit_price, order.amount)
-        period = periods.get(month)
-        entry.status = period.get_status_display() if period else "Non créée"
+        entry.status = period_labels.get(month, "Non créée")
         months.append(entry)
     dispositif = order.dispositif
     bands = parse_bands(dispositif.resorption_bands) if order.advance_paid and dispositif.advance_rate else ()

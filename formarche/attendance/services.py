@@ -42,6 +42,7 @@ from formarche.attendance.models import (
     AttendanceSource,
     UnrealisedReason,
 )
+from formarche.orders.models import Order, write_refusal
 from formarche.trainees.models import Enrolment
 from formarche.utils.dates import month_bounds
 from formarche.utils.formatting import format_date, format_month
@@ -234,8 +235,6 @@ def _closed_order_phrases(order_ids) -> dict[int, str]:
     The lock (``FOR NO KEY UPDATE`` on PostgreSQL, the database lock on SQLite) makes a closing
     of the action wait for the hours being written, and the hours wait for a closing under way.
     """
-    from formarche.orders.models import Order, write_refusal
-
     phrases = {}
     for pk, status in (
         Order.objects.select_for_update(no_key=True)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from formarche.accounts.tenancy import get_scoped_or_404, of_required, tenant_required
 from formarche.attendance import grid as grid_data
+from formarche.attendance import locks
 from formarche.attendance.controls import run_controls
 from formarche.attendance.followup import build_followup
 from formarche.attendance.services import AttendanceRefused, attendance_set, attendance_set_month_total
@@ -40,12 +41,6 @@ def _context(request, order, nav, **extra) -> dict:
     return {"order": order, "action_menu": action_menu(order, request.tenant), "action_nav": nav, **extra}
 
 
-def _period_status(order, month: date):
-    from formarche.billing.models import Period
-
-    return Period.objects.filter(order=order, month=month).first()
-
-
 def _default_month(order) -> date:
     first = month_start(order.planned_start)
     last = month_start(order.real_end or order.planned_end)
@@ -69,14 +64,13 @@ def grid_month(request, order_id, period):
     order = _order(request, order_id)
     month = _month(period)
     data = grid_data.build_month_grid(order, month)
-    period_row = _period_status(order, month)
     context = _context(
         request,
         order,
         "grid",
         grid=data,
         editable=request.tenant.is_of and order.is_open,  # a closed action is read-only
-        validated=bool(period_row and period_row.is_validated),
+        validated=locks.is_month_validated(order, month),
         cell_url=reverse("attendance:cell", kwargs={"order_id": order.pk, "period": period_key(month)}),
         reasons=grid_data.UnrealisedReason.choices,  # the options of each cell's reason select
     )

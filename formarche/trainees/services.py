@@ -309,17 +309,14 @@ def _days_with_hours(
     enrolment: Enrolment, *, before: date | None = None, after: date | None = None
 ) -> list[date]:
     """Days (or months, for monthly totals) carrying hours outside the given bound."""
-    from formarche.attendance.models import Attendance, AttendanceKind
-    from formarche.utils.dates import month_bounds
-
-    qs = Attendance.objects.filter(enrolment=enrolment).exclude(realised_hours=0, counted_unrealised_hours=0)
+    rows = enrolment.attendances.exclude(realised_hours=0, counted_unrealised_hours=0)  # reverse relation
     days = []
-    for day, kind in qs.values_list("day", "kind").order_by("day"):
-        first, last = (day, day) if kind == AttendanceKind.DAY else month_bounds(day)
+    for row in rows.only("day", "kind").order_by("day"):
+        first, last = row.span  # the day, or the month of a month total
         if after is not None and first > after:
-            days.append(day)
+            days.append(row.day)
         elif before is not None and last < before:
-            days.append(day)
+            days.append(row.day)
     return days
 
 
