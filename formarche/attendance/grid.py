@@ -296,6 +296,15 @@ class MonthCell(_HoursEntry):
         return f"{self.enrolment_id}-{self.month:%Y%m}"
 
     @property
+    def kept_by_day(self) -> bool:
+        """The month is kept day by day: the total is a read-only link to the grid."""
+        return self.mode == "jours"
+
+    @property
+    def not_enrolled(self) -> bool:
+        return self.mode == "hors"
+
+    @property
     def period(self) -> str:
         return period_key(self.month)
 
