@@ -180,9 +180,14 @@ def test_api(world, case):
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_emargement_confirmation(world, case):
     enrolment, day, expected = build(world, case)
-    if not enrolment.covers(day):
-        pytest.skip("émargement refuses a trainee not enrolled that day before any hour is written")
     session = session_open(session=SessionFactory(order=enrolment.order, date=day, planned_hours=D("7")))
+    if not enrolment.covers(day):  # émargement refuses the signature itself, before any hour
+        with pytest.raises(SigningRefused, match="n'est pas inscrit"):
+            sign_on_device(
+                session=session, enrolment=enrolment, data_url=signature_data_url(), ip=None, user_agent=""
+            )
+        _check_stored(enrolment, day, expected, case)
+        return
     sign_on_device(
         session=session, enrolment=enrolment, data_url=signature_data_url(), ip=None, user_agent=""
     )
