@@ -1,19 +1,26 @@
 """Serializers: shape only. Writes go through the apps' services (the same rules as the pages)."""
 
-from decimal import ROUND_HALF_UP
+from decimal import Decimal
 
 from rest_framework import serializers
 
 from formarche.accounts.tenancy import scoped
+from formarche.api.tenancy import api_tenant
 from formarche.attendance.models import Attendance, AttendanceKind, UnrealisedReason
 from formarche.orders.models import Component, Order
 from formarche.trainees.models import Enrolment, EnrolmentFunding, Trainee
+from formarche.utils.money import round_places
 
 
 def _tenant(serializer):
-    from formarche.api.tenancy import api_tenant
-
     return api_tenant(serializer.context["request"])
+
+
+class RoundedDecimalField(serializers.DecimalField):
+    """A decimal rounded half up by ``utils.money.round_places`` before DRF writes it (the house rule)."""
+
+    def to_representation(self, value):
+        return super().to_representation(round_places(Decimal(value), self.decimal_places))
 
 
 class ComponentSerializer(serializers.ModelSerializer):
@@ -34,11 +41,10 @@ class OrderSerializer(serializers.ModelSerializer):
     provider_name = serializers.CharField(source="provider.name", read_only=True)
     provider_code = serializers.CharField(source="provider.provider_code", read_only=True)
     referent_email = serializers.EmailField(source="referent.email", read_only=True, default=None)
-    contracted_hours = serializers.DecimalField(
+    contracted_hours = RoundedDecimalField(
         max_digits=14,
         decimal_places=2,
         read_only=True,
-        rounding=ROUND_HALF_UP,
         help_text="Montant / prix unitaire.",
     )
     cumulative_hours = serializers.DecimalField(
@@ -47,11 +53,10 @@ class OrderSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="Cumul des heures réalisées et non réalisées comptabilisées.",
     )
-    realisation_rate = serializers.DecimalField(
+    realisation_rate = RoundedDecimalField(
         max_digits=9,
         decimal_places=2,
         read_only=True,
-        rounding=ROUND_HALF_UP,
         help_text="% de réalisation : heures cumulées × prix unitaire / montant × 100.",
     )
     components = ComponentSerializer(many=True, read_only=True)

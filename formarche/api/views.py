@@ -13,13 +13,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from formarche.accounts.tenancy import scoped
+from formarche.api import selectors as api_selectors
 from formarche.api import serializers as s
 from formarche.api.tenancy import TenantPermission, api_tenant
+from formarche.attendance import selectors as attendance_selectors
 from formarche.attendance import services as attendance_services
 from formarche.attendance.models import Attendance, AttendanceKind, AttendanceSource
-from formarche.orders.models import Component
 from formarche.orders.selectors import orders_with_hours
-from formarche.organisations.models import Organisation
 from formarche.trainees import services as trainee_services
 from formarche.trainees.models import Enrolment, EnrolmentFunding, Trainee
 from formarche.utils.formatting import parse_month
@@ -57,9 +57,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
     lookup_url_kwarg = "order_id"
 
     def get_queryset(self):
-        qs = orders_with_hours(self.tenant).prefetch_related(
-            Prefetch("components", queryset=Component.objects.order_by("code"))
-        )
+        qs = orders_with_hours(self.tenant).prefetch_related(api_selectors.components_prefetch())
         params = self.request.query_params
         if params.get("status"):
             qs = qs.filter(status=params["status"])
@@ -102,7 +100,7 @@ class TraineeViewSet(
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        organisation = Organisation.objects.get(pk=self.tenant.organisation_id)
+        organisation = api_selectors.tenant_organisation(self.tenant)
         try:
             serializer.instance = trainee_services.trainee_create(organisation=organisation, **data)
         except trainee_services.TraineeError as exc:
@@ -246,7 +244,7 @@ class AttendanceViewSet(
         data = serializer.validated_data
         enrolment, kind, day = data["enrolment"], data.get("kind", AttendanceKind.DAY), data["day"]
         stored_day = day.replace(day=1) if kind == AttendanceKind.MONTH else day
-        existed = Attendance.objects.filter(enrolment=enrolment, day=stored_day, kind=kind).exists()
+        existed = attendance_selectors.attendance_exists(enrolment=enrolment, day=stored_day, kind=kind)
         row = self._write(enrolment=enrolment, day=day, kind=kind, data=data)
         if row is None:
             return Response(status=status.HTTP_204_NO_CONTENT)

@@ -29,6 +29,7 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone
 
+from formarche.attendance import locks
 from formarche.attendance.models import Attendance, AttendanceKind
 from formarche.utils.dates import month_bounds
 from formarche.utils.formatting import format_month
@@ -70,16 +71,6 @@ def mixing_message(kind: str, enrolment, month: date) -> str:
     return (
         f"{format_month(month)} est déjà saisi jour par jour pour {enrolment.trainee} : "
         "un total mensuel ne peut pas s'y ajouter"
-    )
-
-
-def validated_months(order_ids) -> set[tuple[int, date]]:
-    from formarche.billing.models import Period, PeriodStatus
-
-    return set(
-        Period.objects.filter(order_id__in=list(order_ids), status=PeriodStatus.VALIDATED).values_list(
-            "order_id", "month"
-        )
     )
 
 
@@ -195,26 +186,60 @@ def write(
     """
     if not rows:
         return BulkResult(), []
-    enrolment_ids = sorted({r.enrolment_id for r in rows})
-    order_ids = {r.enrolment.order_id for r in rows}
-    first = min(r.day for r in rows).replace(day=1)
-    last = month_bounds(max(r.day for r in rows))[1]
+    scope = _Scope(rows)
     now = timezone.now()
     user_id = getattr(by, "pk", None)
+    plan = _plan(rows, scope, source=source, now=now, user_id=user_id)
+    if plan.errors:
+        plan.errors.sort()
+        return BulkResult(), plan.errors
+    if dry_run:
+        return plan.result, []
+    _apply(plan, scope, source=source, now=now, user_id=user_id)
+    return plan.result, []
 
-    validated = validated_months(order_ids)
+
+class _Scope:
+    """The trainees and months a batch touches (what is loaded and locked)."""
+
+    def __init__(self, rows: list[CheckedRow]):
+        self.enrolment_ids = sorted({r.enrolment_id for r in rows})
+        self.order_ids = {r.enrolment.order_id for r in rows}
+        self.first = min(r.day for r in rows).replace(day=1)
+        self.last = month_bounds(max(r.day for r in rows))[1]
+
+    def stored(self):
+        return _stored(self.enrolment_ids, self.order_ids, self.first, self.last)
+
+
+@dataclass
+class _Plan:
+    result: BulkResult
+    errors: list
+    creates: list
+    updates: list
+    deletes: list
+
+
+def _load_existing(rows, scope: _Scope) -> tuple[dict, dict]:
+    """The stored rows of the scope, locked, by (enrolment, day, kind); the kinds of each trainee-month."""
     existing: dict[tuple, tuple] = {}
     kinds: dict[tuple, set] = {}
-    wanted = set(enrolment_ids)
-    stored = _stored(enrolment_ids, order_ids, first, last).select_for_update()
+    wanted = set(scope.enrolment_ids)
     # id, enrolment_id, day, kind, realised, counted, reason, is_correction
-    for values in stored.values_list("id", *ROW_FIELDS[:7]):
+    for values in scope.stored().select_for_update().values_list("id", *ROW_FIELDS[:7]):
         if values[1] in wanted:
             existing[(values[1], values[2], values[3])] = values
             kinds.setdefault((values[1], values[2].replace(day=1)), set()).add(values[3])
     for r in rows:
         kinds.setdefault((r.enrolment_id, r.day.replace(day=1)), set()).add(r.kind)
+    return existing, kinds
 
+
+def _plan(rows, scope: _Scope, *, source, now, user_id) -> _Plan:
+    """Decide per row: created, updated, unchanged or deleted (or refused: a month kept the other way)."""
+    validated = locks.validated_months(scope.order_ids)
+    existing, kinds = _load_existing(rows, scope)
     errors: list[tuple[int, str]] = []
     creates, updates, deletes = [], [], []
     unchanged = corrections = 0
@@ -245,54 +270,63 @@ def write(
         updates.append((old[0], e_id, r.day, r.kind, r.realised, r.counted, r.reason, correction or old[7]))
         corrections += correction
     result = BulkResult(len(creates), len(updates), unchanged, len(deletes), corrections)
-    if errors:
-        errors.sort()
-        return BulkResult(), errors
-    if dry_run:
-        return result, []
+    return _Plan(result, errors, creates, updates, deletes)
 
+
+def _apply(plan: _Plan, scope: _Scope, *, source, now, user_id) -> None:
+    """Write the plan and its history rows, by batches."""
+    creates, updates, deletes = plan.creates, plan.updates, plan.deletes
     history = Attendance.history.model
     history_sql, history_conv = _insert_sql(history, HISTORY_FIELDS)
     if connection.vendor == "sqlite" and len(creates) + len(updates) > SQL_BATCH:
         with connection.cursor() as cursor:  # a larger page cache for this connection: fewer index page reads
             cursor.execute("PRAGMA cache_size = -131072")
     if creates:
-        sql, conv = _insert_sql(Attendance, ROW_FIELDS)
-        _executemany(sql, conv, creates)
-        keys = {(c[0], c[1], c[2]) for c in creates}
-        ids = {}
-        for pk, enrolment_id, day, kind in _stored(enrolment_ids, order_ids, first, last).values_list(
-            "id", "enrolment_id", "day", "kind"
-        ):
-            if (enrolment_id, day, kind) in keys:
-                ids[(enrolment_id, day, kind)] = pk
-        _executemany(
-            history_sql,
-            history_conv,
-            [(ids[(c[0], c[1], c[2])], *c, now, None, "+", user_id) for c in creates],
-        )
+        _apply_creates(creates, scope, history_sql, history_conv, now=now, user_id=user_id)
     if updates:
-        quote = connection.ops.quote_name
-        fields = [_field(Attendance, n) for n in UPDATED_FIELDS]
-        sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-        sql = f"UPDATE {quote(Attendance._meta.db_table)} SET {sets} WHERE {quote('id')} = %s"
-        full = [(*u, source, now, user_id) for u in updates]  # HISTORY_FIELDS order, without history_*
-        _executemany(
-            sql,
-            [_Converter(f) for f in fields] + [_Converter(Attendance._meta.pk)],
-            [(*f[4:], f[0]) for f in full],
-        )
-        _executemany(history_sql, history_conv, [(*f, now, None, "~", user_id) for f in full])
+        _apply_updates(updates, history_sql, history_conv, source=source, now=now, user_id=user_id)
     if deletes:
-        # the history row keeps the deleted row as it was stored (as the ORM's delete does)
-        gone = []
-        for start in range(0, len(deletes), 500):
-            gone.extend(
-                Attendance.objects.filter(pk__in=deletes[start : start + 500]).values_list("id", *ROW_FIELDS)
-            )
-        _executemany(history_sql, history_conv, [(*g, now, None, "-", user_id) for g in gone])
-        quote = connection.ops.quote_name
-        sql = f"DELETE FROM {quote(Attendance._meta.db_table)} WHERE {quote('id')} = %s"
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, [(pk,) for pk in deletes])
-    return result, []
+        _apply_deletes(deletes, history_sql, history_conv, now=now, user_id=user_id)
+
+
+def _apply_creates(creates, scope: _Scope, history_sql, history_conv, *, now, user_id) -> None:
+    sql, conv = _insert_sql(Attendance, ROW_FIELDS)
+    _executemany(sql, conv, creates)
+    keys = {(c[0], c[1], c[2]) for c in creates}
+    ids = {}
+    for pk, enrolment_id, day, kind in scope.stored().values_list("id", "enrolment_id", "day", "kind"):
+        if (enrolment_id, day, kind) in keys:
+            ids[(enrolment_id, day, kind)] = pk
+    _executemany(
+        history_sql,
+        history_conv,
+        [(ids[(c[0], c[1], c[2])], *c, now, None, "+", user_id) for c in creates],
+    )
+
+
+def _apply_updates(updates, history_sql, history_conv, *, source, now, user_id) -> None:
+    quote = connection.ops.quote_name
+    fields = [_field(Attendance, n) for n in UPDATED_FIELDS]
+    sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    sql = f"UPDATE {quote(Attendance._meta.db_table)} SET {sets} WHERE {quote('id')} = %s"
+    full = [(*u, source, now, user_id) for u in updates]  # HISTORY_FIELDS order, without history_*
+    _executemany(
+        sql,
+        [_Converter(f) for f in fields] + [_Converter(Attendance._meta.pk)],
+        [(*f[4:], f[0]) for f in full],
+    )
+    _executemany(history_sql, history_conv, [(*f, now, None, "~", user_id) for f in full])
+
+
+def _apply_deletes(deletes, history_sql, history_conv, *, now, user_id) -> None:
+    # the history row keeps the deleted row as it was stored (as the ORM's delete does)
+    gone = []
+    for start in range(0, len(deletes), 500):
+        gone.extend(
+            Attendance.objects.filter(pk__in=deletes[start : start + 500]).values_list("id", *ROW_FIELDS)
+        )
+    _executemany(history_sql, history_conv, [(*g, now, None, "-", user_id) for g in gone])
+    quote = connection.ops.quote_name
+    sql = f"DELETE FROM {quote(Attendance._meta.db_table)} WHERE {quote('id')} = %s"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(pk,) for pk in deletes])

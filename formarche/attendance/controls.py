@@ -34,6 +34,7 @@ from decimal import Decimal
 
 from django.db.models import F, Q, Value
 
+from formarche.attendance import locks
 from formarche.attendance.models import Attendance, AttendanceKind
 from formarche.attendance.selectors import monthly_totals
 from formarche.trainees.models import Enrolment
@@ -107,18 +108,8 @@ def _sort_key(issue: ControlIssue):
     return (issue.month, issue.day or issue.month, issue.trainee, issue.code)
 
 
-def _validated_periods(order) -> list[tuple[date, object]]:
-    from formarche.billing.models import Period, PeriodStatus
-
-    return list(
-        Period.objects.filter(order=order, status=PeriodStatus.VALIDATED)
-        .order_by("month")
-        .values_list("month", "validated_at")
-    )
-
-
-def _blocking(order, enrolments: dict[int, Enrolment], validated, through: date | None) -> list[ControlIssue]:
-    issues: list[ControlIssue] = []
+def _suspicious_rows(order, validated, through: date | None):
+    """The rows that may break a blocking rule (one query), and each validated month's date."""
     has_hours = Q(realised_hours__gt=0) | Q(counted_unrealised_hours__gt=0)
     suspicious = (
         (has_hours & Q(day__lt=F("enrolment__entry_date")))
@@ -138,76 +129,86 @@ def _blocking(order, enrolments: dict[int, Enrolment], validated, through: date 
     rows = Attendance.objects.filter(enrolment__order=order).filter(suspicious)
     if through is not None:
         rows = rows.filter(day__lte=month_bounds(through)[1])
-    for row in rows.order_by("day", "enrolment_id"):
-        enrolment = enrolments[row.enrolment_id]
-        name = str(enrolment.trainee)
-        month = row.day.replace(day=1)
-        is_month_row = row.kind == AttendanceKind.MONTH
-        when = f"En {format_month(month)}" if is_month_row else f"Le {format_date(row.day)}"
-        total = row.realised_hours + row.counted_unrealised_hours
-        common = {
-            "month": month,
-            "enrolment_id": enrolment.pk,
-            "trainee": name,
-            "day": None if is_month_row else row.day,
-        }
-        if total > 0 or row.realised_hours < 0 or row.counted_unrealised_hours < 0:
-            first, last = month_bounds(month)
-            before = (last if is_month_row else row.day) < enrolment.entry_date
-            after = (
-                enrolment.exit_date is not None and (first if is_month_row else row.day) > enrolment.exit_date
-            )
-            if before:
-                issues.append(
-                    ControlIssue(
-                        "hors_inscription",
-                        BLOCKING,
-                        message=f"{when} : {format_hours(total)} h pour {name}, avant son entrée en formation "
-                        f"le {format_date(enrolment.entry_date)}.",
-                        **common,
-                    )
-                )
-            if after:
-                issues.append(
-                    ControlIssue(
-                        "hors_inscription",
-                        BLOCKING,
-                        message=f"{when} : {format_hours(total)} h pour {name}, après sa sortie "
-                        f"le {format_date(enrolment.exit_date)}.",
-                        **common,
-                    )
-                )
-        if row.realised_hours < 0 or row.counted_unrealised_hours < 0:
-            issues.append(
-                ControlIssue(
-                    "heures_negatives",
-                    BLOCKING,
-                    message=f"{when} : heures négatives pour {name} (réalisé {format_hours(row.realised_hours)} h, "
-                    f"non réalisé comptabilisé {format_hours(row.counted_unrealised_hours)} h).",
-                    **common,
-                )
-            )
-        if not is_month_row and total > MAX_HOURS_PER_DAY:
-            issues.append(
-                ControlIssue(
-                    "plus_de_12h",
-                    BLOCKING,
-                    message=f"{when} : {format_hours(total)} h pour {name}, plus de 12 h dans une journée.",
-                    **common,
-                )
-            )
-        at = validated_at.get(month)
-        if at is not None and not row.is_correction and row.updated_at > at:
-            issues.append(
-                ControlIssue(
-                    "modification_non_rectificative",
-                    BLOCKING,
-                    message=f"{when} : les heures de {name} ont été modifiées après la validation de "
-                    f"{format_month(month)} sans être marquées comme rectificatif.",
-                    **common,
-                )
-            )
+    return rows.order_by("day", "enrolment_id"), validated_at
+
+
+def _blocking(order, enrolments: dict[int, Enrolment], validated, through: date | None) -> list[ControlIssue]:
+    rows, validated_at = _suspicious_rows(order, validated, through)
+    issues: list[ControlIssue] = []
+    for row in rows:
+        issues.extend(_row_issues(row, enrolments[row.enrolment_id], validated_at))
     issues.extend(_deleted_after_validation(order, enrolments, validated, through))
+    return issues
+
+
+def _row_issues(row, enrolment: Enrolment, validated_at: dict) -> list[ControlIssue]:
+    """The blocking issues of one stored row."""
+    issues: list[ControlIssue] = []
+    name = str(enrolment.trainee)
+    month = row.day.replace(day=1)
+    is_month_row = row.kind == AttendanceKind.MONTH
+    when = f"En {format_month(month)}" if is_month_row else f"Le {format_date(row.day)}"
+    total = row.realised_hours + row.counted_unrealised_hours
+    common = {
+        "month": month,
+        "enrolment_id": enrolment.pk,
+        "trainee": name,
+        "day": None if is_month_row else row.day,
+    }
+    if total > 0 or row.realised_hours < 0 or row.counted_unrealised_hours < 0:
+        first, last = month_bounds(month)
+        before = (last if is_month_row else row.day) < enrolment.entry_date
+        after = enrolment.exit_date is not None and (first if is_month_row else row.day) > enrolment.exit_date
+        if before:
+            issues.append(
+                ControlIssue(
+                    "hors_inscription",
+                    BLOCKING,
+                    message=f"{when} : {format_hours(total)} h pour {name}, avant son entrée en formation "
+                    f"le {format_date(enrolment.entry_date)}.",
+                    **common,
+                )
+            )
+        if after:
+            issues.append(
+                ControlIssue(
+                    "hors_inscription",
+                    BLOCKING,
+                    message=f"{when} : {format_hours(total)} h pour {name}, après sa sortie "
+                    f"le {format_date(enrolment.exit_date)}.",
+                    **common,
+                )
+            )
+    if row.realised_hours < 0 or row.counted_unrealised_hours < 0:
+        issues.append(
+            ControlIssue(
+                "heures_negatives",
+                BLOCKING,
+                message=f"{when} : heures négatives pour {name} (réalisé {format_hours(row.realised_hours)} h, "
+                f"non réalisé comptabilisé {format_hours(row.counted_unrealised_hours)} h).",
+                **common,
+            )
+        )
+    if not is_month_row and total > MAX_HOURS_PER_DAY:
+        issues.append(
+            ControlIssue(
+                "plus_de_12h",
+                BLOCKING,
+                message=f"{when} : {format_hours(total)} h pour {name}, plus de 12 h dans une journée.",
+                **common,
+            )
+        )
+    at = validated_at.get(month)
+    if at is not None and not row.is_correction and row.updated_at > at:
+        issues.append(
+            ControlIssue(
+                "modification_non_rectificative",
+                BLOCKING,
+                message=f"{when} : les heures de {name} ont été modifiées après la validation de "
+                f"{format_month(month)} sans être marquées comme rectificatif.",
+                **common,
+            )
+        )
     return issues
 
 
@@ -333,7 +334,7 @@ def run_controls(order, month: date | None = None) -> ControlReport:
     """Run every control on ``order``'s hours; with ``month``, only months up to that one."""
     through = month.replace(day=1) if month is not None else None
     enrolments = {e.pk: e for e in Enrolment.objects.filter(order=order).select_related("trainee")}
-    validated = _validated_periods(order)
+    validated = locks.validated_periods(order)
     blocking = _blocking(order, enrolments, validated, through)
     warnings = _warnings(order, enrolments, through)
     return ControlReport(blocking=sorted(blocking, key=_sort_key), warnings=sorted(warnings, key=_sort_key))

@@ -14,12 +14,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from formarche.attendance import locks
 from formarche.attendance.selectors import monthly_totals
+from formarche.orders.terms import parse_bands
 from formarche.trainees.models import Enrolment
 from formarche.utils.dates import months_between
 from formarche.utils.formatting import format_hours, format_month, format_rate
+from formarche.utils.money import percent, round_places
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
@@ -52,18 +55,10 @@ class FollowupMonth:
         return self.realised + self.counted
 
 
-def rate_percent(hours: Decimal, unit_price: Decimal, amount: Decimal) -> Decimal:
-    """C × p / A × 100, exact to 28 digits (rounded only when shown)."""
-    return hours * unit_price * HUNDRED / amount
-
-
 def build_followup(order) -> dict:
-    from formarche.billing.models import Period
-    from formarche.orders.terms import parse_bands
-
     totals = monthly_totals(order)
     enrolments = {e.pk: e for e in Enrolment.objects.filter(order=order).select_related("trainee")}
-    periods = {p.month: p for p in Period.objects.filter(order=order)}
+    period_labels = locks.month_status_labels(order)
     contracted = order.contracted_hours
     months_with_hours = sorted({m for _e, m in totals})
     months: list[FollowupMonth] = []
@@ -105,9 +100,8 @@ def build_followup(order) -> dict:
         realised_total += entry.realised
         counted_total += entry.counted
         entry.cumulative = cumulative
-        entry.rate = rate_percent(cumulative, order.unit_price, order.amount)
-        period = periods.get(month)
-        entry.status = period.get_status_display() if period else "Non créée"
+        entry.rate = percent(cumulative * order.unit_price, order.amount)
+        entry.status = period_labels.get(month, "Non créée")
         months.append(entry)
     dispositif = order.dispositif
     bands = parse_bands(dispositif.resorption_bands) if order.advance_paid and dispositif.advance_rate else ()
@@ -122,7 +116,7 @@ def build_followup(order) -> dict:
         "counted_total": counted_total,
         "cumulative": cumulative,
         "contracted": contracted,
-        "rate": rate_percent(cumulative, order.unit_price, order.amount),
+        "rate": percent(cumulative * order.unit_price, order.amount),
         "remaining": max(contracted - cumulative, ZERO),
         "chart": build_chart(chart_months, cumul_by_month, contracted, bands, cap),
     }
@@ -134,11 +128,31 @@ def build_followup(order) -> dict:
 
 WIDTH, HEIGHT = Decimal(760), Decimal(340)
 LEFT, RIGHT, TOP, BOTTOM = Decimal(64), Decimal(150), Decimal(16), Decimal(56)
-_PX = Decimal("0.1")
 
 
 def _px(value: Decimal) -> str:
-    return str(value.quantize(_PX, rounding=ROUND_HALF_UP))
+    return str(round_places(value, 1))
+
+
+def _band_shapes(bands, contracted: Decimal, y, plot_w) -> list[dict]:
+    """The grey zones of the resorption bands, labelled with their fraction of the advance."""
+    band_shapes = []
+    # fractions over a common denominator, as the seed says them: 1/3, 2/3, 3/3
+    denominator = math.lcm(*(band.fraction.denominator for band in bands)) if bands else 1
+    for band in bands:
+        share = f"{band.fraction.numerator * denominator // band.fraction.denominator}/{denominator}"
+        y_low, y_high = y(contracted * band.from_percent / HUNDRED), y(contracted * band.to_percent / HUNDRED)
+        band_shapes.append(
+            {
+                "x": _px(LEFT),
+                "y": _px(y_high),
+                "width": _px(plot_w),
+                "height": _px(y_low - y_high),
+                "label_y": _px((y_low + y_high) / 2 + 4),
+                "label": f"Résorption {share} : {band.from_percent:f}–{band.to_percent:f} %",
+            }
+        )
+    return band_shapes
 
 
 def build_chart(
@@ -180,26 +194,11 @@ def build_chart(
         if i % labels_every == 0
     ]
     y_ticks = []
-    for percent in (0, 25, 50, 75, 100):
-        hours = contracted * percent / HUNDRED
-        y_ticks.append({"y": _px(y(hours)), "text": f"{format_hours(hours)}"[:-3], "percent": percent})
+    for share in (0, 25, 50, 75, 100):
+        hours = contracted * share / HUNDRED
+        y_ticks.append({"y": _px(y(hours)), "text": f"{format_hours(hours)}"[:-3], "percent": share})
 
-    band_shapes = []
-    # fractions over a common denominator, as the seed says them: 1/3, 2/3, 3/3
-    denominator = math.lcm(*(band.fraction.denominator for band in bands)) if bands else 1
-    for band in bands:
-        share = f"{band.fraction.numerator * denominator // band.fraction.denominator}/{denominator}"
-        y_low, y_high = y(contracted * band.from_percent / HUNDRED), y(contracted * band.to_percent / HUNDRED)
-        band_shapes.append(
-            {
-                "x": _px(LEFT),
-                "y": _px(y_high),
-                "width": _px(plot_w),
-                "height": _px(y_low - y_high),
-                "label_y": _px((y_low + y_high) / 2 + 4),
-                "label": f"Résorption {share} : {band.from_percent:f}–{band.to_percent:f} %",
-            }
-        )
+    band_shapes = _band_shapes(bands, contracted, y, plot_w)
     cap_line = None
     if cap is not None:
         cap_line = {"y": _px(y(contracted * cap / HUNDRED)), "label": f"Plafond {format_rate(cap)}"}

@@ -13,7 +13,7 @@ from functools import cached_property
 from django.db.models import Q
 
 from formarche.attendance.models import Attendance, AttendanceKind, UnrealisedReason
-from formarche.attendance.selectors import MonthHours, monthly_totals_by_kind
+from formarche.attendance.selectors import MonthHours, _hours, _sum, monthly_totals_by_kind
 from formarche.trainees.models import Enrolment
 from formarche.utils.dates import add_months, month_bounds, months_between, period_key
 from formarche.utils.formatting import format_date, format_month
@@ -238,8 +238,6 @@ def build_month_grid(order, month: date) -> MonthGrid:
 
 def cell_update(order, enrolment: Enrolment, day: date) -> dict:
     """What a saved cell sends back: the cell, its row totals, its column totals, the grand totals (4 queries)."""
-    from formarche.attendance.selectors import _hours, _sum
-
     first, last = month_bounds(day)
     row = Attendance.objects.filter(enrolment=enrolment, day=day, kind=AttendanceKind.DAY).first()
     cell = _cell(enrolment, day, row, month_kept=False)
@@ -296,6 +294,15 @@ class MonthCell(_HoursEntry):
     @property
     def key(self) -> str:
         return f"{self.enrolment_id}-{self.month:%Y%m}"
+
+    @property
+    def kept_by_day(self) -> bool:
+        """The month is kept day by day: the total is a read-only link to the grid."""
+        return self.mode == "jours"
+
+    @property
+    def not_enrolled(self) -> bool:
+        return self.mode == "hors"
 
     @property
     def period(self) -> str:

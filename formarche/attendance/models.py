@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from formarche.trainees.models import Enrolment
+from formarche.utils.dates import month_bounds
 
 MAX_DAY_HOURS = Decimal("24")  # physically impossible beyond; 12 h is a blocking control, not a constraint
 
@@ -46,8 +47,6 @@ class AttendanceQuerySet(models.QuerySet):
 
     def in_month(self, month):
         """Rows of the calendar month starting at ``month`` (a date, day 1)."""
-        from formarche.utils.dates import month_bounds
-
         first, last = month_bounds(month)
         return self.filter(day__gte=first, day__lte=last)
 
@@ -134,6 +133,13 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.enrolment} — {self.day:%d/%m/%Y} : {self.realised_hours} h"
+
+    @property
+    def span(self) -> tuple:
+        """``(first, last)`` days the row covers: the day itself, or the whole month of a month total."""
+        if self.kind == AttendanceKind.DAY:
+            return self.day, self.day
+        return month_bounds(self.day)
 
     @property
     def total_hours(self) -> Decimal:

@@ -26,8 +26,10 @@ from django.db.models import DecimalField, Sum, Value
 from django.db.models.functions import Coalesce, Substr, TruncMonth
 
 from formarche.attendance.models import Attendance
+from formarche.orders.models import Order
+from formarche.trainees.models import Enrolment
 from formarche.utils.dates import month_bounds
-from formarche.utils.money import ZERO
+from formarche.utils.money import ZERO, round_places
 
 __all__ = [
     "MonthHours",
@@ -40,7 +42,6 @@ __all__ = [
 ]
 
 _HOURS = DecimalField(max_digits=14, decimal_places=2)
-_CENT = Decimal("0.01")
 
 
 def _month_of_day():
@@ -62,7 +63,7 @@ def _sum(field: str):
 def _hours(value) -> Decimal:
     if value is None:
         return ZERO
-    return Decimal(value).quantize(_CENT)
+    return round_places(Decimal(value), 2)
 
 
 def _as_month(value) -> date:
@@ -202,3 +203,17 @@ def monthly_totals_by_kind(order) -> dict[tuple[int, date, str], MonthHours]:
         )
         for row in rows
     }
+
+
+def orders_for_pages():
+    """The actions behind the attendance pages (scoped by the caller), with what their menus show."""
+    return Order.objects.select_related("dispositif", "lot")
+
+
+def enrolments_with_trainee():
+    """Enrolments with their trainee (messages and cells name the trainee), scoped by the caller."""
+    return Enrolment.objects.select_related("trainee")
+
+
+def attendance_exists(*, enrolment, day, kind) -> bool:
+    return Attendance.objects.filter(enrolment=enrolment, day=day, kind=kind).exists()

@@ -15,18 +15,18 @@ from django.views.decorators.http import require_POST
 
 from formarche.accounts.tenancy import get_scoped_or_404, of_required, tenant_required
 from formarche.attendance import grid as grid_data
+from formarche.attendance import locks, perms, selectors
 from formarche.attendance.controls import run_controls
 from formarche.attendance.followup import build_followup
 from formarche.attendance.services import AttendanceRefused, attendance_set, attendance_set_month_total
 from formarche.orders.action_menu import action_menu
 from formarche.orders.models import Order
-from formarche.trainees.models import Enrolment
 from formarche.utils.dates import month_bounds, month_start, parse_period, period_key
 from formarche.utils.formatting import format_date, format_hours, format_month
 
 
 def _order(request, order_id) -> Order:
-    return get_scoped_or_404(Order.objects.select_related("dispositif", "lot"), request.tenant, pk=order_id)
+    return get_scoped_or_404(selectors.orders_for_pages(), request.tenant, pk=order_id)
 
 
 def _month(period: str) -> date:
@@ -38,12 +38,6 @@ def _month(period: str) -> date:
 
 def _context(request, order, nav, **extra) -> dict:
     return {"order": order, "action_menu": action_menu(order, request.tenant), "action_nav": nav, **extra}
-
-
-def _period_status(order, month: date):
-    from formarche.billing.models import Period
-
-    return Period.objects.filter(order=order, month=month).first()
 
 
 def _default_month(order) -> date:
@@ -69,14 +63,13 @@ def grid_month(request, order_id, period):
     order = _order(request, order_id)
     month = _month(period)
     data = grid_data.build_month_grid(order, month)
-    period_row = _period_status(order, month)
     context = _context(
         request,
         order,
         "grid",
         grid=data,
-        editable=request.tenant.is_of and order.is_open,  # a closed action is read-only
-        validated=bool(period_row and period_row.is_validated),
+        editable=perms.can_edit_hours(request.tenant, order),
+        validated=locks.is_month_validated(order, month),
         cell_url=reverse("attendance:cell", kwargs={"order_id": order.pk, "period": period_key(month)}),
         reasons=grid_data.UnrealisedReason.choices,  # the options of each cell's reason select
     )
@@ -101,7 +94,7 @@ def cell(request, order_id, period):
     day = _parse_day(request.POST.get("day"), month)
     try:
         enrolment = get_scoped_or_404(
-            Enrolment.objects.select_related("trainee"),
+            selectors.enrolments_with_trainee(),
             request.tenant,
             pk=request.POST.get("enrolment"),
             order=order,
@@ -169,7 +162,7 @@ def month_totals(request, order_id):
         request,
         order,
         "grid",
-        editable=request.tenant.is_of and order.is_open,  # a closed action is read-only
+        editable=perms.can_edit_hours(request.tenant, order),
         cell_url=reverse("attendance:month_total_cell", kwargs={"order_id": order.pk}),
         **grid_data.build_month_totals(order),
     )
@@ -183,7 +176,7 @@ def month_total_cell(request, order_id):
     try:
         month = parse_period(request.POST.get("month", ""))
         enrolment = get_scoped_or_404(
-            Enrolment.objects.select_related("trainee"),
+            selectors.enrolments_with_trainee(),
             request.tenant,
             pk=request.POST.get("enrolment"),
             order=order,

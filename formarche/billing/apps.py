@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class BillingConfig(AppConfig):
     name = "formarche.billing"
     verbose_name = "Validation et facturation"
+
+    def ready(self):
+        from formarche.attendance.locks import register_period_provider
+        from formarche.billing.month_locks import PeriodMonthLocks
+
+        register_period_provider(PeriodMonthLocks())

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -12,7 +12,7 @@ from formarche.accounts.tenancy import get_scoped_or_404, scoped, tenant_require
 from formarche.orders.action_menu import action_menu
 from formarche.orders.models import Order
 from formarche.organisations.models import Organisation
-from formarche.trainees import services
+from formarche.trainees import perms, selectors, services
 from formarche.trainees.forms import (
     EnrolForm,
     EnrolmentForm,
@@ -28,7 +28,7 @@ SEARCH_LIMIT = 50
 
 
 def _order(request, order_id) -> Order:
-    return get_scoped_or_404(Order.objects.with_labels(), request.tenant, pk=order_id)
+    return get_scoped_or_404(selectors.orders_with_labels(), request.tenant, pk=order_id)
 
 
 def _fundings_prefetch(request) -> Prefetch:
@@ -42,7 +42,7 @@ def _action_context(request, order, nav, **extra):
         "action_menu": action_menu(order, request.tenant),
         "action_nav": nav,
         "nav": "actions",
-        "can_edit": request.tenant.is_of,
+        "can_edit": perms.can_edit_trainees(request.tenant),
         **extra,
     }
 
@@ -55,20 +55,18 @@ def trainee_list(request):
     """Registry: an OF sees its own trainees, a Région the trainees of its orders (read-only)."""
     search = TraineeSearchForm(request.GET or None)
     text = search.cleaned_data["q"] if search.is_valid() else ""
-    visible = (
-        Q(enrolments__order__region_id=request.tenant.organisation_id) if request.tenant.is_region else None
-    )
-    trainees = (
-        scoped(Trainee, request.tenant)
-        .search(text)
-        .annotate(enrolment_count=Count("enrolments", filter=visible))
-        .order_by("last_name", "first_name", "pk")
-    )
+    trainees = selectors.trainee_registry(request.tenant, text)
     page = Paginator(trainees, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "trainees/trainee_list.html",
-        {"page": page, "search": search, "q": text, "nav": "trainees", "can_edit": request.tenant.is_of},
+        {
+            "page": page,
+            "search": search,
+            "q": text,
+            "nav": "trainees",
+            "can_edit": perms.can_edit_trainees(request.tenant),
+        },
     )
 
 
@@ -86,7 +84,12 @@ def trainee_detail(request, trainee_id):
     return render(
         request,
         "trainees/trainee_detail.html",
-        {"trainee": trainee, "enrolments": enrolments, "nav": "trainees", "can_edit": request.tenant.is_of},
+        {
+            "trainee": trainee,
+            "enrolments": enrolments,
+            "nav": "trainees",
+            "can_edit": perms.can_edit_trainees(request.tenant),
+        },
     )
 
 
@@ -190,7 +193,7 @@ def enrol(request, order_id):
     """Inscription des stagiaires: pick trainees from the registry, then entry date, hours, payer."""
     order = _order(request, order_id)
     registry = scoped(Trainee, request.tenant)
-    enrolled_ids = set(Enrolment.objects.filter(order=order).values_list("trainee_id", flat=True))
+    enrolled_ids = selectors.enrolled_trainee_ids(order)
     search = TraineeSearchForm(request.GET or None)
     text = search.cleaned_data["q"] if search.is_valid() else ""
     preselected = request.GET.get("stagiaire", "")
@@ -200,14 +203,14 @@ def enrol(request, order_id):
     form = EnrolForm(
         request.POST or None,
         registry=registry,
-        headcount_label=services.headcount_confirmation_label(order),
+        headcount_label=selectors.headcount_confirmation_label(order),
         initial=initial,
     )
     over_headcount = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            enrolments = services.enrolments_create(
+            enrolments = services.enrolment_create_many(
                 order=order,
                 trainees=list(data["trainees"]),
                 entry_date=data["entry_date"],
@@ -260,7 +263,7 @@ def enrol(request, order_id):
 
 def _enrolment(request, order, enrolment_id) -> Enrolment:
     return get_scoped_or_404(
-        Enrolment.objects.select_related("trainee"), request.tenant, pk=enrolment_id, order=order
+        selectors.enrolments_with_trainee(), request.tenant, pk=enrolment_id, order=order
     )
 
 

@@ -60,8 +60,10 @@ def test_trainer_flow_open_links_sign_here_confirm(world, login):
     order = world.objects["order"]
     enrolment = world.objects["enrolment"]
     client = login(world.users["of1_staff"])
-    tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    session = SessionFactory(order=order, date=tomorrow, trainer_name="Formateur")
+    # the session is today, within the action (hours are never dated in the future nor after its end)
+    today = timezone.localdate()
+    type(order).objects.filter(pk=order.pk).update(planned_end=today + dt.timedelta(days=365))
+    session = SessionFactory(order=order, date=today, end_time=dt.time(23, 59), trainer_name="Formateur")
     detail = _url("session", order_id=order.pk, session_id=session.pk)
     assert "Ouvrir la signature" in client.get(detail).content.decode()
     client.post(_url("session_open", order_id=order.pk, session_id=session.pk))
@@ -94,7 +96,7 @@ def test_trainer_flow_open_links_sign_here_confirm(world, login):
     client.post(_url("session_confirm", order_id=order.pk, session_id=session.pk))
     session.refresh_from_db()
     assert session.status == SessionStatus.CONFIRMED
-    assert Attendance.objects.get(enrolment=enrolment, day=tomorrow).realised_hours == Decimal("3.50")
+    assert Attendance.objects.get(enrolment=enrolment, day=today).realised_hours == Decimal("3.50")
 
 
 @pytest.mark.django_db

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from formarche.trainees import services
+from formarche.trainees import selectors, services
 from formarche.trainees.models import EntryStatus, ExitReason, Payer, Trainee, normalize_name
 from tests.factories import AttendanceFactory, EnrolmentFactory, OrderFactory, TraineeFactory
 
@@ -91,7 +91,7 @@ def test_beyond_planned_headcount_needs_confirmation(db):
     assert enrolment.entry_date == order.planned_start
     assert enrolment.payer == Payer.REGION
     assert (
-        services.headcount_confirmation_label(order)
+        selectors.headcount_confirmation_label(order)
         == "Je confirme l'inscription au-delà de l'effectif prévu (1)"
     )
 
@@ -101,7 +101,9 @@ def test_several_trainees_all_or_nothing(db):
     already = EnrolmentFactory(order=order)
     fresh = TraineeFactory(organisation=order.provider)
     with pytest.raises(services.TraineeError):
-        services.enrolments_create(order=order, trainees=[fresh, already.trainee], planned_hours=Decimal("5"))
+        services.enrolment_create_many(
+            order=order, trainees=[fresh, already.trainee], planned_hours=Decimal("5")
+        )
     assert not fresh.enrolments.exists()
 
 
