@@ -116,7 +116,8 @@ def _enrol_and_fill(order, trainees, months: list[tuple[date, date, list[Decimal
             order=order,
             defaults={
                 "entry_date": order.planned_start,
-                "planned_hours": planned.quantize(Decimal("1")),
+                # demo data, not money: whole hours, ties to even as Python's round() (OF2: 262.5 → 262)
+                "planned_hours": Decimal(round(planned)),
                 "payer": payer,
             },
         )

@@ -13,8 +13,10 @@ from django.apps import apps
 from django.db.models import BigIntegerField, CharField, F, Q, Value
 
 from formarche.accounts.models import Membership, User
-from formarche.accounts.tenancy import Tenant, scoped
+from formarche.accounts.tenancy import Tenant, get_scoped_or_404, scoped
 from formarche.audit.sources import IMPORT_KIND, KIND_LABELS, SOURCES, org_filter
+from formarche.imports.models import ImportJob
+from formarche.orders.models import Order
 
 ACTIONS = {"+": "Création", "~": "Modification", "-": "Suppression", "i": "Import"}
 COLUMNS = ("j_date", "j_type", "j_user", "j_kind", "j_object", "j_order", "j_reason", "j_id")
@@ -43,7 +45,7 @@ class JournalEntry:
 
 
 def _order_ids(tenant: Tenant):
-    return scoped(apps.get_model("orders", "Order"), tenant).values("pk")
+    return scoped(Order, tenant).values("pk")
 
 
 def _when_and_who(qs, filters, *, date: str, user: str):
@@ -90,11 +92,7 @@ def _import_rows(tenant, order_id, filters):
         return None
     if filters.action and filters.action != "i":
         return None
-    qs = (
-        apps.get_model("imports", "ImportJob")
-        .objects.order_by()
-        .filter(organisation_id=tenant.organisation_id)
-    )
+    qs = ImportJob.objects.order_by().filter(organisation_id=tenant.organisation_id)
     qs = _when_and_who(qs, filters, date="created_at", user="created_by_id")
     return qs.values(
         j_date=F("created_at"),
@@ -133,10 +131,9 @@ def journal_entries(rows) -> list[JournalEntry]:
     """Turn a page of rows into entries: users, actions and import jobs in one query each."""
     rows = list(rows)
     users = User.objects.in_bulk({r["j_user"] for r in rows if r["j_user"]})
-    order_model = apps.get_model("orders", "Order")
-    orders = order_model.objects.only("number", "title").in_bulk({r["j_order"] for r in rows if r["j_order"]})
+    orders = Order.objects.only("number", "title").in_bulk({r["j_order"] for r in rows if r["j_order"]})
     job_ids = {r["j_object"] for r in rows if r["j_kind"] == IMPORT_KIND}
-    jobs = apps.get_model("imports", "ImportJob").objects.in_bulk(job_ids) if job_ids else {}
+    jobs = ImportJob.objects.in_bulk(job_ids) if job_ids else {}
     entries = []
     for r in rows:
         entry = JournalEntry(
@@ -173,3 +170,13 @@ def kind_choices(*, for_order: bool):
     if not for_order:
         choices.insert(0, (IMPORT_KIND, KIND_LABELS[IMPORT_KIND]))
     return sorted(choices, key=lambda c: c[1])
+
+
+def member_for_unlock(tenant: Tenant, membership_id: int) -> Membership:
+    """A membership of the tenant's own organisation, with its user (404 otherwise)."""
+    return get_scoped_or_404(Membership.objects.select_related("user"), tenant, pk=membership_id)
+
+
+def journal_order(tenant: Tenant, order_id: int) -> Order:
+    """An action the tenant may see, for its Journal (404 otherwise)."""
+    return get_scoped_or_404(Order.objects.only("number", "title"), tenant, pk=order_id)

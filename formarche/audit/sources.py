@@ -3,16 +3,20 @@ money, hours, terms, a role, a decision or a signature, and the import jobs (one
 import: who, when, which file and its SHA-256, how many rows).
 
 Each source says how its rows reach an action (``order``: the lookup from the historical row to the
-order's id) or an organisation (``org``: a function of the tenant giving a filter). Models are
-named by label, so this app imports none of theirs.
+order's id) or an organisation (``org``: a function of the tenant giving a filter). The 28
+history sources are named by label (their historical models are looked up in the app registry);
+the organisation filters import the few models they join (audit sits at the top of the graph).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db.models import Q
+
+from formarche.accounts.models import Membership
+from formarche.orders.models import Order
+from formarche.trainees.models import Enrolment
 
 
 @dataclass(frozen=True)
@@ -78,30 +82,27 @@ def org_filter(rule: str, tenant, orders) -> Q:
     if rule == "members":
         return Q(organisation_id=org)
     if rule == "users":
-        membership = apps.get_model("accounts", "Membership")
-        return Q(id__in=membership.objects.filter(organisation_id=org).values("user_id"))
-    order = apps.get_model("orders", "Order")
+        return Q(id__in=Membership.objects.filter(organisation_id=org).values("user_id"))
     if rule == "markets":
         return (
             Q(region_id=org)
             if region
-            else Q(id__in=order.objects.filter(id__in=orders).values("lot__market_id"))
+            else Q(id__in=Order.objects.filter(id__in=orders).values("lot__market_id"))
         )
     if rule == "lots":
         return (
             Q(market__region_id=org)
             if region
-            else Q(id__in=order.objects.filter(id__in=orders).values("lot_id"))
+            else Q(id__in=Order.objects.filter(id__in=orders).values("lot_id"))
         )
     if rule == "dispositifs":
         return (
             Q(region_id=org)
             if region
-            else Q(id__in=order.objects.filter(id__in=orders).values("dispositif_id"))
+            else Q(id__in=Order.objects.filter(id__in=orders).values("dispositif_id"))
         )
     if rule == "trainees":
         if not region:
             return Q(organisation_id=org)
-        enrolment = apps.get_model("trainees", "Enrolment")
-        return Q(id__in=enrolment.objects.filter(order_id__in=orders).values("trainee_id"))
+        return Q(id__in=Enrolment.objects.filter(order_id__in=orders).values("trainee_id"))
     raise ValueError(rule)

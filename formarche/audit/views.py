@@ -8,11 +8,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from formarche.accounts.models import Membership
-from formarche.accounts.tenancy import get_scoped_or_404, tenant_required
+from formarche.accounts.tenancy import tenant_required
 from formarche.audit import exports, lockout, perms, selectors
 from formarche.audit.forms import JournalFilterForm
-from formarche.orders.models import Order
 
 
 def _back(request):
@@ -27,9 +25,7 @@ def member_unlock(request, membership_id):
     """POST: lift the login lockout of one member of the manager's own organisation."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    membership = get_scoped_or_404(
-        Membership.objects.select_related("user"), request.tenant, pk=membership_id
-    )
+    membership = selectors.member_for_unlock(request.tenant, membership_id)
     if not perms.can_unlock(request.tenant, membership):
         raise PermissionDenied(
             "Seul un responsable de l'organisation peut débloquer la connexion d'un membre."
@@ -78,5 +74,5 @@ def journal(request):
 @tenant_required()
 def order_journal(request, order_id):
     """One action's Journal."""
-    order = get_scoped_or_404(Order.objects.only("number", "title"), request.tenant, pk=order_id)
+    order = selectors.journal_order(request.tenant, order_id)
     return _journal_page(request, order=order)

@@ -36,7 +36,7 @@ MARCH_13 = dt.date(2023, 3, 13)
     ],
 )
 def test_parse_hours_accepts(raw, expected):
-    assert parse_hours(raw) == expected
+    assert parse_hours(value=raw) == expected
 
 
 @pytest.mark.parametrize(
@@ -50,12 +50,12 @@ def test_parse_hours_accepts(raw, expected):
 )
 def test_parse_hours_refuses_in_french(raw, message):
     with pytest.raises(AttendanceRefused, match=message):
-        parse_hours(raw)
+        parse_hours(value=raw)
 
 
 def test_parse_hours_refuses_floats():
     with pytest.raises(TypeError):
-        parse_hours(7.5)
+        parse_hours(value=7.5)
 
 
 def test_set_creates_updates_and_deletes_when_zero(enrolment):

@@ -21,7 +21,7 @@ _KINDS = frozenset(AttendanceKind.values)  # TextChoices.values builds a list at
 _REASONS = frozenset(UnrealisedReason.values)
 
 
-def parse_hours(value, label: str = "heures") -> Decimal:
+def parse_hours(*, value, label: str = "heures") -> Decimal:
     """``"7,5"``, ``"7.5"``, ``7``, ``Decimal("7.50")``, ``""`` or ``None`` (zero) → ``Decimal`` with 2 places.
 
     Refuses (``AttendanceRefused``) text that is not a number, negative values and more than 2
@@ -71,8 +71,8 @@ def _check(
         raise _refused(f"nature de saisie inconnue : « {kind} »", "kind")
     if not isinstance(day, date):
         raise _refused("indiquez une date", "day")
-    realised = parse_hours(realised, "réalisé")
-    counted = parse_hours(counted, "non réalisé comptabilisé")
+    realised = parse_hours(value=realised, label="réalisé")
+    counted = parse_hours(value=counted, label="non réalisé comptabilisé")
     reason = (reason or "").strip()
     if counted > 0:
         if not reason:

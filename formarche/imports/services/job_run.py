@@ -119,7 +119,7 @@ class _Progress:
 
 
 @task()
-def run_import_job(job_id: int) -> str:
+def run_import_job(*, job_id: int) -> str:
     """Run one stored import job to its end; returns its final status."""
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None:

@@ -111,5 +111,5 @@ def import_job_create(
     if inline:
         import_job_run(job=job, table=table)
     else:
-        transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
+        transaction.on_commit(lambda: run_import_job.enqueue(job_id=job.pk))
     return job
