@@ -92,7 +92,7 @@ def _parse(doc, c: Checker) -> dict:
     out["orders"] = orders = parse_orders(doc, c, out["regions"])
     out["trainees"] = trainees = parse_trainees(doc, c, existing_org)
     out["enrolments"] = enrolments = parse_enrolments(doc, c, trainees, orders)
-    out["attendance"] = parse_attendance(doc, c, enrolments)
+    out["attendance"] = parse_attendance(doc, c, enrolments, orders)
     out["trainers"] = parse_trainers(doc, c, orders)
     out["fiscal_years"] = parse_fiscal_years(doc, c, existing_org)
     out["products"] = parse_products(doc, c, orders)

@@ -7,6 +7,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.utils import timezone
+
+from formarche.attendance.rules import hour_date_refusal
 from formarche.interchange.validation import Checker
 from formarche.trainees.models import Trainee
 from formarche.trainees.services import enrolment_funding_check
@@ -122,8 +125,16 @@ def _fundings(e: dict, ep: str, c: Checker, enrolment: dict) -> list:
     return out
 
 
-def parse_attendance(doc, c: Checker, enrolments: dict) -> list:
-    """``[(enrolment ref, day, kind, realised, counted unrealised, reason)]``, each row checked."""
+def parse_attendance(doc, c: Checker, enrolments: dict, orders: dict) -> list:
+    """``[(enrolment ref, day, kind, realised, counted unrealised, reason)]``, each row checked.
+
+    The date of each hour obeys the hour pages' rule (:func:`formarche.attendance.rules.hour_date_refusal`,
+    issue #17): between the enrolment's entry and its exit (else the action's real end, else its
+    planned end), never after today. A row without hours is checked against the enrolment only, as
+    in the single hours write path. Validated months are not refused: a document brings its
+    validated periods with the hours they froze (the statements are recomputed from them)."""
+    bounds = _date_bounds(enrolments, orders)
+    today = timezone.localdate()
     # attendance: the big one — a tight loop with a fast path for well-formed rows; any doubt
     # goes through the checker's typed getters, which name the error
     rows = []
@@ -162,9 +173,10 @@ def parse_attendance(doc, c: Checker, enrolments: dict) -> list:
                 continue
             ref, day, kind, realised, counted, reason = parsed
         # check stage of an hour row (inline: half a million rows, one loop): the rules of the
-        # hour pages that a document can break on its own (the enrolment's dates, issue #17:
-        # ``attendance.rules.hour_date_refusal`` goes here, with enrolments[ref]["entry_date"] /
-        # ["exit_date"], its refusal added at f"/attendance/{i}/day")
+        # hour pages that a document can break on its own, the date rule first
+        refusal = _date_refusal(bounds.get(ref), day, kind, realised + counted, today)
+        if refusal:
+            c.add(f"/attendance/{i}/day", refusal + ".")
         if kind == "mois":
             if day.day != 1:
                 c.add(f"/attendance/{i}/day", "un total mensuel est daté du premier jour du mois.")
@@ -179,6 +191,35 @@ def parse_attendance(doc, c: Checker, enrolments: dict) -> list:
         seen.add(key)
         rows.append((ref, day, kind, realised, counted, reason))
     return rows
+
+
+def _date_bounds(enrolments: dict, orders: dict) -> dict:
+    """enrolment ref → (entry, exit, real end, planned end), from the parsed sections."""
+    bounds = {}
+    for ref, e in enrolments.items():
+        order = orders.get(e.get("order")) or {}
+        real_end = (order.get("history") or {}).get("real_end")
+        planned_end = (order.get("fields") or {}).get("planned_end")
+        bounds[ref] = (e.get("entry_date"), e.get("exit_date"), real_end, planned_end)
+    return bounds
+
+
+def _date_refusal(bound, day: date, kind: str, hours: Decimal, today: date) -> str | None:
+    if bound is None or bound[0] is None:
+        return None  # the enrolment's own errors are reported on /enrolments
+    entry, exit_, real_end, planned_end = bound
+    if not hours:  # clearing a day: against the enrolment only
+        real_end = planned_end = None
+        today = date.max
+    return hour_date_refusal(
+        day=day,
+        entry=entry,
+        exit=exit_,
+        real_end=real_end,
+        planned_end=planned_end,
+        today=today,
+        month_total=kind == "mois",
+    )
 
 
 def _attendance_slow(a, ap: str, enrolments, c: Checker):

@@ -68,7 +68,8 @@ def build(of=None):
     t2 = TraineeFactory(organisation=of, last_name="Deux", entry_status=EntryStatus.EMPLOYEE)
     t3 = TraineeFactory(organisation=of, last_name="Trois", entry_status=EntryStatus.JOB_SEEKER)
     t4 = TraineeFactory(organisation=of, last_name="Quatre", entry_status=EntryStatus.OTHER)
-    e1a = EnrolmentFactory(order=a, trainee=t1, payer="c6")
+    # entered in December 2022: its hours of that month belong to the previous fiscal year
+    e1a = EnrolmentFactory(order=a, trainee=t1, payer="c6", entry_date=dt.date(2022, 12, 1))
     e2a = EnrolmentFactory(order=a, trainee=t2, payer="c9")
     e3a = EnrolmentFactory(order=a, trainee=t3, payer="c6")
     e1b = EnrolmentFactory(order=b, trainee=t1, payer="c2h")

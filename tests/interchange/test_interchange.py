@@ -150,3 +150,25 @@ def test_cli_round_trip_and_exit_codes(tmp_path, capsys):
     # importing the same file again is refused (order numbers exist), nothing written
     assert cli_import([str(out)]) == 2
     assert "existe déjà" in capsys.readouterr().err
+
+
+def test_hours_outside_the_enrolment_or_the_action_are_refused_by_the_same_date_rule():
+    """Issue #17: the interchange obeys the hour pages' rule (attendance.rules.hour_date_refusal)."""
+    _, _, doc = _roundtrip_doc()
+    _wipe()
+    bad = copy.deepcopy(doc)
+    first = bad["attendance"][0]
+    entry = next(e for e in bad["enrolments"] if e["ref"] == first["enrolment"])["entry_date"]
+    bad["attendance"][0] = dict(first, day="2031-03-14", kind="jour")
+    before_entry = (dt.date.fromisoformat(entry) - dt.timedelta(days=1)).isoformat()
+    bad["attendance"][1] = dict(
+        bad["attendance"][1], enrolment=first["enrolment"], day=before_entry, kind="jour"
+    )
+    with pytest.raises(InterchangeError) as exc:
+        import_document(bad)
+    errors = dict(exc.value.errors)
+    assert errors["/attendance/0/day"].startswith("le 14/03/2031 est après")
+    assert "est avant l'entrée en formation" in errors["/attendance/1/day"]
+    from formarche.organisations.models import Organisation
+
+    assert not Organisation.objects.exists()  # nothing written
