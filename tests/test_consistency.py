@@ -741,3 +741,57 @@ graph TD
     assert graph.node_of("formarche.billing.engine") == "billing_engine"
     assert graph.node_of("formarche.billing.models") == "billing"
     assert not graph.cycles()
+
+
+# --------------------------------------------------------------------------- the map names real code
+
+DOTTED_NAME = re.compile(
+    r"`((?:accounts|attendance|billing|bpf|closing|imports|orders|trainees|utils)(?:\.[A-Za-z_]\w*)+)"
+)
+
+
+def _module_file(parts: list[str]) -> Path | None:
+    base = PACKAGE.joinpath(*parts)
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _top_level_names(path: Path) -> set[str]:
+    names = set()
+    for node in parse(path).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.ImportFrom | ast.Import):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return names
+
+
+def unknown_names_in_the_path_of_one_euro() -> list[str]:
+    """Dotted names of docs/ARCHITECTURE.md's « path of one euro » that name no module or no
+    top-level definition (or re-export) of the module they point into."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    section = text[text.index("## The path of one euro") :]
+    section = section[: section.index("\n## ", 1)] if "\n## " in section[1:] else section
+    unknown = []
+    for name in sorted(set(DOTTED_NAME.findall(section))):
+        parts = name.split(".")
+        for split in range(len(parts), 0, -1):
+            path = _module_file(parts[:split])
+            if path is not None:
+                rest = parts[split:]
+                if rest and rest[0] not in _top_level_names(path):
+                    unknown.append(f"{name} ({rel(path)} ne définit pas {rest[0]})")
+                break
+        else:
+            unknown.append(f"{name} (aucun module)")
+    return unknown
+
+
+def test_the_path_of_one_euro_names_real_code():
+    offenders = unknown_names_in_the_path_of_one_euro()
+    assert not offenders, _fail("Noms de docs/ARCHITECTURE.md (le chemin d'un euro) introuvables", offenders)
