@@ -15,7 +15,12 @@ from formarche.attendance.rules import hour_date_refusal
 from formarche.attendance.services import AttendanceRefused, attendance_set, attendance_set_month_total
 from formarche.imports import services as imports
 from formarche.imports.models import ImportStatus
-from formarche.signing.services import SigningRefused, session_confirm, session_open, sign_on_device
+from formarche.signing.services import (
+    SigningRefused,
+    session_confirm,
+    session_open,
+    signature_record_on_device,
+)
 from tests.attendance.date_rule_table import CASES, IDS, build, sentence
 from tests.factories import SessionFactory, signature_data_url
 
@@ -183,12 +188,12 @@ def test_emargement_confirmation(world, case):
     session = session_open(session=SessionFactory(order=enrolment.order, date=day, planned_hours=D("7")))
     if not enrolment.covers(day):  # émargement refuses the signature itself, before any hour
         with pytest.raises(SigningRefused, match="n'est pas inscrit"):
-            sign_on_device(
+            signature_record_on_device(
                 session=session, enrolment=enrolment, data_url=signature_data_url(), ip=None, user_agent=""
             )
         _check_stored(enrolment, day, expected, case)
         return
-    sign_on_device(
+    signature_record_on_device(
         session=session, enrolment=enrolment, data_url=signature_data_url(), ip=None, user_agent=""
     )
     if expected:
