@@ -11,6 +11,7 @@ class ImportKind(models.TextChoices):
     TRAINEES = "stagiaires", "Stagiaires (et inscriptions)"
     HOURS_DAILY = "heures_jour", "Heures journalières"
     HOURS_MONTHLY = "heures_mois", "Heures mensuelles (totaux)"
+    INTERCHANGE = "echange", "Import d'échange (formarche import)"
 
 
 class ImportStatus(models.TextChoices):

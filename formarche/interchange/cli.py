@@ -7,6 +7,7 @@ each with its JSON path); nothing is written when a file is refused.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -53,7 +54,9 @@ def cli_import(argv: list[str] | None = None) -> int:
     from formarche.interchange.validation import InterchangeError
 
     try:
-        counts = import_document(load_json(raw))
+        counts = import_document(
+            load_json(raw), file_name=os.path.basename(args.file), file_hash=hashlib.sha256(raw).hexdigest()
+        )
     except InterchangeError as exc:
         print(f"Fichier refusé, rien n'a été importé ({len(exc.errors)} erreur(s)) :", file=sys.stderr)
         for message in exc.messages():

@@ -3,6 +3,7 @@ refused whole with their JSON paths; the exported document satisfies docs/interc
 
 import copy
 import datetime as dt
+import hashlib
 import json
 from pathlib import Path
 
@@ -34,11 +35,13 @@ def _wipe():
         TrainerHours,
         TrainerStatusPeriod,
     )
+    from formarche.imports.models import ImportJob
     from formarche.orders.models import Dispositif, Lot, Market, Order
     from formarche.organisations.models import Organisation
     from formarche.trainees.models import Enrolment, Trainee
 
     for model in (
+        ImportJob,
         Payment,
         InvoiceModel,
         Statement,
@@ -147,6 +150,14 @@ def test_cli_round_trip_and_exit_codes(tmp_path, capsys):
     assert "/organisation : objet obligatoire." in err
     assert cli_import([str(out)]) == 0
     assert _cells(FiscalYear.objects.get(end=dt.date(2023, 12, 31))) == before
+    # the import is one job of the organisation: its imports list and its Journal show it
+    from formarche.imports.models import ImportJob, ImportKind
+
+    job = ImportJob.objects.get()
+    assert (job.kind, job.status, job.file_name) == (ImportKind.INTERCHANGE, "terminee", "export.json")
+    assert job.file_hash == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert job.organisation.provider_code == code and job.report["interchange"]["attendance"] == 9
+    assert "9 ligne(s) d'heures" in job.report["summary"]
     # importing the same file again is refused (order numbers exist), nothing written
     assert cli_import([str(out)]) == 2
     assert "existe déjà" in capsys.readouterr().err
