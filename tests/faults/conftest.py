@@ -13,7 +13,8 @@ from tests.factories import OrganisationFactory
 def postgresql_only():
     if connection.vendor == "sqlite":
         pytest.skip(
-            "SQLite in memory cannot be shared with a killed subprocess: the fault tests run on PostgreSQL only"
+            "needs PostgreSQL (the test database shared with a killed subprocess, or pg_terminate_backend): "
+            "runs in the PostgreSQL suite"
         )
 
 
