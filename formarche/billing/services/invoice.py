@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from formarche.billing import facturx, notifications
 from formarche.billing.models import Invoice, InvoiceStatus, Period, Rejection, Statement
 from formarche.billing.selectors import invoice_document, invoice_party_data, period_live_invoice
-from formarche.billing.services._common import BillingError, as_user, lock_invoice, require_not_archived
+from formarche.billing.services._common import (
+    BillingError,
+    as_user,
+    lock_invoice,
+    require_not_archived,
+    store_file,
+)
 from formarche.billing.services.numbering import invoice_number_take
 
 
@@ -49,7 +54,9 @@ def invoice_create(
         pdf = facturx.build_facturx_pdf(invoice_document(invoice))
     except (facturx.InvoiceDataError, ValueError) as exc:
         raise BillingError(f"{what} ne peut pas être établie : {exc}") from exc
-    invoice.document.save(f"{number}_{order.number}{filename_suffix}.pdf", ContentFile(pdf), save=False)
+    store_file(
+        invoice.document, f"{number}_{order.number}{filename_suffix}.pdf", pdf, what="le PDF de la facture"
+    )
     as_user(invoice, user).save()
     transaction.on_commit(lambda: notifications.invoice_issued(invoice))
     return invoice
@@ -106,6 +113,8 @@ def invoice_validate(*, invoice: Invoice, user) -> Invoice:
     """The Région validates a signed invoice (paid at once when nothing is to pay)."""
     invoice = lock_invoice(invoice)
     require_not_archived(invoice.order, "ses factures ne peuvent plus être validées.")
+    if invoice.status in {InvoiceStatus.VALIDATED, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID}:
+        raise BillingError(f"La facture {invoice.number} est déjà validée : rien n'a été modifié.")
     if invoice.status != InvoiceStatus.SIGNED:
         raise BillingError("Seule une facture signée, en attente de validation, peut être validée.")
     invoice.status = InvoiceStatus.VALIDATED if invoice.payable_ttc > 0 else InvoiceStatus.PAID

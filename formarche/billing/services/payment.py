@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from formarche.billing import notifications
 from formarche.billing.models import InvoiceStatus, Payment, PaymentKind
@@ -17,8 +18,11 @@ from formarche.billing.services._common import (
     require_not_archived,
 )
 from formarche.orders.models import Order
-from formarche.utils.formatting import format_amount
+from formarche.utils.formatting import format_amount, format_date
 from formarche.utils.money import ZERO
+
+#: Two identical payments recorded by the same person within this delay are one double POST.
+DOUBLE_POST_WINDOW = dt.timedelta(minutes=2)
 
 
 @transaction.atomic
@@ -33,6 +37,7 @@ def payment_record(*, invoice, user, date: dt.date, amount: Decimal, reference: 
         )
     if date < invoice.issue_date:
         raise BillingError("La date de paiement précède la date d'émission de la facture.")
+    _refuse_double_post(invoice, user=user, date=date, amount=amount, reference=reference)
     paid = sum((p.amount for p in invoice.payments.all()), ZERO)
     remaining = invoice.payable_ttc - paid
     if amount > remaining:
@@ -57,6 +62,19 @@ def payment_record(*, invoice, user, date: dt.date, amount: Decimal, reference: 
     if invoice.status == InvoiceStatus.PAID:
         transaction.on_commit(lambda: notifications.invoice_paid(invoice, payment))
     return payment
+
+
+def _refuse_double_post(invoice, *, user, date: dt.date, amount: Decimal, reference: str) -> None:
+    """The same payment sent twice in a row (a double click, a reloaded form) is recorded once."""
+    since = timezone.now() - DOUBLE_POST_WINDOW
+    if invoice.payments.filter(
+        date=date, amount=amount, reference=reference, recorded_by=user, recorded_at__gte=since
+    ).exists():
+        raise BillingError(
+            f"Ce paiement ({format_amount(amount)} € du {format_date(date)}) vient d'être enregistré : "
+            "il ne l'a pas été une seconde fois. Pour un second versement du même montant, indiquez une "
+            "autre référence."
+        )
 
 
 @transaction.atomic

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,7 +16,7 @@ from formarche.billing.selectors import (
     signed_invoice_max_bytes,
     signed_invoice_trust_roots,
 )
-from formarche.billing.services._common import BillingError, as_user, require_not_archived
+from formarche.billing.services._common import BillingError, as_user, require_not_archived, store_file
 
 
 def _report_json(report, *, checked: bool) -> dict:
@@ -84,7 +83,7 @@ def invoice_upload_signed(
         require_not_archived(locked.order, "aucune facture signée ne peut plus être déposée.")
         if locked.status != InvoiceStatus.ISSUED:
             raise BillingError(invoice_not_issued_message(locked))
-        locked.signed_file.save(expected, ContentFile(data), save=False)
+        store_file(locked.signed_file, expected, data, what="la facture signée")
         locked.signed_filename = filename.replace("\\", "/").rsplit("/", 1)[-1]
         locked.signature_report = _report_json(report, checked=not skip_signature_check_for_demo)
         locked.status = InvoiceStatus.SIGNED

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,7 +18,7 @@ from formarche.billing.selectors import (
     solde_frozen_data,
     validated_periods_with_statements,
 )
-from formarche.billing.services._common import BillingError, as_user, require_not_archived
+from formarche.billing.services._common import BillingError, as_user, require_not_archived, store_file
 from formarche.billing.services.invoice import invoice_create
 from formarche.orders.models import Order
 from formarche.utils.money import ZERO, round_cents
@@ -102,7 +101,12 @@ def solde_issue(*, order: Order, user, today: dt.date | None = None) -> Solde:
         _solde_invoice_issue(row, user, today)
     elif row.is_repayment_order:
         pdf = render_repayment_order_pdf(repayment_order_context(row))
-        row.repayment_document.save(f"Titre_de_reversement_{order.number}.pdf", ContentFile(pdf), save=False)
+        store_file(
+            row.repayment_document,
+            f"Titre_de_reversement_{order.number}.pdf",
+            pdf,
+            what="le titre de reversement",
+        )
         as_user(row, user).save(update_fields=["repayment_document"])
     return row
 
