@@ -19,6 +19,15 @@ if str(ROOT) not in sys.path:
 
 PG = "postgres://postgres@127.0.0.1:5432/{name}"
 
+# Several benchmark runs side by side (one per developer worktree) keep apart by a tag:
+# FORMARCHE_BENCH_TAG=x gives the database bench_<size>_x and the folder /tmp/formarche-bench-<size>-<db>-x.
+BENCH_TAG = os.environ.get("FORMARCHE_BENCH_TAG", "").strip()
+
+
+def db_name(size: str) -> str:
+    """The PostgreSQL benchmark database of a size (with the run's tag, if any)."""
+    return f"bench_{size}_{BENCH_TAG}" if BENCH_TAG else f"bench_{size}"
+
 
 def loadavg() -> str:
     """The first three fields of /proc/loadavg (1, 5 and 15 minutes)."""
@@ -107,13 +116,13 @@ def bench_env(db: str, size: str) -> dict:
         "DJANGO_SECRET_KEY": "banc-d-essai-local-" + "0123456789" * 5,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "FORMARCHE_VAR_DIR": f"/tmp/formarche-bench-{size}-{db}",
+        "FORMARCHE_VAR_DIR": f"/tmp/formarche-bench-{size}-{db}" + (f"-{BENCH_TAG}" if BENCH_TAG else ""),
         # one machine, one benchmark user: SQLite declared, and the API throttle out of the way
         "FORMARCHE_ALLOW_SQLITE": "1",
         "FORMARCHE_API_USER_RATE": "1000000/minute",
     }
     if db == "postgres":
-        env["DATABASE_URL"] = PG.format(name=f"bench_{size}")
+        env["DATABASE_URL"] = PG.format(name=db_name(size))
     return env
 
 
@@ -123,7 +132,7 @@ def prepare_database(db: str, size: str, *, fresh: bool) -> None:
     var_dir = Path(env["FORMARCHE_VAR_DIR"])
     if fresh:
         if db == "postgres":
-            name = f"bench_{size}"
+            name = db_name(size)
             subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
             subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
         else:

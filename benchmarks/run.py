@@ -47,6 +47,7 @@ from common import (  # noqa: E402
     ROOT,
     analyze,
     bench_env,
+    db_name,
     best_of,
     cpu_delta,
     cpu_snapshot,
@@ -388,7 +389,7 @@ def run_seconds(duration: float, clients: int, in_process_ms: float | None, core
 def _server_pids(server_pid: int, db: str, size_name: str) -> list[int]:
     pids = [server_pid, *_children(server_pid)]
     if db == "postgres":
-        pids += db_backend_pids(f"bench_{size_name}")
+        pids += db_backend_pids(db_name(size_name))
     return pids
 
 
