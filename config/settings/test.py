@@ -16,10 +16,14 @@ PASSWORD_HASHERS = [
 ]
 if not os.environ.get("DATABASE_URL"):
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+# --- storage (issue #15) ---
+# Files in memory, whatever S3_* says: the S3 tests (tests/storage/) start their own moto server
+# and switch STORAGES to it themselves.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# --- end of storage ---
 
 # django-axes refuses authenticate() without a request; Django's test client.login() calls it so.
 # This backend lets those calls through (no request, nothing to count) and checks every real one.
