@@ -155,3 +155,12 @@ def test_a_stopped_server_gives_the_french_unavailable_page(seeded, settings):
     page = text(response)
     assert f"Le fichier ne peut pas être lu pour le moment ({UNAVAILABLE})" in page
     assert 'lang="fr"' in page and "Une erreur est survenue" not in page
+
+
+def test_a_missing_file_on_the_embedded_storage_gives_the_same_french_page(world):
+    """The same page without S3 (the test settings' in-memory storage stands for the disk)."""
+    document = world.objects["document"]
+    document.file.storage.delete(document.file.name)
+    url = reverse("documents:download", kwargs={"order_id": document.order_id, "document_id": document.pk})
+    response = client_of(world.users["of1_staff"]).get(url)
+    assert response.status_code == 404 and "Fichier introuvable" in text(response)
