@@ -81,3 +81,30 @@ def test_production_settings_with_s3_pass_check_deploy(tmp_path):
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_admin_page_and_no_api_serializer_exposes_a_stored_file():
+    """A FileField shown by the admin or serialised by the API would hand out ``storage.url()``: a
+    signed S3 URL that opens the file without a login for 5 minutes. Files go through their views."""
+    import inspect
+
+    from django.contrib import admin
+    from django.db.models import FileField
+    from rest_framework import serializers
+
+    from formarche.api import serializers as api_serializers
+
+    with_files = [
+        model.__name__
+        for model in admin.site._registry
+        if any(isinstance(field, FileField) for field in model._meta.get_fields())
+    ]
+    assert not with_files, f"modèles à fichier dans l'admin : {with_files}"
+    for name, serializer in inspect.getmembers(api_serializers, inspect.isclass):
+        if (
+            issubclass(serializer, serializers.Serializer)
+            and serializer.__module__ == api_serializers.__name__
+        ):
+            fields = serializer().fields if not issubclass(serializer, serializers.ListSerializer) else {}
+            exposed = [key for key, field in fields.items() if isinstance(field, serializers.FileField)]
+            assert not exposed, f"{name} sérialise un fichier : {exposed}"
