@@ -8,10 +8,9 @@ session, tenancy, selectors, engine, template): ``time.process_time()`` of this 
 ``*_db_cpu_ms`` keys). The drill-down is the cell with the most sources (F-1 total hours: every
 enrolment of the year).
 
-Cold and warm: the BPF of a fiscal year is kept in the cache under a key built from the last
-change of its rows (formarche.bpf.cache). ``cold`` empties that cache before each request (the
-first computation after a write); ``warm`` requests again with the cache filled. The targets
-(≤ 100 ms for the page and the JSON, ≤ 50 ms for a drill-down) are read on the cold figures.
+No cache: every request computes the BPF from the rows (the figures are "cold" by construction).
+If a data-versioned cache is added one day, its warm figures must be reported beside these, under
+keys of their own, never in place of them.
 
 Standalone: ``.venv/bin/python benchmarks/bpf_requests.py --db postgres|sqlite [--profile page]``
 on the database benchmarks/run.py loaded (size ``of``); ``--profile`` prints a pyinstrument tree.
@@ -26,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import cpu_delta, cpu_snapshot, loadavg, proc_cpu_s  # noqa: E402
+from common import cpu_delta, cpu_snapshot, loadavg  # noqa: E402
 from dataset import of_code  # noqa: E402
 
 DRILL_KEY = "F1.total.h"
@@ -83,23 +82,12 @@ def _backend_pid() -> int | None:
         return cursor.fetchone()[0]
 
 
-def _forget() -> None:
-    """Empty the BPF cache (if this tree has one): the next request computes from the rows."""
-    try:
-        from formarche.bpf import cache
-    except ImportError:
-        return
-    cache.forget_all()
-
-
-def measure(client, path: str, rounds: int, *, cold: bool) -> dict:
+def measure(client, path: str, rounds: int) -> dict:
     """Best and median CPU (ms) of ``rounds`` requests, and the backend's CPU of the best one."""
     backend = _backend_pid()
     client.get(path, secure=True)  # templates, connection
     samples = []
     for _ in range(rounds):
-        if cold:
-            _forget()
         db0 = cpu_snapshot([backend]) if backend else {}
         t0 = time.process_time()
         response = client.get(path, secure=True)
@@ -118,36 +106,24 @@ def measure(client, path: str, rounds: int, *, cold: bool) -> dict:
     }
 
 
-def _has_cache() -> bool:
-    try:
-        from formarche.bpf import cache  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def measure_bpf_requests(result: dict) -> None:
-    """The keys of issue #16 in ``result["bpf"]``: ``<name>_cpu_ms`` (cold: computed from the rows),
-    ``<name>_warm_cpu_ms`` (cache filled, when this tree has the cache), the medians and the
-    PostgreSQL backend's CPU."""
+    """The keys of issue #16 in ``result["bpf"]``: ``<name>_cpu_ms`` (best), ``<name>_median_cpu_ms``,
+    ``<name>_db_cpu_ms`` (the PostgreSQL backend's CPU during the best request) and the size."""
     fy, paths = targets()
     client = _client(fy.organisation_id)
     out = result.setdefault("bpf", {})
     out["requests_load_start"] = loadavg()
-    cached = _has_cache()
     for name, path in paths.items():
-        cold = measure(client, path, ROUNDS[name], cold=True)
-        out[f"{name}_cpu_ms"] = cold["cpu_ms"]
-        out[f"{name}_median_cpu_ms"] = cold["median_cpu_ms"]
-        out[f"{name}_db_cpu_ms"] = cold["db_cpu_ms"]
-        out[f"{name}_bytes"] = cold["bytes"]
-        line = f"{name} : {cold['cpu_ms']} ms CPU (médiane {cold['median_cpu_ms']}, base {cold['db_cpu_ms']})"
-        if cached:
-            warm = measure(client, path, ROUNDS[name], cold=False)
-            out[f"{name}_warm_cpu_ms"] = warm["cpu_ms"]
-            out[f"{name}_warm_db_cpu_ms"] = warm["db_cpu_ms"]
-            line += f", cache rempli {warm['cpu_ms']} ms (base {warm['db_cpu_ms']})"
-        print(f"[BPF {loadavg()}] {line}", flush=True)
+        got = measure(client, path, ROUNDS[name])
+        out[f"{name}_cpu_ms"] = got["cpu_ms"]
+        out[f"{name}_median_cpu_ms"] = got["median_cpu_ms"]
+        out[f"{name}_db_cpu_ms"] = got["db_cpu_ms"]
+        out[f"{name}_bytes"] = got["bytes"]
+        print(
+            f"[BPF {loadavg()}] {name} : {got['cpu_ms']} ms CPU (médiane {got['median_cpu_ms']}, "
+            f"base {got['db_cpu_ms']})",
+            flush=True,
+        )
     out["drill_key"] = DRILL_KEY
     out["requests_load_end"] = loadavg()
 
@@ -158,7 +134,6 @@ def _profile(name: str) -> None:
     fy, paths = targets()
     client = _client(fy.organisation_id)
     client.get(paths[name], secure=True)
-    _forget()
     profiler = Profiler(interval=0.0005)
     profiler.start()
     client.get(paths[name], secure=True)
@@ -181,7 +156,6 @@ def main(argv=None) -> int:
     result: dict = {}
     measure_bpf_requests(result)
     print(result["bpf"])
-    _ = proc_cpu_s
     return 0
 
 
