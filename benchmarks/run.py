@@ -47,11 +47,11 @@ from common import (  # noqa: E402
     ROOT,
     analyze,
     bench_env,
-    db_name,
     best_of,
     cpu_delta,
     cpu_snapshot,
     db_backend_pids,
+    db_name,
     loadavg,
     peak_rss_mb,
     prepare_database,
@@ -646,6 +646,10 @@ def main(argv=None) -> int:
     if not args.only:
         measure_statements(args.size, result)
         measure_bpf(result)
+        # --- perfbpf (issue #16): CPU of the BPF page, its JSON export and a drill-down ---
+        from bpf_requests import measure_bpf_requests
+
+        measure_bpf_requests(result)
         pages, cookies = page_targets()
         measure_queries(pages, cookies, result)
         if not args.skip_load:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from itertools import chain
 
 from formarche.bpf.aggregate.facts import Bucket, Facts, Unit
 from formarche.bpf.inputs import ZERO, TrainerStatus
@@ -19,6 +20,9 @@ def dedupe(refs: Iterable[SourceRef]) -> tuple[SourceRef, ...]:
 class CellBook:
     def __init__(self) -> None:
         self.cells: dict[str, Cell] = {}
+        # sources of a list of units, by the identities of its units: F-1, F-3 and F-4 totals (and a
+        # line that holds every unit) list the same units in the same order, read once (issue #16)
+        self._unit_sources: dict[tuple[int, ...], tuple[SourceRef, ...]] = {}
 
     def set(self, key: str, value, sources: Iterable[SourceRef] = ()) -> None:
         self.cells[key] = Cell(value, dedupe(sources))
@@ -41,9 +45,18 @@ class CellBook:
             pairs = [(u, h) for u in units if (h := hours(u)) > 0]
             chosen = [u for u, _ in pairs]
             total = sum((h for _, h in pairs), ZERO)
-        sources = dedupe(r for u in chosen for r in u.refs)
+        sources = self._sources_of(chosen)
         self.cells[f"{prefix}.n"] = Cell(len(chosen), sources)
         self.cells[f"{prefix}.h"] = Cell(total, sources)
+
+    def _sources_of(self, chosen: list[Unit]) -> tuple[SourceRef, ...]:
+        """The units' enrolments, deduplicated, in the units' order (memoised: the units live as
+        long as the book, so their identities stay theirs)."""
+        key = tuple(map(id, chosen))
+        sources = self._unit_sources.get(key)
+        if sources is None:
+            sources = self._unit_sources[key] = dedupe(chain.from_iterable([u.refs for u in chosen]))
+        return sources
 
     def amount(self, key: str, buckets: Iterable[Bucket]) -> None:
         buckets = list(buckets)

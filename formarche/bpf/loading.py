@@ -304,10 +304,16 @@ def _enrolments(
         else {}
     )
     enrolments = []
+    # the principal funding of an enrolment is its line at its order's price: a few hundred distinct
+    # (frozen) values for thousands of enrolments, built once each (issue #16)
+    principals: dict[tuple[str, int], tuple[bi.Funding]] = {}
     for eid, trainee_id, oid, status, payer, entered_on, planned in enrolment_rows:
-        line = bi.CLine.OTHER_TRAINING_ORGANISATION if oid in received else PAYER_TO_CLINE[payer]
-        extra = co_fundings.get(eid, ())
-        if oid in received:  # an action received from another OF: all of its products go to C-10
+        principal = principals.get((payer, oid))
+        if principal is None:
+            line = bi.CLine.OTHER_TRAINING_ORGANISATION if oid in received else PAYER_TO_CLINE[payer]
+            principal = principals[(payer, oid)] = (bi.Funding(c_line=line, hourly_rate=prices[oid]),)
+        extra = co_fundings.get(eid)
+        if extra and oid in received:  # an action received from another OF: all of its products go to C-10
             extra = tuple(replace(f, c_line=bi.CLine.OTHER_TRAINING_ORGANISATION) for f in extra)
         enrolments.append(
             bi.EnrolmentInput(
@@ -315,7 +321,7 @@ def _enrolments(
                 trainee_id=trainee_id,
                 action_id=oid,
                 status=STATUS_TO_ENGINE.get(status, bi.TraineeStatus.OTHER),
-                fundings=(bi.Funding(c_line=line, hourly_rate=prices[oid]), *extra),
+                fundings=principal + extra if extra else principal,
                 entered_on=entered_on,
                 planned_hours=planned,
                 billable_hours_before=before.get(eid, ZERO),

@@ -84,8 +84,15 @@ def round_places(value: Decimal, places: int) -> Decimal:
     >>> round_places(Decimal("12.345"), 2), round_places(Decimal("2.5"), 0)
     (Decimal('12.35'), Decimal('3'))
     """
-    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    quantum = _PLACES.get(places)
+    if quantum is None:
+        quantum = Decimal(1).scaleb(-places)
+    rounded = _quantize(value, quantum, ROUND_HALF_UP)
     return rounded if rounded else rounded.copy_abs()
+
+
+# the quanta of round_places, built once (the BPF rounds every trainee's hours: issue #16)
+_PLACES = {places: Decimal(1).scaleb(-places) for places in range(7)}
 
 
 def round_units(value: Decimal) -> int:
