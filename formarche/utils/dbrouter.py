@@ -313,7 +313,7 @@ class ReplicaStatus:
 def replica_status() -> ReplicaStatus:
     """The replica's replay lag in seconds and in bytes behind the primary's current position."""
     max_lag = float(getattr(settings, "DATABASE_REPLICA_MAX_LAG", 30))
-    if REPLICA not in settings.DATABASES:
+    if not replica_configured():
         return ReplicaStatus(configured=False, max_lag_seconds=max_lag)
     try:
         current = primary_lsn()
