@@ -54,8 +54,13 @@ def database_lines(status: ReplicaStatus | None = None) -> list[StatusLine]:
     ]
     if status.configured and status.reachable:
         lines += [
-            StatusLine("Retard de rejeu", _seconds(status.lag_seconds), ok=status.reports_on_replica),
+            StatusLine(
+                "Retard de rejeu (âge du dernier commit rejoué)",
+                _seconds(status.lag_seconds),
+                ok=status.reports_on_replica,
+            ),
             StatusLine("Retard en octets de WAL", _bytes(status.lag_bytes)),
+            StatusLine("Retard de rejeu mesuré par le primaire", _seconds(status.primary_replay_lag)),
             StatusLine("Retard toléré", _seconds(status.max_lag_seconds)),
             StatusLine("Position du primaire", status.primary_lsn or "—"),
             StatusLine("Position rejouée par la réplique", status.replay_lsn or "—"),

@@ -138,7 +138,15 @@ def current_read_alias() -> str | None:
 
 @dataclass(frozen=True)
 class ReplicaProbe:
-    """The replica's answer to one query: its replayed position and replay lag in seconds."""
+    """The replica's answer to one query: its replayed position and replay lag in seconds.
+
+    The seconds are 0 when everything received is replayed, else the age of the last replayed
+    commit. During one long transaction on the primary (an import) there is no commit to replay,
+    so this age grows although the replica keeps up: it may overstate the lag (the reports then
+    read the primary, which is safe), never understate it while commits wait to be replayed. The
+    primary's own measure, ``pg_stat_replication.replay_lag``, is shown beside it by
+    :func:`replica_status`.
+    """
 
     in_recovery: bool
     replay_lsn: str | None
@@ -299,6 +307,8 @@ class ReplicaStatus:
     replay_lsn: str | None = None
     lag_seconds: float | None = None
     lag_bytes: int | None = None
+    #: the primary's ``pg_stat_replication.replay_lag`` (None when idle or not a streaming replica)
+    primary_replay_lag: float | None = None
     max_lag_seconds: float = 30.0
     error: str = ""
 
@@ -310,6 +320,16 @@ class ReplicaStatus:
         return not self.in_recovery or (self.lag_seconds or 0) <= self.max_lag_seconds
 
 
+def primary_replay_lag() -> float | None:
+    """The largest ``replay_lag`` of the primary's streaming replicas, in seconds."""
+    if not _is_postgresql(DEFAULT):
+        return None
+    with connections[DEFAULT].cursor() as cursor:
+        cursor.execute("SELECT max(EXTRACT(EPOCH FROM replay_lag))::float FROM pg_stat_replication")
+        row = cursor.fetchone()
+    return None if row is None or row[0] is None else float(row[0])
+
+
 def replica_status() -> ReplicaStatus:
     """The replica's replay lag in seconds and in bytes behind the primary's current position."""
     max_lag = float(getattr(settings, "DATABASE_REPLICA_MAX_LAG", 30))
@@ -318,6 +338,7 @@ def replica_status() -> ReplicaStatus:
     try:
         current = primary_lsn()
         probe = probe_replica()
+        measured = primary_replay_lag()
     except DatabaseError as exc:
         connections[REPLICA].close()
         return ReplicaStatus(configured=True, max_lag_seconds=max_lag, error=str(exc).strip())
@@ -334,5 +355,6 @@ def replica_status() -> ReplicaStatus:
         replay_lsn=probe.replay_lsn,
         lag_seconds=probe.lag_seconds,
         lag_bytes=lag_bytes,
+        primary_replay_lag=measured,
         max_lag_seconds=max_lag,
     )

@@ -71,7 +71,7 @@ def test_the_command_prints_the_lag_and_fails_when_reports_fall_back(monkeypatch
         call_command("replica_status")
     out = capsys.readouterr().out
     assert exit_info.value.code == 1
-    assert "Retard de rejeu : 45,0 s" in out and "123\u202f456 octets" in out
+    assert "Retard de rejeu (âge du dernier commit rejoué) : 45,0 s" in out and "123\u202f456 octets" in out
 
 
 def test_the_command_without_replica_says_so(settings, capsys):
