@@ -181,15 +181,15 @@ def main() -> int:
             aliases.append(current_read_alias())
 
     # interleaved, so that the machine's load weighs on both alike
-    times = {"primaire": [], "réplique": []}
+    times = {"le primaire": [], "la réplique": []}
     for _ in range(args.repeat):
-        times["primaire"].append(best_of(1, on_primary))
-        times["réplique"].append(best_of(1, on_replica))
+        times["le primaire"].append(best_of(1, on_primary))
+        times["la réplique"].append(best_of(1, on_replica))
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     samples = sampler.samples
     print(f"charge moyenne (1, 5, 15 min) : {load}")
     print(f"import du format d'échange sur le primaire : {rows} lignes d'heures en {imported:.1f} s")
-    print(f"retard de la réplique pendant l'import ({len(samples)} relevés toutes les 100 ms) :")
+    print(f"retard de la réplique pendant l'import ({len(samples)} relevés, un toutes les 100 ms visé) :")
     print(f"  octets de WAL non rejoués : {summary([b for b, _, _ in samples], 'o', ',.0f')}")
     print(
         f"  replay_lag du primaire (pg_stat_replication) : {summary([m for _, _, m in samples], 's', '.2f')}"
@@ -200,7 +200,7 @@ def main() -> int:
     )
     for where, values in times.items():
         print(
-            f"BPF 2023 (sélecteur + moteur) sur le {where} : meilleur {min(values):.3f} s, "
+            f"BPF 2023 (sélecteur + moteur) sur {where} : meilleur {min(values):.3f} s, "
             f"médiane {statistics.median(values):.3f} s ({len(values)} calculs, alternés)"
         )
     print(f"  lectures du BPF « réplique » servies par : {sorted(set(aliases))}")
