@@ -25,6 +25,8 @@ from formarche.utils import dbrouter
 
 
 def cluster_env() -> dict[str, str]:
+    if connection.vendor != "postgresql":
+        pytest.skip("le cluster local est un cluster PostgreSQL : test sans objet sous SQLite")
     path = os.environ.get("FORMARCHE_CLUSTER_ENV", "")
     if not path or not Path(path).is_file():
         pytest.skip(
@@ -53,8 +55,6 @@ def address(url: str) -> tuple[str, int]:
 
 
 def require(env: dict[str, str], name: str) -> tuple[str, int]:
-    if connection.vendor != "postgresql":
-        pytest.skip("le cluster local est un cluster PostgreSQL : test sans objet sous SQLite")
     url = env.get(name)
     if not url:
         pytest.skip(f"{name} absent du fichier du cluster : le composant n'est pas démarré")
