@@ -47,11 +47,11 @@ from common import (  # noqa: E402
     ROOT,
     analyze,
     bench_env,
-    db_name,
     best_of,
     cpu_delta,
     cpu_snapshot,
     db_backend_pids,
+    db_name,
     loadavg,
     peak_rss_mb,
     prepare_database,
@@ -60,6 +60,7 @@ from common import (  # noqa: E402
 )
 from dataset import REGION_CODE, SIZES, add_users, complete_parties, of_code, write_documents  # noqa: E402
 from load import run_load  # noqa: E402
+from pages import in_process_cpu_ms, pages_summary  # noqa: E402
 from wrk_load import available as wrk_available  # noqa: E402
 from wrk_load import run_wrk  # noqa: E402
 
@@ -309,6 +310,11 @@ def page_targets() -> tuple[dict, dict]:
     fy = FiscalYear.objects.get(organisation__provider_code=of0)
     pages = {
         "action_list": (reverse("orders:action_list"), "region"),
+        # issue #16: every main page, each as a ratio to the trivial authenticated page (bpf_index)
+        "action_list_of": (reverse("orders:action_list"), "of"),
+        "trainee_list": (reverse("trainees:trainee_list"), "of"),
+        "validations": (reverse("billing:validations", kwargs={"order_id": order.pk}), "of"),
+        "closure": (reverse("closing:close", kwargs={"order_id": order.pk}), "of"),
         "followup": (reverse("attendance:followup", kwargs={"order_id": order.pk}), "of"),
         "grid_month": (
             reverse("attendance:grid_month", kwargs={"order_id": order.pk, "period": "2023-06"}),
@@ -332,7 +338,7 @@ def page_targets() -> tuple[dict, dict]:
 
 
 def measure_queries(pages: dict, cookies: dict, result: dict) -> None:
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
@@ -341,6 +347,9 @@ def measure_queries(pages: dict, cookies: dict, result: dict) -> None:
         client = Client()
         client.cookies.load(cookies[who])
         client.get(path, secure=True)  # warm
+        # the test client's request_started clears the query log: empty it first, or a log left
+        # by the measures before (statements) makes the count negative, shown as 0
+        reset_queries()
         with CaptureQueriesContext(connection) as ctx:
             t0 = time.perf_counter()
             response = client.get(path, secure=True)
@@ -351,6 +360,8 @@ def measure_queries(pages: dict, cookies: dict, result: dict) -> None:
             "queries": len(ctx.captured_queries),
             "in_process_ms": round(elapsed * 1000, 1),
             "bytes": len(response.content),
+            # issue #16: CPU of this process for one request (time.process_time), best of N
+            "in_process_cpu_ms": in_process_cpu_ms(client, path),
         }
         log(f"{key} : {response.status_code}, {len(ctx.captured_queries)} requêtes, {elapsed * 1000:.0f} ms")
     result["queries"] = out
@@ -658,6 +669,8 @@ def main(argv=None) -> int:
 
         connections.close_all()
         measure_pdf(args.db, args.size, args.pdf, result)
+    if not args.only:
+        result["pages"] = pages_summary(result)  # issue #16: the pages.* keys of benchmarks/targets.py
     result["peak_rss_mb"] = round(peak_rss_mb())
     result["finished"] = datetime.now().isoformat(timespec="seconds")
     result["load_at_end"] = loadavg()
@@ -671,6 +684,10 @@ def main(argv=None) -> int:
         from report import update_performance_doc
 
         update_performance_doc(result, path)
+    # issue #16: one PASS/FAIL line per target (benchmarks/targets.py, also usable alone)
+    from targets import print_verdicts
+
+    print_verdicts(result, path, write_doc=not args.no_doc)
     return 0
 
 
