@@ -338,7 +338,7 @@ def page_targets() -> tuple[dict, dict]:
 
 
 def measure_queries(pages: dict, cookies: dict, result: dict) -> None:
-    from django.db import connection, reset_queries
+    from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
@@ -347,9 +347,6 @@ def measure_queries(pages: dict, cookies: dict, result: dict) -> None:
         client = Client()
         client.cookies.load(cookies[who])
         client.get(path, secure=True)  # warm
-        # the test client's request_started clears the query log: empty it first, or a log left
-        # by the measures before (statements) makes the count negative, shown as 0
-        reset_queries()
         with CaptureQueriesContext(connection) as ctx:
             t0 = time.perf_counter()
             response = client.get(path, secure=True)
@@ -363,7 +360,10 @@ def measure_queries(pages: dict, cookies: dict, result: dict) -> None:
             # issue #16: CPU of this process for one request (time.process_time), best of N
             "in_process_cpu_ms": in_process_cpu_ms(client, path),
         }
-        log(f"{key} : {response.status_code}, {len(ctx.captured_queries)} requêtes, {elapsed * 1000:.0f} ms")
+        log(
+            f"{key} : {response.status_code}, {out[key]['queries']} requêtes, {elapsed * 1000:.0f} ms, "
+            f"CPU {out[key]['in_process_cpu_ms']} ms"
+        )
     result["queries"] = out
 
 
