@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from formarche.utils.dates import period_key
-from formarche.utils.html import esc
 from formarche.utils.formatting import format_amount, format_date, format_hours, format_month, format_rate
+from formarche.utils.html import esc
 
 register = template.Library()
 
