@@ -298,14 +298,38 @@ def print_verdicts(
     return sum(v.verdict == "FAIL" for v in found)
 
 
+def baseline_extract(result: dict, source: str) -> dict:
+    """What benchmarks/baselines/<size>-<db>.json keeps of a « before » run: the keys the targets
+    read (``pages``, ``statements``, ``bpf``, ``pdf``, ``import`` as they were), and where from."""
+    keep = {
+        k: result.get(k) for k in ("size", "db", "git", "label", "started", "load_at_start", "load_at_end")
+    }
+    keep["source"] = source
+    for section in ("pages", "statements", "bpf", "pdf", "import"):
+        if isinstance(result.get(section), dict):
+            keep[section] = result[section]
+    return keep
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="benchmarks/targets.py")
     parser.add_argument("result", help="JSON écrit par benchmarks/run.py")
     parser.add_argument("--before", help="JSON du relevé « avant » (défaut : benchmarks/baselines/)")
     parser.add_argument("--write-doc", action="store_true", help="écrire le tableau dans docs/performance.md")
+    parser.add_argument(
+        "--save-baseline",
+        action="store_true",
+        help="garder ce relevé comme « avant » (benchmarks/baselines/)",
+    )
     args = parser.parse_args(argv)
     path = Path(args.result)
     result = json.loads(path.read_text())
+    if args.save_baseline:
+        BASELINES.mkdir(exist_ok=True)
+        out = BASELINES / f"{result.get('size')}-{result.get('db')}.json"
+        out.write_text(json.dumps(baseline_extract(result, path.name), indent=1, ensure_ascii=False) + "\n")
+        print(f"relevé « avant » gardé : {out}")
+        return 0
     before = json.loads(Path(args.before).read_text()) if args.before else None
     print_verdicts(result, path, before=before, write_doc=args.write_doc)
     return 0

@@ -129,3 +129,12 @@ def test_pages_summary_takes_the_server_cpu_and_the_50_client_run():
     # not under load: its in-process CPU, which is not divided by the trivial page's server CPU
     assert pages["closure"]["cpu_source"] == "in_process"
     assert "cpu_ratio" not in pages["closure"]
+
+
+def test_a_baseline_keeps_the_sections_the_targets_read():
+    from benchmarks.targets import baseline_extract
+
+    r = result(pages={"x": {"rps_50": 3.0}}, queries={"x": {}}, load={"runs": []}, bpf={"page_cpu_ms": 1.0})
+    kept = baseline_extract(r, "of-postgres-1.json")
+    assert kept["pages"] == {"x": {"rps_50": 3.0}} and kept["bpf"] == {"page_cpu_ms": 1.0}
+    assert "load" not in kept and "queries" not in kept and kept["source"] == "of-postgres-1.json"
