@@ -222,11 +222,13 @@ def judge(target: Target, result: dict, *, before: dict | None = None, db: str |
     return Verdict(target, "PASS" if ok else "FAIL", floor, shown, ratio, previous)
 
 
-def _num(value, unit: str = "") -> str:
+def _num(value, unit: str = "", *, french: bool = False) -> str:
     if value is None:
         return "—"
     text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
     text = text.replace(",", "\u202f")
+    if french:
+        text = text.replace(".", ",")
     return f"{text} {unit}".strip()
 
 
@@ -251,7 +253,7 @@ def load_before(result: dict) -> dict | None:
 def doc_table(result: dict, found: list[Verdict], json_path: Path | None) -> str:
     where = f" ; fichier `{json_path.name}`" if json_path else ""
     lines = [
-        f"Relevé du {str(result.get('started', ''))[:16].replace('T', ' à ')} (commit {result.get('git')}), "
+        f"Relevé du {str(result.get('started', ''))[:16].replace('T', ' à ')} UTC (commit {result.get('git')}), "
         f"charge {result.get('load_at_start')} au début, {result.get('load_at_end')} à la fin{where}. "
         "« avant » : le relevé d'avant l'issue #16 (`benchmarks/baselines/`) ou, pour le débit, "
         "docs/performance.md ce jour-là.",
@@ -262,8 +264,8 @@ def doc_table(result: dict, found: list[Verdict], json_path: Path | None) -> str
     for v in found:
         u = v.target.unit
         lines.append(
-            f"| {v.target.label} | {_num(v.floor, u)} | {_num(v.before, u)} | {_num(v.measured, u)} | "
-            f"{_num(v.ratio)} | {v.verdict} |"
+            f"| {v.target.label} | {_num(v.floor, u, french=True)} | {_num(v.before, u, french=True)} | "
+            f"{_num(v.measured, u, french=True)} | {_num(v.ratio, french=True)} | {v.verdict} |"
         )
     return "\n".join(lines) + "\n"
 
