@@ -11,6 +11,10 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 PAGES = {
     "static": "fichier statique (plancher)",
     "action_list": "liste des actions (Région)",
+    "action_list_of": "liste des actions (OF)",
+    "trainee_list": "liste des stagiaires (OF)",
+    "validations": "onglet Validation (une action)",
+    "closure": "page de fermeture (une action)",
     "followup": "suivi des réalisations (une action)",
     "grid_month": "grille du mois (une action)",
     "region_invoices": "factures de la Région (à valider)",

@@ -60,6 +60,7 @@ from common import (  # noqa: E402
 )
 from dataset import REGION_CODE, SIZES, add_users, complete_parties, of_code, write_documents  # noqa: E402
 from load import run_load  # noqa: E402
+from pages import in_process_cpu_ms, pages_summary  # noqa: E402
 from wrk_load import available as wrk_available  # noqa: E402
 from wrk_load import run_wrk  # noqa: E402
 
@@ -309,6 +310,11 @@ def page_targets() -> tuple[dict, dict]:
     fy = FiscalYear.objects.get(organisation__provider_code=of0)
     pages = {
         "action_list": (reverse("orders:action_list"), "region"),
+        # issue #16: every main page, each as a ratio to the trivial authenticated page (bpf_index)
+        "action_list_of": (reverse("orders:action_list"), "of"),
+        "trainee_list": (reverse("trainees:trainee_list"), "of"),
+        "validations": (reverse("billing:validations", kwargs={"order_id": order.pk}), "of"),
+        "closure": (reverse("closing:close", kwargs={"order_id": order.pk}), "of"),
         "followup": (reverse("attendance:followup", kwargs={"order_id": order.pk}), "of"),
         "grid_month": (
             reverse("attendance:grid_month", kwargs={"order_id": order.pk, "period": "2023-06"}),
@@ -351,8 +357,13 @@ def measure_queries(pages: dict, cookies: dict, result: dict) -> None:
             "queries": len(ctx.captured_queries),
             "in_process_ms": round(elapsed * 1000, 1),
             "bytes": len(response.content),
+            # issue #16: CPU of this process for one request (time.process_time), best of N
+            "in_process_cpu_ms": in_process_cpu_ms(client, path),
         }
-        log(f"{key} : {response.status_code}, {len(ctx.captured_queries)} requêtes, {elapsed * 1000:.0f} ms")
+        log(
+            f"{key} : {response.status_code}, {out[key]['queries']} requêtes, {elapsed * 1000:.0f} ms, "
+            f"CPU {out[key]['in_process_cpu_ms']} ms"
+        )
     result["queries"] = out
 
 
@@ -662,6 +673,8 @@ def main(argv=None) -> int:
 
         connections.close_all()
         measure_pdf(args.db, args.size, args.pdf, result)
+    if not args.only:
+        result["pages"] = pages_summary(result)  # issue #16: the pages.* keys of benchmarks/targets.py
     result["peak_rss_mb"] = round(peak_rss_mb())
     result["finished"] = datetime.now().isoformat(timespec="seconds")
     result["load_at_end"] = loadavg()
@@ -675,6 +688,10 @@ def main(argv=None) -> int:
         from report import update_performance_doc
 
         update_performance_doc(result, path)
+    # issue #16: one PASS/FAIL line per target (benchmarks/targets.py, also usable alone)
+    from targets import print_verdicts
+
+    print_verdicts(result, path, write_doc=not args.no_doc)
     return 0
 
 

@@ -133,6 +133,14 @@ DATABASE_REPLICA_READS = env_bool("DATABASE_REPLICA_READS", True)
 # Past this replay lag (seconds), the reports read the primary again (a log line says so).
 DATABASE_REPLICA_MAX_LAG = float(os.environ.get("DATABASE_REPLICA_MAX_LAG", "30"))
 # --- end replica ---
+
+# --- perfpages (issue #16) ---
+# Persistent connections on every engine (PostgreSQL already gets conn_max_age=60 from its URL
+# above): a SQLite connection per request re-opened the file and re-ran its PRAGMAs each time.
+# No CONN_HEALTH_CHECKS: it would cost a round trip per request; a connection lost mid-request
+# already gives the French 500 page (docs/ARCHITECTURE.md, « Pannes »).
+DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # attendance_enrolment_hours carries the hours in INCLUDE on PostgreSQL (issue #8, attendance

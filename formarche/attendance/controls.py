@@ -132,19 +132,51 @@ def _suspicious_rows(order, validated, through: date | None):
     return rows.order_by("day", "enrolment_id"), validated_at
 
 
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """The fields of a stored row the blocking rules read (a tuple from ``values_list``, not a
+    model instance: issue #16, a month with many suspicious rows built hundreds of models)."""
+
+    enrolment_id: int
+    day: date
+    kind: str
+    realised_hours: Decimal
+    counted_unrealised_hours: Decimal
+    is_correction: bool
+    updated_at: object
+
+
+_ROW_FIELDS = (
+    "enrolment_id",
+    "day",
+    "kind",
+    "realised_hours",
+    "counted_unrealised_hours",
+    "is_correction",
+    "updated_at",
+)
+
+
 def _blocking(order, enrolments: dict[int, Enrolment], validated, through: date | None) -> list[ControlIssue]:
     rows, validated_at = _suspicious_rows(order, validated, through)
     issues: list[ControlIssue] = []
-    for row in rows:
-        issues.extend(_row_issues(row, enrolments[row.enrolment_id], validated_at))
+    names: dict[int, str] = {}
+    for values in rows.values_list(*_ROW_FIELDS):
+        row = _Row(*values)
+        enrolment = enrolments[row.enrolment_id]
+        if row.enrolment_id not in names:
+            names[row.enrolment_id] = str(enrolment.trainee)
+        issues.extend(_row_issues(row, enrolment, validated_at, name=names[row.enrolment_id]))
     issues.extend(_deleted_after_validation(order, enrolments, validated, through))
     return issues
 
 
-def _row_issues(row, enrolment: Enrolment, validated_at: dict) -> list[ControlIssue]:
-    """The blocking issues of one stored row."""
+def _row_issues(
+    row, enrolment: Enrolment, validated_at: dict, *, name: str | None = None
+) -> list[ControlIssue]:
+    """The blocking issues of one stored row (``name``: the trainee's, when the caller has it)."""
     issues: list[ControlIssue] = []
-    name = str(enrolment.trainee)
+    name = str(enrolment.trainee) if name is None else name
     month = row.day.replace(day=1)
     is_month_row = row.kind == AttendanceKind.MONTH
     when = f"En {format_month(month)}" if is_month_row else f"Le {format_date(row.day)}"

@@ -94,3 +94,38 @@ def test_region_invoices_are_paginated(login, world, monkeypatch):
         assert 1 <= len(rows) <= 2
         seen += rows
     assert sorted(seen) == sorted(expected)
+
+
+# Issue #16: every main page (the OF's action list, the trainee list, the Validation tab and the
+# closing page beside the five above).
+
+
+def test_action_list_of_queries_do_not_grow_with_actions(login, world):
+    client = login(world.users["of1_manager"])
+    url = reverse("orders:action_list")
+    counts = []
+    for added in (1, 4):
+        for _ in range(added):
+            grow_order(world, trainees=2)
+        counts.append(count(client, url))
+    assert counts[0] == counts[1], counts
+
+
+def test_trainee_list_queries_do_not_grow_with_trainees(login, world):
+    client = login(world.users["of1_manager"])
+    url = reverse("trainees:trainee_list")
+    counts = []
+    for trainees in (1, 6):
+        grow_order(world, trainees=trainees)
+        counts.append(count(client, url))
+    assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize("name", ["billing:validations", "closing:close"])
+def test_action_tab_queries_do_not_grow_with_trainees(login, world, name):
+    client = login(world.users["of1_manager"])
+    counts = []
+    for trainees in (1, 6):
+        order = grow_order(world, trainees=trainees)
+        counts.append(count(client, reverse(name, kwargs={"order_id": order.pk})))
+    assert counts[0] == counts[1], counts

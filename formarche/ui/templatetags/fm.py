@@ -8,9 +8,11 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from formarche.utils.dates import period_key
 from formarche.utils.formatting import format_amount, format_date, format_hours, format_month, format_rate
+from formarche.utils.html import esc
 
 register = template.Library()
 
@@ -74,3 +76,11 @@ def mois(value):
 def periode(value: date):
     """date(2023, 4, 1) → "2023-04" (the URL form of a period)."""
     return period_key(value)
+
+
+@register.filter
+def danger_lines(messages) -> str:
+    """Each message in its own ``<div class="small text-danger">``, escaped: the HTML of
+    ``{% for m in messages %}<div class="small text-danger">{{ m }}</div>{% endfor %}``, built in
+    one pass (issue #16: a month can list hundreds of blocking messages)."""
+    return mark_safe("".join(f'<div class="small text-danger">{esc(m)}</div>' for m in messages))
