@@ -1,0 +1,23 @@
+"""Reads of the jobs: the jobs a tenant may see."""
+
+from __future__ import annotations
+
+from formarche.accounts.tenancy import get_scoped_or_404, scoped
+from formarche.jobs.models import Job
+from formarche.organisations.models import Organisation
+
+#: Jobs listed on the jobs page.
+RECENT_JOBS = 30
+
+
+def recent_jobs(tenant) -> list[Job]:
+    return list(scoped(Job, tenant).select_related("created_by")[:RECENT_JOBS])
+
+
+def job_of(tenant, export_id) -> Job:
+    """One job of the tenant's organisation (404 for another's)."""
+    return get_scoped_or_404(Job.objects.select_related("created_by"), tenant, pk=export_id)
+
+
+def tenant_organisation(tenant) -> Organisation:
+    return get_scoped_or_404(Organisation, tenant, pk=tenant.organisation_id)
