@@ -14,7 +14,9 @@ urlpatterns = [
     path("", include("formarche.attendance.urls")),
     path("", include("formarche.billing.urls")),
     path("", include("formarche.imports.urls")),
-    path("", include("formarche.jobs.urls")),  # travaux/… (export jobs)  # imports/… and actions/import/ (orders import)
+    path(
+        "", include("formarche.jobs.urls")
+    ),  # travaux/… (export jobs)  # imports/… and actions/import/ (orders import)
     path("api/", include("formarche.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("bpf/", include("formarche.bpf.urls")),

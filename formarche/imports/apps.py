@@ -11,4 +11,4 @@ class ImportsConfig(AppConfig):
         from formarche.jobs.recovery import register_leased
 
         # one recovery path for every job (formarche/jobs/recovery.py)
-        register_leased(ImportJob, lambda pk: run_import_job.enqueue(job_id=pk), refuse_fields=_failure)
+        register_leased(ImportJob, run_import_job, refuse_fields=_failure)

@@ -8,6 +8,6 @@ class JobsConfig(AppConfig):
     def ready(self):
         from formarche.jobs import recovery
         from formarche.jobs.models import Job
-        from formarche.jobs.tasks import run_job
+        from formarche.jobs.services import run_job
 
-        recovery.register_leased(Job, lambda pk: run_job.enqueue(job_id=pk))
+        recovery.register_leased(Job, run_job)

@@ -42,17 +42,21 @@ def lease_expired_before(now=None):
     return (now or timezone.now()) - timedelta(seconds=lease_seconds())
 
 
-def job_claim(*, model, pk: int, worker_id: str = "", task_id: str = "") -> int | None:
+#: The id of the worker this process is (set by ``formarche worker``), recorded on each claim.
+WORKER = {"id": ""}
+
+
+def job_claim(*, model, pk: int, worker_id: str = "") -> int | None:
     """Take a waiting job: returns the attempt number, or ``None`` when it is not waiting."""
     from django.db.models import F
 
     now = timezone.now()
     fields = {"status": JobStatus.RUNNING, "attempts": F("attempts") + 1, "heartbeat_at": now}
     fields["started_at"] = now
-    fields["worker_id"] = worker_id[:64]
-    if task_id:
-        fields["task_id"] = str(task_id)[:64]
-    claimed = model.objects.filter(pk=pk, status=JobStatus.PENDING, attempts__lt=MAX_ATTEMPTS).update(**fields)
+    fields["worker_id"] = (worker_id or WORKER["id"])[:64]
+    claimed = model.objects.filter(pk=pk, status=JobStatus.PENDING, attempts__lt=MAX_ATTEMPTS).update(
+        **fields
+    )
     if not claimed:
         return None
     return model.objects.filter(pk=pk).values_list("attempts", flat=True).get()

@@ -32,7 +32,6 @@ class LeasedJob(models.Model):
     attempts = models.PositiveSmallIntegerField("tentatives", default=0)
     heartbeat_at = models.DateTimeField("dernier signe de vie", null=True, blank=True)
     worker_id = models.CharField("travailleur", max_length=64, blank=True)
-    task_id = models.CharField("tâche", max_length=64, blank=True)
 
     class Meta:
         abstract = True

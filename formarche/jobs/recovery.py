@@ -40,17 +40,26 @@ REFUSED_REASON = (
 @dataclass(frozen=True)
 class Leased:
     model: type
-    enqueue: Callable[[int], object]
+    #: the task that runs one attempt (a django-tasks Task taking ``job_id``)
+    task: object
     #: the fields written when the attempts are spent, from the French reason
     refuse_fields: Callable[[str], dict]
+
+    @property
+    def task_path(self) -> str:
+        return self.task.module_path
+
+    def enqueue(self, pk: int):
+        return self.task.enqueue(job_id=pk)
 
 
 _REGISTRY: dict[str, Leased] = {}
 
 
-def register_leased(model, enqueue: Callable[[int], object], refuse_fields=None) -> None:
-    """Plug a leased model into the recovery (called from its app's ``ready()``)."""
-    _REGISTRY[model._meta.label] = Leased(model, enqueue, refuse_fields or (lambda reason: {"error": reason}))
+def register_leased(model, task, refuse_fields=None) -> None:
+    """Plug a leased model into the recovery (called from its app's ``ready()``): ``task`` runs
+    one attempt of a job (``task.enqueue(job_id=…)``)."""
+    _REGISTRY[model._meta.label] = Leased(model, task, refuse_fields or (lambda reason: {"error": reason}))
 
 
 def leased(model) -> Leased:
@@ -72,12 +81,12 @@ def jobs_recover(*, now=None) -> Recovered:
     out = Recovered()
     for entry in _REGISTRY.values():
         stale = entry.model.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=limit)
-        for pk, attempts, task_id in stale.values_list("pk", "attempts", "task_id"):
+        for pk, attempts in stale.values_list("pk", "attempts"):
             if _recover_one(entry, pk, attempts, limit):
                 out.requeued += 1
             else:
                 out.refused += 1
-            out.tasks_failed += _fail_dead_task(task_id)
+            out.tasks_failed += _fail_dead_tasks(entry, pk)
     out.tasks_requeued += _requeue_orphan_tasks(now)
     return out
 
@@ -91,22 +100,28 @@ def job_recover_if_stale(*, job) -> bool:
         return False
     entry = leased(type(job))
     _recover_one(entry, job.pk, job.attempts, limit)
-    _fail_dead_task(job.task_id)
+    _fail_dead_tasks(entry, job.pk)
     job.refresh_from_db()
     return True
 
 
 def _recover_one(entry: Leased, pk: int, attempts: int, limit) -> bool:
     """One stale job: requeued (True) or refused (False). Conditional on it still being stale."""
-    stale = entry.model.objects.filter(pk=pk, status=JobStatus.RUNNING, attempts=attempts, heartbeat_at__lt=limit)
+    stale = entry.model.objects.filter(
+        pk=pk, status=JobStatus.RUNNING, attempts=attempts, heartbeat_at__lt=limit
+    )
     if attempts >= MAX_ATTEMPTS:
-        stale.update(status=JobStatus.REFUSED, finished_at=timezone.now(), **entry.refuse_fields(REFUSED_REASON))
+        stale.update(
+            status=JobStatus.REFUSED, finished_at=timezone.now(), **entry.refuse_fields(REFUSED_REASON)
+        )
         logger.warning("%s %s refused: %s attempts interrupted", entry.model.__name__, pk, attempts)
         return False
     with transaction.atomic():
         if stale.update(status=JobStatus.PENDING, heartbeat_at=None, worker_id=""):
             transaction.on_commit(lambda: entry.enqueue(pk))
-            logger.warning("%s %s: worker lost during attempt %s, requeued", entry.model.__name__, pk, attempts)
+            logger.warning(
+                "%s %s: worker lost during attempt %s, requeued", entry.model.__name__, pk, attempts
+            )
     return True
 
 
@@ -116,46 +131,51 @@ def _db_results():
     return DBTaskResult
 
 
-def _fail_dead_task(task_id: str) -> int:
+WORKER_LOST = {
+    "exception_class_path": "formarche.jobs.recovery.WorkerLost",
+    "traceback": "Travailleur arrêté pendant la tâche : elle a été reprise par un autre.",
+}
+
+
+def _fail_dead_tasks(entry: Leased, pk: int) -> int:
     """The dead worker's DBTaskResult of a recovered job: failed (the job has a new task)."""
-    if not task_id:
-        return 0
-    DBTaskResult = _db_results()
-    return DBTaskResult.objects.filter(pk=_uuid(task_id), status="RUNNING").update(
-        status="FAILED",
-        finished_at=timezone.now(),
-        exception_class_path="formarche.jobs.recovery.WorkerLost",
-        traceback="Travailleur arrêté pendant la tâche : le travail a été repris par un autre.",
+    return (
+        _db_results()
+        .objects.filter(status="RUNNING", task_path=entry.task_path, args_kwargs__kwargs__job_id=pk)
+        .update(status="FAILED", finished_at=timezone.now(), **WORKER_LOST)
+    )
+
+
+def _fail_dead_task(task_id) -> int:
+    return (
+        _db_results()
+        .objects.filter(pk=task_id, status="RUNNING")
+        .update(
+            status="FAILED",
+            finished_at=timezone.now(),
+            **WORKER_LOST,
+        )
     )
 
 
 #: A task with no job (an e-mail) still « RUNNING » after this long lost its worker.
 ORPHAN_TASK_AFTER = timedelta(minutes=10)
-#: Tasks that carry a leased job: recovered through their job, never requeued here.
-JOB_TASK_PATHS = (
-    "formarche.jobs.tasks.run_job",
-    "formarche.imports.services.job_run.run_import_job",
-)
 
 
 def _requeue_orphan_tasks(now) -> int:
     DBTaskResult = _db_results()
     limit = now - max(ORPHAN_TASK_AFTER, timedelta(seconds=3 * lease_seconds()))
     count = 0
-    stale = DBTaskResult.objects.filter(status="RUNNING", started_at__lt=limit).exclude(task_path__in=JOB_TASK_PATHS)
+    job_tasks = [entry.task_path for entry in _REGISTRY.values()]  # recovered through their job
+    stale = DBTaskResult.objects.filter(status="RUNNING", started_at__lt=limit).exclude(
+        task_path__in=job_tasks
+    )
     for result in stale:
         if len(result.worker_ids) >= MAX_ATTEMPTS:
-            _fail_dead_task(str(result.pk))
+            _fail_dead_task(result.pk)
         else:
-            DBTaskResult.objects.filter(pk=result.pk, status="RUNNING").update(status="READY", started_at=None)
+            DBTaskResult.objects.filter(pk=result.pk, status="RUNNING").update(
+                status="READY", started_at=None
+            )
         count += 1
     return count
-
-
-def _uuid(value: str):
-    import uuid
-
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None

@@ -13,8 +13,16 @@ import logging
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
+from django_tasks import task
 
-from formarche.jobs.lease import TRANSIENT_ERRORS, Heartbeat, LeaseLost, job_claim, job_finish, job_retry_or_refuse
+from formarche.jobs.lease import (
+    TRANSIENT_ERRORS,
+    Heartbeat,
+    LeaseLost,
+    job_claim,
+    job_finish,
+    job_retry_or_refuse,
+)
 from formarche.jobs.models import Job, JobStatus
 from formarche.jobs.registry import JobRefused, job_kind
 
@@ -25,8 +33,6 @@ TRANSIENT_REASON = "Erreur passagère (connexion à la base de données perdue) 
 
 def job_create(*, organisation, user, kind: str, params: dict, title: str) -> Job:
     """Record the job and enqueue its task once the transaction commits."""
-    from formarche.jobs.tasks import run_job
-
     job = Job.objects.create(
         organisation=organisation, created_by=user, kind=kind, params=params, title=title[:200]
     )
@@ -44,9 +50,9 @@ class _Progress:
         )
 
 
-def job_execute(*, job_id: int, worker_id: str = "", task_id: str = "") -> str:
+def job_execute(*, job_id: int, worker_id: str = "") -> str:
     """Run one attempt of a waiting job to its end; returns the job's status afterwards."""
-    attempt = job_claim(model=Job, pk=job_id, worker_id=worker_id, task_id=task_id)
+    attempt = job_claim(model=Job, pk=job_id, worker_id=worker_id)
     if attempt is None:
         status = Job.objects.filter(pk=job_id).values_list("status", flat=True).first()
         return status or "absent"  # already run, or running elsewhere
@@ -94,8 +100,16 @@ def _store(job: Job, attempt: int, name: str, content: bytes) -> None:
 
 
 def _retry(pk: int, attempt: int) -> None:
-    from formarche.jobs.tasks import run_job
-
-    spent = "Erreur passagère répétée (connexion à la base de données perdue) : le travail a échoué trois fois."
-    if job_retry_or_refuse(model=Job, pk=pk, attempt=attempt, reason=TRANSIENT_REASON, refuse_fields={"error": spent}):
+    spent = (
+        "Erreur passagère répétée (connexion à la base de données perdue) : le travail a échoué trois fois."
+    )
+    if job_retry_or_refuse(
+        model=Job, pk=pk, attempt=attempt, reason=TRANSIENT_REASON, refuse_fields={"error": spent}
+    ):
         transaction.on_commit(lambda: run_job.enqueue(job_id=pk))
+
+
+@task()
+def run_job(*, job_id: int) -> str:
+    """One attempt of an export job (the job table carries its state, not this task)."""
+    return job_execute(job_id=job_id)

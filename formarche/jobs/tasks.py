@@ -1,24 +1,14 @@
-"""The django-tasks tasks of the jobs app: an export job's attempt, and one e-mail."""
+"""The django-tasks tasks of the jobs app: an export job's attempt (:func:`run_job`, defined
+beside what it runs in ``services.py``) and one e-mail."""
 
 from __future__ import annotations
 
 from django.core.mail import send_mail
 from django_tasks import task
 
-from formarche.jobs.services import job_execute
+from formarche.jobs.services import run_job
 
-
-def _ids(context) -> tuple[str, str]:
-    result = context.task_result
-    workers = list(getattr(result, "worker_ids", []) or [])
-    return (workers[-1] if workers else ""), str(result.id)
-
-
-@task(takes_context=True)
-def run_job(context, *, job_id: int) -> str:
-    """One attempt of an export job (the job table carries its state, not this task)."""
-    worker_id, task_id = _ids(context)
-    return job_execute(job_id=job_id, worker_id=worker_id, task_id=task_id)
+__all__ = ["mail_enqueue", "run_job", "send_mail_task"]
 
 
 @task(queue_name="mails")

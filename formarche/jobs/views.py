@@ -19,7 +19,12 @@ from formarche.jobs.services import job_create
 
 def _offers(tenant) -> list[dict]:
     return [
-        {"kind": k.kind, "label": k.label, "param": k.param, "choices": k.choices(tenant) if k.choices else None}
+        {
+            "kind": k.kind,
+            "label": k.label,
+            "param": k.param,
+            "choices": k.choices(tenant) if k.choices else None,
+        }
         for k in kinds_for(tenant)
     ]
 

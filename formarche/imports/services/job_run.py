@@ -17,7 +17,14 @@ from formarche.imports.pipeline import Outcome
 from formarche.imports.readers import read_stored
 from formarche.imports.services.hours import import_hours
 from formarche.imports.services.trainees import import_trainees
-from formarche.jobs.lease import TRANSIENT_ERRORS, Heartbeat, LeaseLost, job_claim, job_finish, job_retry_or_refuse
+from formarche.jobs.lease import (
+    TRANSIENT_ERRORS,
+    Heartbeat,
+    LeaseLost,
+    job_claim,
+    job_finish,
+    job_retry_or_refuse,
+)
 from formarche.utils.formatting import format_date
 from formarche.utils.parsing import Table
 
@@ -31,13 +38,15 @@ PROGRESS_EVERY = 2_000
 MAX_REPORTED_ERRORS = 1_000
 
 
-def import_job_run(*, job: ImportJob, table: Table | None = None, worker_id: str = "", task_id: str = "") -> ImportJob:
+def import_job_run(
+    *, job: ImportJob, table: Table | None = None, worker_id: str = "", task_id: str = ""
+) -> ImportJob:
     """Run one attempt of a job to its end: DONE (written), REFUSED (errors, nothing written),
     FAILED, or back to « en attente » after a transient error (``formarche.jobs.lease``).
 
     The rows and the job marked done are one transaction: a process killed before its commit
     leaves the job « en cours », which the recovery (``formarche.jobs.recovery``) runs again."""
-    attempt = job_claim(model=ImportJob, pk=job.pk, worker_id=worker_id, task_id=task_id)
+    attempt = job_claim(model=ImportJob, pk=job.pk)
     if attempt is None:
         job.refresh_from_db()
         return job  # already run (or running) elsewhere
@@ -150,12 +159,10 @@ class _Progress:
         ImportJob.objects.filter(pk=self.job_id).update(phase=phase)
 
 
-@task(takes_context=True)
-def run_import_job(context, *, job_id: int) -> str:
+@task()
+def run_import_job(*, job_id: int) -> str:
     """Run one attempt of a stored import job; returns its status afterwards."""
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None:
         return "absent"
-    result = context.task_result
-    workers = list(getattr(result, "worker_ids", []) or [])
-    return import_job_run(job=job, worker_id=workers[-1] if workers else "", task_id=str(result.id)).status
+    return import_job_run(job=job).status

@@ -17,7 +17,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connections
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
-from formarche.jobs.lease import lease_seconds
+from formarche.jobs.lease import WORKER, lease_seconds
 from formarche.jobs.recovery import jobs_recover
 
 logger = logging.getLogger("formarche.jobs")
@@ -49,7 +49,9 @@ class Recovery(threading.Thread):
 
 
 class Command(DbWorkerCommand):
-    help = "Exécute les travaux en arrière-plan (file django-tasks-db) et reprend ceux d'un travailleur arrêté."
+    help = (
+        "Exécute les travaux en arrière-plan (file django-tasks-db) et reprend ceux d'un travailleur arrêté."
+    )
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
@@ -61,5 +63,6 @@ class Command(DbWorkerCommand):
                 "Le travailleur exécute la file de la base de données : lancez-le avec FORMARCHE_TASKS=database "
                 f"(réglage actuel : {getattr(settings, 'FORMARCHE_TASKS', '?')})."
             )
+        WORKER["id"] = options["worker_id"]
         Recovery(max(lease_seconds() / 2, 0.5)).start()
         return super().handle(*args, **options)
