@@ -71,6 +71,13 @@ def job_finish(*, model, pk: int, attempt: int, status: str, **fields) -> None:
         raise LeaseLost(f"{model.__name__} {pk}: attempt {attempt} lost its lease")
 
 
+def reset_connection() -> None:
+    """After a transient error the connection may be broken: closed, Django opens a new one at the
+    next query (not inside a transaction, which the caller's rollback ends first)."""
+    if not connection.in_atomic_block:
+        connection.close()
+
+
 def job_retry_or_refuse(*, model, pk: int, attempt: int, reason: str, refuse_fields: dict) -> bool:
     """After a transient error: back to « en attente » for another attempt (returns True), or
     refused with ``refuse_fields`` once the attempts are spent (returns False)."""
@@ -129,8 +136,8 @@ class Heartbeat:
 def _heartbeat_wanted() -> bool:
     """Not for tasks run in the caller; on SQLite only for a database file (dev, embedded): the
     heartbeat thread would not share an in-memory database."""
-    if not heartbeat_enabled():
-        return False
+    if not heartbeat_enabled() or connection.in_atomic_block:
+        return False  # inside a transaction the claim is not visible to another connection yet
     if connection.vendor != "sqlite":
         return True
     name = str(connection.settings_dict.get("NAME") or "")

@@ -22,6 +22,7 @@ from formarche.jobs.lease import (
     job_claim,
     job_finish,
     job_retry_or_refuse,
+    reset_connection,
 )
 from formarche.jobs.models import Job, JobStatus
 from formarche.jobs.registry import JobRefused, job_kind
@@ -72,6 +73,7 @@ def job_execute(*, job_id: int, worker_id: str = "") -> str:
             logger.warning("job %s: attempt %s lost its lease, its result is dropped", job.pk, attempt)
         except TRANSIENT_ERRORS:
             logger.warning("job %s: transient error on attempt %s", job.pk, attempt, exc_info=True)
+            reset_connection()
             _retry(job.pk, attempt)
         except Exception:
             logger.exception("job %s failed", job.pk)

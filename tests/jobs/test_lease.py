@@ -209,3 +209,55 @@ def test_import_jobs_share_the_recovery(org):
 
 def test_the_statuses_of_both_job_tables_agree():
     assert {s.value for s in ImportStatus} == {s.value for s in JobStatus}
+
+
+TRAINEES_CSV = (
+    "civilite;nom;prenom;date_naissance;statut\n"
+    "Mme;Dupont;Léa;17/05/1990;demandeur_emploi\n"
+    "M.;Martin;Paul;02/01/1985;salarie\n"
+).encode()
+
+
+def stored_import(org, content: bytes):
+    from formarche.imports.services import import_job_create
+
+    return import_job_create(
+        organisation=org,
+        user=UserFactory(),
+        kind="stagiaires",
+        file_name="stagiaires.csv",
+        content=content,
+        run_inline=False,  # enqueued once committed: run below by hand
+    )
+
+
+def test_an_import_refused_on_its_rows_is_refused_at_once(org):
+    from formarche.imports.services.job_run import import_job_run
+
+    job = stored_import(org, TRAINEES_CSV.replace(b"17/05/1990", b"31/02/1990"))
+    job = import_job_run(job=job)
+    assert (job.status, job.attempts) == (ImportStatus.REFUSED, 1)  # no retry
+    assert job.errors and job.errors[0].startswith("Ligne 2 : ")
+
+
+def test_an_import_hit_by_a_lost_connection_is_tried_again(
+    org, monkeypatch, django_capture_on_commit_callbacks
+):
+    from formarche.imports.services import job_run
+    from formarche.trainees.models import Trainee
+
+    real, calls = job_run._import, []
+
+    def flaky(job, table, *, on_written):
+        calls.append(job.attempts)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(job, table, on_written=on_written)
+
+    monkeypatch.setattr(job_run, "_import", flaky)
+    job = stored_import(org, TRAINEES_CSV)
+    with django_capture_on_commit_callbacks(execute=True):
+        job_run.import_job_run(job=job)
+    job.refresh_from_db()
+    assert (job.status, job.attempts, calls) == (ImportStatus.DONE, 2, [1, 2])
+    assert Trainee.objects.filter(organisation=org).count() == 2  # written once

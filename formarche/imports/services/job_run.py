@@ -24,6 +24,7 @@ from formarche.jobs.lease import (
     job_claim,
     job_finish,
     job_retry_or_refuse,
+    reset_connection,
 )
 from formarche.utils.formatting import format_date
 from formarche.utils.parsing import Table
@@ -38,9 +39,7 @@ PROGRESS_EVERY = 2_000
 MAX_REPORTED_ERRORS = 1_000
 
 
-def import_job_run(
-    *, job: ImportJob, table: Table | None = None, worker_id: str = "", task_id: str = ""
-) -> ImportJob:
+def import_job_run(*, job: ImportJob, table: Table | None = None) -> ImportJob:
     """Run one attempt of a job to its end: DONE (written), REFUSED (errors, nothing written),
     FAILED, or back to « en attente » after a transient error (``formarche.jobs.lease``).
 
@@ -73,6 +72,7 @@ def import_job_run(
             logger.warning("import %s: attempt %s lost its lease, its write is undone", job.pk, attempt)
         except TRANSIENT_ERRORS:
             logger.warning("import %s: transient error on attempt %s", job.pk, attempt, exc_info=True)
+            reset_connection()
             if job_retry_or_refuse(
                 model=ImportJob, pk=job.pk, attempt=attempt, reason="transient", refuse_fields=_failure(SPENT)
             ):
