@@ -15,6 +15,8 @@ import threading
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connections
+from django_tasks import task_backends
+from django_tasks_db import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from formarche.jobs.lease import WORKER, lease_seconds
@@ -56,12 +58,19 @@ class Command(DbWorkerCommand):
     def add_arguments(self, parser):
         super().add_arguments(parser)
         parser.set_defaults(queue_name="default,mails", worker_id=default_worker_id(), reload=False)
+        for action in parser._actions:
+            if action.dest == "backend_name":
+                action.type = str  # checked in handle(), with a French message, not by argparse
 
     def handle(self, *args, **options):
         if getattr(settings, "FORMARCHE_TASKS", "") != "database":
             raise CommandError(
                 "Le travailleur exécute la file de la base de données : lancez-le avec FORMARCHE_TASKS=database "
                 f"(réglage actuel : {getattr(settings, 'FORMARCHE_TASKS', '?')})."
+            )
+        if not isinstance(task_backends[options["backend_name"]], DatabaseBackend):
+            raise CommandError(
+                f"Le backend de tâches « {options['backend_name']} » n'est pas une file en base."
             )
         WORKER["id"] = options["worker_id"]
         Recovery(max(lease_seconds() / 2, 0.5)).start()
