@@ -13,6 +13,7 @@ import logging
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django_tasks import task
 
 from formarche.jobs.lease import (
@@ -67,7 +68,7 @@ def job_execute(*, job_id: int, worker_id: str = "") -> str:
             _store(job, attempt, name, content)
         except JobRefused as exc:
             Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=attempt).update(
-                status=JobStatus.REFUSED, error=exc.message, phase=""
+                status=JobStatus.REFUSED, error=exc.message, phase="", finished_at=timezone.now()
             )
         except LeaseLost:
             logger.warning("job %s: attempt %s lost its lease, its result is dropped", job.pk, attempt)
@@ -78,7 +79,10 @@ def job_execute(*, job_id: int, worker_id: str = "") -> str:
         except Exception:
             logger.exception("job %s failed", job.pk)
             Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=attempt).update(
-                status=JobStatus.FAILED, error="Erreur technique : aucun fichier n'a été produit.", phase=""
+                status=JobStatus.FAILED,
+                error="Erreur technique : aucun fichier n'a été produit.",
+                phase="",
+                finished_at=timezone.now(),
             )
     return Job.objects.filter(pk=job_id).values_list("status", flat=True).get()
 
