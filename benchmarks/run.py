@@ -85,7 +85,9 @@ def load_data(size_name: str, db: str, seed: int, result: dict) -> None:
 
     size = SIZES[size_name]
     t0 = time.perf_counter()
-    paths, billing = write_documents(size, seed, DATA_DIR / f"{size_name}-{seed}")
+    # a tagged folder per worktree: two runs side by side never write the same document
+    tag = os.environ.get("FORMARCHE_BENCH_TAG", "").strip()
+    paths, billing = write_documents(size, seed, DATA_DIR / f"{size_name}-{seed}{'-' + tag if tag else ''}")
     generated = time.perf_counter() - t0
     log(f"{len(paths)} document(s) écrits en {generated:.1f} s")
     per_doc = []

@@ -8,6 +8,9 @@ rectificatifs); the interchange's hours, all new, through :func:`insert_attendan
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal
+
 from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -92,19 +95,76 @@ def insert_attendance(rows, enrolment_ids) -> None:
 
 
 def _copy_attendance(connection, table, columns, names, constant, rows, enrolment_ids, source) -> None:
-    """PostgreSQL: COPY … FROM STDIN (psycopg 3), an order of magnitude faster than INSERTs."""
+    """PostgreSQL: ``COPY … FROM STDIN`` (psycopg 3) in COPY's text format, the lines built here.
+
+    ``Copy.write_row`` adapts every cell through psycopg's dumpers, which cost more than the
+    database's own work for half a million rows. The cells of these rows are few distinct values
+    (a few hundred days, a handful of hour figures, the reason codes), so each is turned into its
+    COPY text once (:class:`_CopyText`) and every line is a join of those texts. The columns are
+    listed in the order the rows give them, then the constants (COPY names its columns)."""
     ops = connection.ops
-    sql = "COPY {} ({}) FROM STDIN".format(table, ", ".join(ops.quote_name(c) for c in columns))
+    order = ["enrolment", "day", "kind", "realised_hours", "counted_unrealised_hours", "unrealised_reason"]
+    position = {name: i for i, name in enumerate(names)}
+    rest = [n for n in names if n not in order]
+    listed = [columns[position[n]] for n in order + rest]
+    sql = "COPY {} ({}) FROM STDIN".format(table, ", ".join(ops.quote_name(c) for c in listed))
+    text = _CopyText()
+    tail = "\t".join(text(source if n == "source" else constant[n]) for n in rest) + "\n"
+    ids = {ref: str(pk) for ref, pk in enrolment_ids.items()}
+    day_text, cell = text.day, text
     with connection.cursor() as cursor:
         with cursor.cursor.copy(sql) as copy:
-            for ref, day, kind, realised, counted, reason in rows:
-                values = {
-                    "enrolment": enrolment_ids[ref],
-                    "day": day,
-                    "kind": kind,
-                    "realised_hours": realised,
-                    "counted_unrealised_hours": counted,
-                    "unrealised_reason": reason,
-                    "source": source,
-                }
-                copy.write_row([values[n] if n in values else constant[n] for n in names])
+            for start in range(0, len(rows), COPY_LINES):
+                copy.write(
+                    "".join(
+                        [
+                            f"{ids[ref]}\t{day_text(day)}\t{cell(kind)}\t{cell(realised)}\t{cell(counted)}"
+                            f"\t{cell(reason)}\t{tail}"
+                            for ref, day, kind, realised, counted, reason in rows[start : start + COPY_LINES]
+                        ]
+                    )
+                )
+
+
+COPY_LINES = 20_000  # lines per write: a few hundred kilobytes
+
+
+class _CopyText:
+    """A value → its text in COPY's text format, memoised (the rows repeat a few values).
+
+    ``None`` is ``\\N``, booleans ``t``/``f``, dates and datetimes ISO 8601 (with their offset),
+    decimals and integers as Python writes them (``Decimal("7.50")`` → ``7.50``, what PostgreSQL's
+    ``numeric`` reads); text has its backslashes, tabs, newlines and carriage returns escaped."""
+
+    def __init__(self):
+        self.cache: dict = {}
+        self.days: dict = {}
+
+    def day(self, value) -> str:
+        found = self.days.get(value)
+        if found is None:
+            found = self.days[value] = value.isoformat()
+        return found
+
+    def __call__(self, value) -> str:
+        key = (value.__class__, value)
+        found = self.cache.get(key)
+        if found is None:
+            found = self.cache[key] = _copy_text(value)
+        return found
+
+
+def _copy_text(value) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal | int):
+        return str(value)
+    if not isinstance(value, str):
+        raise TypeError(f"valeur inattendue pour COPY : {value!r}")
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
