@@ -8,14 +8,12 @@ rectificatifs); the interchange's hours, all new, through :func:`insert_attendan
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
-
 from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from formarche.attendance.models import Attendance, AttendanceSource
+from formarche.utils.copytext import COPY_LINES, CopyText
 
 
 def bulk_insert(model, objs: list, batch_size: int = 1000, *, history: bool = False) -> list:
@@ -100,7 +98,7 @@ def _copy_attendance(connection, table, columns, names, constant, rows, enrolmen
     ``Copy.write_row`` adapts every cell through psycopg's dumpers, which cost more than the
     database's own work for half a million rows. The cells of these rows are few distinct values
     (a few hundred days, a handful of hour figures, the reason codes), so each is turned into its
-    COPY text once (:class:`_CopyText`) and every line is a join of those texts. The columns are
+    COPY text once (:class:`formarche.utils.copytext.CopyText`) and every line is a join of those texts. The columns are
     listed in the order the rows give them, then the constants (COPY names its columns)."""
     ops = connection.ops
     order = ["enrolment", "day", "kind", "realised_hours", "counted_unrealised_hours", "unrealised_reason"]
@@ -108,7 +106,7 @@ def _copy_attendance(connection, table, columns, names, constant, rows, enrolmen
     rest = [n for n in names if n not in order]
     listed = [columns[position[n]] for n in order + rest]
     sql = "COPY {} ({}) FROM STDIN".format(table, ", ".join(ops.quote_name(c) for c in listed))
-    text = _CopyText()
+    text = CopyText()
     tail = "\t".join(text(source if n == "source" else constant[n]) for n in rest) + "\n"
     ids = {ref: str(pk) for ref, pk in enrolment_ids.items()}
     day_text, cell = text.day, text
@@ -124,47 +122,3 @@ def _copy_attendance(connection, table, columns, names, constant, rows, enrolmen
                         ]
                     )
                 )
-
-
-COPY_LINES = 20_000  # lines per write: a few hundred kilobytes
-
-
-class _CopyText:
-    """A value → its text in COPY's text format, memoised (the rows repeat a few values).
-
-    ``None`` is ``\\N``, booleans ``t``/``f``, dates and datetimes ISO 8601 (with their offset),
-    decimals and integers as Python writes them (``Decimal("7.50")`` → ``7.50``, what PostgreSQL's
-    ``numeric`` reads); text has its backslashes, tabs, newlines and carriage returns escaped."""
-
-    def __init__(self):
-        self.cache: dict = {}
-        self.days: dict = {}
-
-    def day(self, value) -> str:
-        found = self.days.get(value)
-        if found is None:
-            found = self.days[value] = value.isoformat()
-        return found
-
-    def __call__(self, value) -> str:
-        key = (value.__class__, value)
-        found = self.cache.get(key)
-        if found is None:
-            found = self.cache[key] = _copy_text(value)
-        return found
-
-
-def _copy_text(value) -> str:
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal | int):
-        return str(value)
-    if not isinstance(value, str):
-        raise TypeError(f"valeur inattendue pour COPY : {value!r}")
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
