@@ -66,7 +66,8 @@ def test_a_repayment_carried_out_is_carried_the_same_way():
     )
     hours = ["300.00", "10.00", "0.00", "400.00", "5.00", "200.00"]
     periods = [
-        PeriodInput(period=date(2023, month, 1), realised_hours=D(h)) for month, h in enumerate(hours, start=1)
+        PeriodInput(period=date(2023, month, 1), realised_hours=D(h))
+        for month, h in enumerate(hours, start=1)
     ]
     statements = compute_statements(terms, periods)
     assert any(s.repayment_carried_out for s in statements[:-1])  # the case this test is about
