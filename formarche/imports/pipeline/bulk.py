@@ -70,11 +70,17 @@ def insert_attendance(rows, enrolment_ids) -> None:
         table, ", ".join(ops.quote_name(c) for c in columns), ", ".join(["%s"] * len(columns))
     )
     names = [f.name for f in fields]
-    adapt_day = ops.adapt_datefield_value
     source = AttendanceSource.IMPORT.value
     if connection.vendor == "postgresql":
         _copy_attendance(connection, table, columns, names, constant, rows, enrolment_ids, source)
-        return
+    else:
+        _insert_attendance(sql, names, constant, rows, enrolment_ids, source)
+    # after-write: anything derived from the hours just written is maintained here, once per import
+
+
+def _insert_attendance(sql, names, constant, rows, enrolment_ids, source) -> None:
+    """SQLite: ``executemany`` by batches of 20 000 rows."""
+    adapt_day = connection.ops.adapt_datefield_value
     with connection.cursor() as cursor:
         for i in range(0, len(rows), 20_000):
             batch = []
