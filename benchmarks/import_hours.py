@@ -1,6 +1,10 @@
-"""Benchmark: import 100 000 daily hour rows (CSV) on SQLite — target under 20 s.
+"""Benchmark: import 100 000 daily hour rows (CSV or XLSX) on SQLite or PostgreSQL.
 
-    .venv/bin/python benchmarks/import_hours.py [--rows 100000] [--keep]
+    .venv/bin/python benchmarks/import_hours.py [--rows 100000] [--format csv|xlsx] [--db sqlite|postgres] [--json] [--keep]
+
+Target (issue #16): ≥ 50 000 rows/s on PostgreSQL for the first import. PostgreSQL: the database
+``bench_hours[_<FORMARCHE_BENCH_TAG>]``, dropped and re-created. ``--json``: one last line of JSON
+(rows/s, CPU, peak memory) for benchmarks/run.py.
 
 Builds a synthetic OF in a temporary SQLite database under /tmp (FORMARCHE_VAR_DIR), with 500
 trainees enrolled on 10 actions, writes a deterministic CSV (200 working days per trainee, one
@@ -26,9 +30,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def setup_django(var_dir: str) -> None:
+def setup_django(var_dir: str, db: str = "sqlite") -> None:
     os.environ["FORMARCHE_VAR_DIR"] = var_dir
     os.environ.pop("DATABASE_URL", None)
+    if db == "postgres":
+        import subprocess
+
+        tag = os.environ.get("FORMARCHE_BENCH_TAG", "").strip()
+        name = f"bench_hours_{tag}" if tag else "bench_hours"
+        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
     import django
 
@@ -128,18 +140,50 @@ def make_csv(enrolments, rows: int) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def run(rows: int, keep: bool) -> int:
+def _peak_mb() -> float:
+    """This process's peak resident memory (VmHWM): ``ru_maxrss`` would carry the peak of the
+    process that started this one (Linux keeps it across ``exec``)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def to_xlsx(content: bytes) -> bytes:
+    """The same table as an XLSX workbook (one sheet, every cell as text, as the CSV gives them)."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    for line in content.decode("utf-8").splitlines():
+        sheet.append(line.split(";"))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def run(rows: int, keep: bool, fmt: str = "csv", db: str = "sqlite", as_json: bool = False) -> int:
+    import json
+
     var_dir = tempfile.mkdtemp(prefix="formarche-bench-imports-")
+    figures = {"rows": rows, "format": fmt, "db": db}
     try:
-        setup_django(var_dir)
+        setup_django(var_dir, db)
         from formarche.attendance.models import Attendance
         from formarche.imports.services import import_job_create
 
         trainees = 500
         of, user, enrolments = build_world(trainees, 10)
         content = make_csv(enrolments, rows)
+        if fmt == "xlsx":
+            content = to_xlsx(content)
         print(
-            f"Fichier : {rows} lignes, {len(content) / 1_048_576:.1f} Mo ; {trainees} stagiaires, 10 actions"
+            f"Fichier {fmt.upper()} : {rows} lignes, {len(content) / 1_048_576:.1f} Mo ; {trainees} stagiaires, "
+            f"10 actions ; base {db}"
         )
         for label in ("Premier import", "Réimport du même fichier"):
             load = os.getloadavg()[0]
@@ -149,7 +193,7 @@ def run(rows: int, keep: bool) -> int:
                 organisation=of,
                 user=user,
                 kind="heures",
-                file_name="heures.csv",
+                file_name=f"heures.{fmt}",
                 content=content,
                 run_inline=True,
             )
@@ -164,8 +208,16 @@ def run(rows: int, keep: bool) -> int:
             if job.errors:
                 print("\n".join(job.errors[:10]))
                 return 1
+            key = "first" if label == "Premier import" else "again"
+            figures[f"{key}_s"] = round(elapsed, 2)
+            figures[f"{key}_cpu_s"] = round(cpu, 2)
+            figures[f"{key}_rows_s"] = round(rows / elapsed)
+            figures[f"{key}_load"] = load
         stored = Attendance.objects.count()
         print(f"Réalisations en base : {stored}")
+        figures["peak_mb"] = round(_peak_mb())
+        if as_json:
+            print(json.dumps(figures))
         return 0 if stored == rows else 1
     finally:
         if keep:
@@ -178,8 +230,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--keep", action="store_true", help="garder la base temporaire")
+    parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--json", action="store_true", help="une dernière ligne JSON des chiffres")
     args = parser.parse_args()
-    return run(args.rows, args.keep)
+    return run(args.rows, args.keep, args.format, args.db, args.json)
 
 
 if __name__ == "__main__":

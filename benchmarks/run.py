@@ -86,7 +86,9 @@ def load_data(size_name: str, db: str, seed: int, result: dict) -> None:
 
     size = SIZES[size_name]
     t0 = time.perf_counter()
-    paths, billing = write_documents(size, seed, DATA_DIR / f"{size_name}-{seed}")
+    # a tagged folder per worktree: two runs side by side never write the same document
+    tag = os.environ.get("FORMARCHE_BENCH_TAG", "").strip()
+    paths, billing = write_documents(size, seed, DATA_DIR / f"{size_name}-{seed}{'-' + tag if tag else ''}")
     generated = time.perf_counter() - t0
     log(f"{len(paths)} document(s) écrits en {generated:.1f} s")
     per_doc = []
@@ -130,6 +132,9 @@ def load_data(size_name: str, db: str, seed: int, result: dict) -> None:
         "rows_per_document": rows_per_doc,
         "peak_rss_mb": round(peak_rss_mb()),
         "load": loadavg(),
+        # issue #16 keys (benchmarks/targets.py): hour rows of the documents per second of import
+        "interchange_rows_s": round(size.rows / imported),
+        "peak_mb": round(peak_rss_mb()),
     }
     # the billing came in with the documents; only what the format does not carry is added
     t0 = time.perf_counter()
@@ -156,6 +161,27 @@ def _fetch(sql: str, params) -> list:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def measure_import_files(db: str, result: dict, rows: int = 100_000) -> None:
+    """The hours file import (CSV and XLSX, ``rows`` daily rows) through the Imports page's service
+    and the single hours write path, in its own process and database (benchmarks/import_hours.py):
+    ``import.csv_rows_s``, ``import.xlsx_rows_s`` (first import), their CPU and peak memory."""
+    out = result.setdefault("import", {})
+    for fmt in ("csv", "xlsx"):
+        cmd = [sys.executable, str(ROOT / "benchmarks" / "import_hours.py"), "--db", db, "--format", fmt]
+        done = subprocess.run(cmd + ["--rows", str(rows), "--json"], cwd=ROOT, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(
+                f"import_hours.py --format {fmt} a échoué :\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
+            )
+        figures = json.loads(done.stdout.strip().splitlines()[-1])
+        out[f"{fmt}_rows_s"] = figures["first_rows_s"]
+        out[f"{fmt}_file"] = figures
+        log(
+            f"import {fmt.upper()} de {rows} lignes : {figures['first_s']} s ({figures['first_rows_s']} lignes/s, "
+            f"{figures['first_cpu_s']} s de processeur), réimport {figures['again_s']} s, pic {figures['peak_mb']} Mio"
+        )
 
 
 def measure_statements(size_name: str, result: dict) -> None:
@@ -214,7 +240,10 @@ def measure_statements(size_name: str, result: dict) -> None:
         "queries": queries,
         "floor_sql_s": round(floor, 3),
         "floor_groups": len(rows),
-        "ratio": round(elapsed / floor, 1),
+        "ratio": round(elapsed / floor, 2),
+        # issue #16 keys (benchmarks/targets.py)
+        "ms": round(elapsed * 1000, 1),
+        "floor_ms": round(floor * 1000, 1),
         "total_ttc": str(total),
         "load": loadavg(),
     }
@@ -655,6 +684,7 @@ def main(argv=None) -> int:
         analyze()
         measure_index_sizes(result)
     if not args.only:
+        measure_import_files(args.db, result)
         measure_statements(args.size, result)
         measure_bpf(result)
         # --- perfbpf (issue #16): CPU of the BPF page, its JSON export and a drill-down ---

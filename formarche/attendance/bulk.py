@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from formarche.attendance import locks
 from formarche.attendance.models import Attendance, AttendanceKind
+from formarche.utils.copytext import copy_lines
 from formarche.utils.dates import month_bounds
 from formarche.utils.formatting import format_month
 
@@ -289,19 +290,34 @@ def _apply(plan: _Plan, scope: _Scope, *, source, now, user_id) -> None:
         _apply_deletes(deletes, history_sql, history_conv, now=now, user_id=user_id)
 
 
+def _copy(model, attnames, rows) -> None:
+    """PostgreSQL: ``rows`` (Python values in ``attnames`` order) by ``COPY … FROM STDIN`` in its
+    text format (:mod:`formarche.utils.copytext`), the same rows an ``INSERT`` per row writes, in
+    a fraction of the database's time (one statement instead of one per row)."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(_field(model, a).column) for a in attnames)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for chunk in copy_lines(rows):
+                copy.write(chunk)
+
+
 def _apply_creates(creates, scope: _Scope, history_sql, history_conv, *, now, user_id) -> None:
-    sql, conv = _insert_sql(Attendance, ROW_FIELDS)
-    _executemany(sql, conv, creates)
+    if connection.vendor == "postgresql":
+        _copy(Attendance, ROW_FIELDS, creates)
+    else:
+        sql, conv = _insert_sql(Attendance, ROW_FIELDS)
+        _executemany(sql, conv, creates)
     keys = {(c[0], c[1], c[2]) for c in creates}
     ids = {}
     for pk, enrolment_id, day, kind in scope.stored().values_list("id", "enrolment_id", "day", "kind"):
         if (enrolment_id, day, kind) in keys:
             ids[(enrolment_id, day, kind)] = pk
-    _executemany(
-        history_sql,
-        history_conv,
-        [(ids[(c[0], c[1], c[2])], *c, now, None, "+", user_id) for c in creates],
-    )
+    history_rows = [(ids[(c[0], c[1], c[2])], *c, now, None, "+", user_id) for c in creates]
+    if connection.vendor == "postgresql":
+        _copy(Attendance.history.model, HISTORY_FIELDS, history_rows)
+    else:
+        _executemany(history_sql, history_conv, history_rows)
 
 
 def _apply_updates(updates, history_sql, history_conv, *, source, now, user_id) -> None:

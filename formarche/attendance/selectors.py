@@ -16,13 +16,13 @@ month total) are stored on that first day, so day rows and month rows group the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import DecimalField, Sum, Value
+from django.db.models import DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce, Substr, TruncMonth
 
 from formarche.attendance.models import Attendance
@@ -37,6 +37,7 @@ __all__ = [
     "monthly_totals_by_kind",
     "order_cumulative",
     "order_month_totals",
+    "orders_month_and_through",
     "orders_month_totals",
     "orders_cumulative_hours",
 ]
@@ -56,8 +57,10 @@ def _month_of_day():
     return TruncMonth("day")
 
 
-def _sum(field: str):
-    return Coalesce(Sum(field, output_field=_HOURS), Value(ZERO, output_field=_HOURS), output_field=_HOURS)
+def _sum(field: str, filter: Q | None = None):
+    return Coalesce(
+        Sum(field, output_field=_HOURS, filter=filter), Value(ZERO, output_field=_HOURS), output_field=_HOURS
+    )
 
 
 def _hours(value) -> Decimal:
@@ -125,12 +128,16 @@ def order_month_totals(order) -> dict[date, MonthHours]:
 
 
 def orders_month_totals(
-    order_ids: Iterable[int], through_month: date | None = None
+    order_ids: Iterable[int],
+    through_month: date | None = None,
+    since: Mapping[int, date | None] | None = None,
 ) -> dict[int, dict[date, MonthHours]]:
     """Per action and month, many actions at once: ``{order_id: {month: MonthHours}}`` in month
     order — one grouped query (what :func:`order_month_totals` gives for one action). Every id
     asked for is in the result (``{}`` when the action has no hours). Months after
-    ``through_month`` are left out when it is given."""
+    ``through_month`` are left out when it is given; with ``since`` (order id → first month, or
+    ``None`` for all), the months before each action's first month too (the database reads only
+    those days)."""
     ids = list(order_ids)
     result: dict[int, dict[date, MonthHours]] = {order_id: {} for order_id in ids}
     if not ids:
@@ -138,6 +145,14 @@ def orders_month_totals(
     qs = Attendance.objects.filter(enrolment__order_id__in=ids)
     if through_month is not None:
         qs = qs.filter(day__lte=month_bounds(through_month)[1])
+    if since is not None:
+        groups: dict[date | None, list[int]] = {}
+        for order_id in ids:
+            groups.setdefault(since.get(order_id), []).append(order_id)
+        where = Q(pk__in=[])
+        for first, members in groups.items():
+            where |= Q(enrolment__order_id__in=members, **({"day__gte": first} if first else {}))
+        qs = qs.filter(where)
     rows = (
         qs.annotate(month=_month_of_day())
         .values("enrolment__order_id", "month")
@@ -147,6 +162,38 @@ def orders_month_totals(
     for row in rows:
         result[row["enrolment__order_id"]][_as_month(row["month"])] = MonthHours(
             _hours(row["realised"]), _hours(row["counted"])
+        )
+    return result
+
+
+def orders_month_and_through(
+    order_ids: Iterable[int], month: date
+) -> dict[int, tuple[MonthHours, MonthHours]]:
+    """Many actions at once: ``{order_id: (hours of month, hours through its end)}`` — one grouped
+    query, the hours through the month summed with those of the month itself (no grouping by
+    month: what a Région's statements read). Every id asked for is in the result."""
+    ids = list(order_ids)
+    first, last = month_bounds(month)
+    result = dict.fromkeys(ids, (MonthHours(), MonthHours()))
+    if not ids:
+        return result
+    in_month = Q(day__gte=first)
+    rows = (
+        Attendance.objects.filter(enrolment__order_id__in=ids, day__lte=last)
+        .values("enrolment__order_id")
+        .annotate(
+            realised=_sum("realised_hours"),
+            counted=_sum("counted_unrealised_hours"),
+            own_realised=_sum("realised_hours", filter=in_month),
+            own_counted=_sum("counted_unrealised_hours", filter=in_month),
+        )
+        .order_by()
+        .values_list("enrolment__order_id", "realised", "counted", "own_realised", "own_counted")
+    )
+    for order_id, realised, counted, own_realised, own_counted in rows:
+        result[order_id] = (
+            MonthHours(_hours(own_realised), _hours(own_counted)),
+            MonthHours(_hours(realised), _hours(counted)),
         )
     return result
 

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from formarche.attendance.selectors import orders_month_totals
+from formarche.attendance.selectors import orders_month_and_through, orders_month_totals
 from formarche.billing import engine
 from formarche.billing.models import Period, PeriodStatus, Statement, statement_from_json
-from formarche.billing.selectors import PeriodHours, period_hours
+from formarche.billing.selectors import PeriodHours, period_hours_of
 from formarche.orders.models import Order
 from formarche.orders.terms import order_terms
+from formarche.utils.dates import add_months
 from formarche.utils.dbrouter import reads_from_replica
 
 
@@ -44,11 +45,14 @@ class FrozenPeriod:
 @reads_from_replica()
 def month_statements(orders, month: date) -> list[tuple[Order, engine.Statement | None, PeriodHours]]:
     """For each action of ``orders`` (a queryset), the statement ``month`` would get if validated
-    now and its hours — ``statement_preview`` for every action, in three queries."""
+    now and its hours — ``statement_preview`` for every action, in four queries: the actions, their
+    validated periods, their hours through the month (with those of the month, one grouped sum per
+    action: no grouping by month of every hour), and the months after each one's last validated
+    period, grouped by month (the pending months: only those days are read). The engine builds
+    only the month's statement (:func:`~formarche.billing.engine.compute_last_statement`)."""
     month = month.replace(day=1)
     orders = list(orders.select_related("dispositif").order_by("pk"))
     ids = [order.pk for order in orders]
-    totals = orders_month_totals(ids, through_month=month)
     # the frozen hours only (no model instances: 40 000 periods for a Région)
     validated = defaultdict(list)
     rows = (
@@ -58,17 +62,23 @@ def month_statements(orders, month: date) -> list[tuple[Order, engine.Statement 
     )
     for order_id, *frozen in rows:
         validated[order_id].append(FrozenPeriod(*frozen))
+    sums = orders_month_and_through(ids, month)
+    since = {pk: add_months(periods[-1].month, 1) for pk, periods in validated.items()}
+    earlier = orders_month_totals(ids, through_month=add_months(month, -1), since=since)
     out = []
     for order in orders:
         periods = validated[order.pk]
-        hours = period_hours(order, month, month_totals=totals[order.pk], validated=periods)
+        own, through = sums[order.pk]
+        hours = period_hours_of(
+            month=month, validated=periods, through=through, own=own, earlier=earlier[order.pk]
+        )
         new = engine.PeriodInput(
             period=month, realised_hours=hours.realised, counted_unrealised_hours=hours.counted_unrealised
         )
         try:
-            statement = engine.compute_statements(
+            statement = engine.compute_last_statement(
                 order_terms(order), [p.engine_input() for p in periods] + [new]
-            )[-1]
+            )
         except engine.EngineInputError:
             statement = None
         out.append((order, statement, hours))

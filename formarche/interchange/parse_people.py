@@ -135,6 +135,7 @@ def parse_attendance(doc, c: Checker, enrolments: dict, orders: dict) -> list:
     validated periods with the hours they froze (the statements are recomputed from them)."""
     bounds = _date_bounds(enrolments, orders)
     today = timezone.localdate()
+    windows = _day_windows(bounds, today)
     # attendance: the big one — a tight loop with a fast path for well-formed rows; any doubt
     # goes through the checker's typed getters, which name the error
     rows = []
@@ -174,13 +175,16 @@ def parse_attendance(doc, c: Checker, enrolments: dict, orders: dict) -> list:
             ref, day, kind, realised, counted, reason = parsed
         # check stage of an hour row (inline: half a million rows, one loop): the rules of the
         # hour pages that a document can break on its own, the date rule first
-        refusal = _date_refusal(bounds.get(ref), day, kind, realised + counted, today)
-        if refusal:
-            c.add(f"/attendance/{i}/day", refusal + ".")
+        hours = realised + counted
+        window = windows.get(ref)
+        if window is None or kind != "jour" or not window[0] <= day <= window[1 if hours else 2]:
+            refusal = _date_refusal(bounds.get(ref), day, kind, hours, today)
+            if refusal:
+                c.add(f"/attendance/{i}/day", refusal + ".")
         if kind == "mois":
             if day.day != 1:
                 c.add(f"/attendance/{i}/day", "un total mensuel est daté du premier jour du mois.")
-        elif realised + counted > MAX_DAY:
+        elif hours > MAX_DAY:
             c.add(f"/attendance/{i}", "une journée ne peut pas compter plus de 24 heures.")
         key = (ref, day, kind)
         if key in seen:
@@ -202,6 +206,21 @@ def _date_bounds(enrolments: dict, orders: dict) -> dict:
         planned_end = (order.get("fields") or {}).get("planned_end")
         bounds[ref] = (e.get("entry_date"), e.get("exit_date"), real_end, planned_end)
     return bounds
+
+
+def _day_windows(bounds: dict, today: date) -> dict:
+    """enrolment ref → ``(first, last with hours, last without)``: the days a day row is accepted
+    on, set-wise, the same answer as :func:`_date_refusal` (the rule's own function) gives row by
+    row — entry … the first end set (exit, else the action's real end, else its planned end) and
+    today; a row without hours, entry … exit. A row outside its window (and every month total) goes
+    through :func:`_date_refusal`, which names the bound crossed."""
+    windows = {}
+    for ref, (entry, exit_, real_end, planned_end) in bounds.items():
+        if entry is None:
+            continue
+        end = exit_ or real_end or planned_end
+        windows[ref] = (entry, min(end, today) if end else today, exit_ or date.max)
+    return windows
 
 
 def _date_refusal(bound, day: date, kind: str, hours: Decimal, today: date) -> str | None:

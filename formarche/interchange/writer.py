@@ -44,7 +44,7 @@ def write_document(p: dict) -> dict:
     if org is None:
         org = Organisation.objects.create(kind=OrganisationKind.OF, **p["organisation"])
     regions = _write_regions(p["regions"])
-    orders = {number: _write_order(o, regions[o["region"]], org) for number, o in p["orders"].items()}
+    orders = _write_orders(p["orders"], regions, org)
     trainees, enrolment_ids, fundings = _write_people(p, org, orders)
     insert_attendance(p["attendance"], enrolment_ids)
     n_hours = _write_trainers(p["trainers"], org, orders)
@@ -84,19 +84,55 @@ def _write_regions(parsed: dict) -> dict:
     return regions
 
 
-def _write_order(o: dict, region, org) -> Order:
-    """An order, on its market, lot and dispositif (found, or created as the document describes them)."""
-    market, _ = Market.objects.get_or_create(
-        region=region,
-        reference=o["market"]["reference"],
-        defaults={"title": o["market"]["title"], "year": o["market"]["year"]},
-    )
-    lot, _ = Lot.objects.get_or_create(
-        market=market,
-        number=o["lot"]["number"],
-        defaults={k: v for k, v in o["lot"].items() if k != "number"},
-    )
-    d = o["dispositif"]
+def _write_orders(parsed: dict, regions: dict, org) -> dict:
+    """The orders (number → Order), each on its market, lot and dispositif — found, or created as
+    the first order naming them describes them; each looked up once per document — inserted in
+    batches with their history rows (as ``objects.create`` writes them), then their
+    subcontracting."""
+    markets, lots, dispositifs = {}, {}, {}
+    objs = {}
+    for number, o in parsed.items():
+        region = regions[o["region"]]
+        key = (region.pk, o["market"]["reference"])
+        if key not in markets:
+            markets[key], _ = Market.objects.get_or_create(
+                region=region,
+                reference=o["market"]["reference"],
+                defaults={"title": o["market"]["title"], "year": o["market"]["year"]},
+            )
+        market = markets[key]
+        key = (market.pk, o["lot"]["number"])
+        if key not in lots:
+            lots[key], _ = Lot.objects.get_or_create(
+                market=market,
+                number=o["lot"]["number"],
+                defaults={k: v for k, v in o["lot"].items() if k != "number"},
+            )
+        key = (region.pk, o["dispositif"]["code"])
+        if key not in dispositifs:
+            dispositifs[key] = _dispositif(o["dispositif"], region)
+        h = o["history"]
+        objs[number] = Order(
+            region=region,
+            lot=lots[(market.pk, o["lot"]["number"])],
+            dispositif=dispositifs[key],
+            provider=org,
+            status=h["status"],
+            real_end=h["real_end"],
+            advance_paid=h["advance_paid"],
+            **o["fields"],
+        )
+    bulk_insert(Order, list(objs.values()), BATCH, history=True)
+    subcontracting = [
+        Subcontracting(order=objs[number], **o["subcontracting"])
+        for number, o in parsed.items()
+        if o["subcontracting"]
+    ]
+    bulk_insert(Subcontracting, subcontracting, BATCH, history=True)
+    return objs
+
+
+def _dispositif(d: dict, region) -> Dispositif:
     defaults = {"name": d["name"]}
     if d["advance_rate"] is not None:
         defaults["advance_rate"] = d["advance_rate"]
@@ -105,20 +141,7 @@ def _write_order(o: dict, region, org) -> Order:
         defaults["vat_rate"] = d["vat_rate"]
     defaults["resorption_bands"] = d["resorption_bands"] or []
     dispositif, _ = Dispositif.objects.get_or_create(region=region, code=d["code"], defaults=defaults)
-    h = o["history"]
-    order = Order.objects.create(
-        region=region,
-        lot=lot,
-        dispositif=dispositif,
-        provider=org,
-        status=h["status"],
-        real_end=h["real_end"],
-        advance_paid=h["advance_paid"],
-        **o["fields"],
-    )
-    if o["subcontracting"]:
-        Subcontracting.objects.create(order=order, **o["subcontracting"])
-    return order
+    return dispositif
 
 
 def _write_people(p: dict, org, orders: dict) -> tuple[int, dict, int]:

@@ -145,6 +145,13 @@ def _date_refusal(enrolment, day: date, kind: str, hours, bounds: OrderBounds, t
     """
     if not hours:
         bounds, today = _NO_END, date.max
+    entry = enrolment.entry_date
+    if kind == AttendanceKind.DAY and entry is not None:
+        # the days the rule accepts, set-wise (no phrase built, no trainee named): entry … the
+        # first end set and today; outside, the rule itself names the bound crossed
+        end = enrolment.exit_date or bounds.real_end or bounds.planned_end
+        if entry <= day <= (min(end, today) if end else today):
+            return None
     return hour_date_refusal(
         day=day,
         entry=enrolment.entry_date,

@@ -33,7 +33,7 @@ parameters), :mod:`~formarche.billing.engine.results` (periods in, statements an
 """
 
 from formarche.billing.engine.results import PeriodInput, ProviderLine, Solde, Statement
-from formarche.billing.engine.statements import compute_solde, compute_statements
+from formarche.billing.engine.statements import compute_last_statement, compute_solde, compute_statements
 from formarche.billing.engine.terms import (
     COMPETENCES_PLUS,
     DEFAULT_RESORPTION_BANDS,
@@ -62,6 +62,7 @@ __all__ = [
     "Solde",
     "Statement",
     "StatementKind",
+    "compute_last_statement",
     "compute_solde",
     "compute_statements",
     "contracted_hours",

@@ -166,19 +166,122 @@ def _check_periods(periods: Sequence[PeriodInput]) -> None:
             )
 
 
-def _compute(terms: OrderTerms, periods: Sequence[PeriodInput]) -> list[Statement]:
+def compute_last_statement(terms: OrderTerms, periods: Sequence[PeriodInput]) -> Statement:
+    """``compute_statements(terms, periods)[-1]``, the same figures, without building the
+    statements of the earlier periods: their running totals are carried by the same arithmetic
+    (:func:`_carry`), only the last statement is built (a Région's month: 2 000 actions × their
+    validated periods). Same checks and errors as :func:`compute_statements`."""
+    if not isinstance(terms, OrderTerms):
+        raise EngineInputError("terms", "doit être un OrderTerms")
+    if not periods:
+        raise IndexError("compute_last_statement: no period")
+    with decimal.localcontext(_ENGINE_CONTEXT):
+        return _compute(terms, periods, last_only=True)[-1]
+
+
+# the running totals between periods: prev_realised, prev_unrealised, cumulative hours C,
+# cumulative billable B, excess over the cap, S_{k−1} and its rate, repayment carried out (≥ 0),
+# "Total déjà versé"
+_State = tuple[Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal]
+
+
+def _compute(
+    terms: OrderTerms, periods: Sequence[PeriodInput], *, last_only: bool = False
+) -> list[Statement]:
     _check_periods(periods)
-    vat_percent, cap_amount, advance, base_factor, base_den, zones, resorbed_at_end = _order_constants(terms)
+    constants = _order_constants(terms)
+    zero, hours_zero = ZERO, Decimal("0.00")
+    state = (hours_zero, hours_zero, hours_zero, zero, zero, zero, zero, zero, constants[2])
+    if last_only:
+        state = _carry(terms, constants, periods[:-1], state)
+        periods = periods[-1:]
+    return _statements(terms, constants, periods, state)
+
+
+def _carry(terms: OrderTerms, constants: tuple, periods: Sequence[PeriodInput], state: _State) -> _State:
+    """The running totals after ``periods``: the arithmetic of :func:`_statements` for the
+    figures the next periods read, nothing else (no rates shown, no VAT, no statement)."""
+    _vat, cap_amount, _advance, base_factor, base_den, zones, resorbed_at_end = constants
+    price, round_fast, zero = terms.unit_price, round_cents_fast, ZERO
+    (
+        prev_realised,
+        prev_unrealised,
+        cumulative,
+        cumulative_billable,
+        excess,
+        resorbed,
+        _rate,
+        carried,
+        paid,
+    ) = state
+    for item in periods:
+        realised = item.realised_hours
+        unrealised = item.counted_unrealised_hours
+        hours = realised + unrealised
+        cumulative += hours
+        billable = round_fast(hours * price)
+        cumulative_billable += billable
+        new_excess = cumulative_billable - cap_amount
+        if new_excess < 0:
+            new_excess = zero
+        regulation = excess - new_excess
+        excess = new_excess
+        advance_due = _advance_due(zones, cumulative * price, resorbed_at_end)
+        total_ht = billable + regulation + (resorbed - advance_due) + (zero - carried)
+        if total_ht < 0:
+            carried = zero - total_ht
+            total_ht = zero
+        else:
+            carried = zero
+        prev_realised += realised
+        prev_unrealised += unrealised
+        resorbed = advance_due
+        paid += total_ht
+    rate = round_fast(resorbed * base_factor / base_den) if resorbed else zero
+    return (
+        prev_realised,
+        prev_unrealised,
+        cumulative,
+        cumulative_billable,
+        excess,
+        resorbed,
+        rate,
+        carried,
+        paid,
+    )
+
+
+def _advance_due(zones: tuple, n_value: Decimal, resorbed_at_end: Decimal) -> Decimal:
+    """[derived] S_k = round(advance × f(r_k)) for N_k = ``n_value`` (see :func:`_resorption_zones`)."""
+    for start_n, end_n, flat_before, alpha, beta, den in zones:
+        if n_value <= start_n:
+            return flat_before
+        if n_value < end_n:
+            return round_cents_of_ratio(alpha * n_value + beta, den)
+    return resorbed_at_end
+
+
+def _statements(
+    terms: OrderTerms, constants: tuple, periods: Sequence[PeriodInput], state: _State
+) -> list[Statement]:
+    vat_percent, cap_amount, advance, base_factor, base_den, zones, resorbed_at_end = constants
     amount, price, vat_rate = terms.amount, terms.unit_price, terms.vat_rate
     has_vat = bool(vat_rate)
     round_fast, hundred, zero = round_cents_fast, _HUNDRED, ZERO
     cre, cref = StatementKind.CRE, StatementKind.CREF
     statements: list[Statement] = []
     append = statements.append
-    prev_realised = prev_unrealised = cumulative = Decimal("0.00")
-    # S_{k−1} and its rate; the repayment carried out of the previous period (≥ 0)
-    cumulative_billable = excess = resorbed = resorbed_rate = carried = zero
-    paid = advance  # "Total déjà versé"
+    (
+        prev_realised,
+        prev_unrealised,
+        cumulative,
+        cumulative_billable,
+        excess,
+        resorbed,
+        resorbed_rate,
+        carried,
+        paid,
+    ) = state
     for item in periods:
         realised = item.realised_hours
         unrealised = item.counted_unrealised_hours
@@ -195,15 +298,7 @@ def _compute(terms: OrderTerms, periods: Sequence[PeriodInput]) -> list[Statemen
         regulation = excess - new_excess
         excess = new_excess
         # [derived] S_k = round(advance × f(r_k)); remboursement = −(S_k − S_{k−1})
-        for start_n, end_n, flat_before, alpha, beta, den in zones:
-            if n_value <= start_n:
-                advance_due = flat_before
-                break
-            if n_value < end_n:
-                advance_due = round_cents_of_ratio(alpha * n_value + beta, den)
-                break
-        else:
-            advance_due = resorbed_at_end
+        advance_due = _advance_due(zones, n_value, resorbed_at_end)
         repayment = resorbed - advance_due
         # [design] a negative total is floored at 0, the rest carried to the next period
         carried_in = zero - carried

@@ -4,6 +4,7 @@ controls, the statement of a month (frozen, or a preview that stores nothing).""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -11,7 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from formarche.attendance.controls import run_controls
-from formarche.attendance.selectors import order_month_totals
+from formarche.attendance.selectors import MonthHours, order_month_totals
 from formarche.billing import engine
 from formarche.billing.models import Period, PeriodStatus, Statement
 from formarche.orders.models import Order
@@ -54,27 +55,40 @@ def period_hours(order, month: date, *, month_totals=None, validated=None) -> Pe
         validated = list(Period.objects.filter(order=order, status=PeriodStatus.VALIDATED, month__lt=month))
     else:
         validated = [p for p in validated if p.month < month]
-    billed_realised = sum((p.realised_hours for p in validated), ZERO)
-    billed_counted = sum((p.counted_unrealised_hours for p in validated), ZERO)
     through_realised = sum((h.realised for m, h in month_totals.items() if m <= month), ZERO)
     through_counted = sum((h.counted_unrealised for m, h in month_totals.items() if m <= month), ZERO)
-    own = month_totals.get(month)
-    own_realised = own.realised if own else ZERO
-    own_counted = own.counted_unrealised if own else ZERO
+    return period_hours_of(
+        month=month,
+        validated=validated,
+        through=MonthHours(through_realised, through_counted),
+        own=month_totals.get(month) or MonthHours(),
+        earlier={m: h for m, h in month_totals.items() if m < month},
+    )
+
+
+def period_hours_of(
+    *, month: date, validated, through: MonthHours, own: MonthHours, earlier: Mapping[date, MonthHours]
+) -> PeriodHours:
+    """:class:`PeriodHours` from sums already read: the validated periods before ``month`` (their
+    frozen hours), the hours ``through`` the end of the month and those of the month itself
+    (``own``), and the months before it with hours (``earlier``: at least those after the last
+    validated period — the pending months are found there)."""
+    billed_realised = sum((p.realised_hours for p in validated), ZERO)
+    billed_counted = sum((p.counted_unrealised_hours for p in validated), ZERO)
     last_validated = max((p.month for p in validated), default=None)
     pending = tuple(
         m
-        for m, h in sorted(month_totals.items())
+        for m, h in sorted(earlier.items())
         if m < month and (last_validated is None or m > last_validated) and h.total
     )
-    realised = through_realised - billed_realised
-    counted = through_counted - billed_counted
+    realised = through.realised - billed_realised
+    counted = through.counted_unrealised - billed_counted
     return PeriodHours(
         month=month,
         realised=realised,
         counted_unrealised=counted,
-        realised_correction=realised - own_realised,
-        counted_unrealised_correction=counted - own_counted,
+        realised_correction=realised - own.realised,
+        counted_unrealised_correction=counted - own.counted_unrealised,
         pending_months=pending,
     )
 
