@@ -46,7 +46,7 @@ def write_document(p: dict) -> dict:
     regions = _write_regions(p["regions"])
     orders = _write_orders(p["orders"], regions, org)
     trainees, enrolment_ids, fundings = _write_people(p, org, orders)
-    insert_attendance(p["attendance"], enrolment_ids)
+    insert_attendance(p["attendance"], enrolment_ids, stamp=_validation_stamp(p))
     n_hours = _write_trainers(p["trainers"], org, orders)
     _write_bpf(p, org, orders)
     written = history.write_history(p["orders"], orders)
@@ -72,6 +72,25 @@ def write_document(p: dict) -> dict:
         }
     )
     return dict(counts)
+
+
+def _validation_stamp(p: dict):
+    """``(enrolment ref, day) → validated_at`` of the month's validated period in the document, or
+    None: the hours of a validated month are the hours as validated, and are dated so (the month
+    controls flag a non-rectificatif row changed after its month's validation)."""
+    validated = {
+        (number, period["month"]): history.period_validated_at(period)
+        for number, entry in p["orders"].items()
+        for period in entry["history"]["periods"]
+    }
+    if not validated:
+        return None
+    order_of = {ref: e["order"] for ref, e in p["enrolments"].items()}
+
+    def stamp(ref, day):
+        return validated.get((order_of[ref], day.replace(day=1)))
+
+    return stamp
 
 
 def _write_regions(parsed: dict) -> dict:

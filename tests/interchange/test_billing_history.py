@@ -368,3 +368,30 @@ def test_co_fundings_follow_the_rules_of_the_enrolment_page(doc):
     n = len(enrolment["fundings"])
     assert "déjà le financeur principal" in errors[f"/enrolments/{k}/fundings/{n - 2}"]
     assert "cofinance déjà cette inscription" in errors[f"/enrolments/{k}/fundings/{n - 1}"]
+
+
+def test_hours_of_validated_months_are_dated_by_their_validation_so_controls_stay_clean(doc):
+    """The hours of a month the document says was validated are the hours as validated: they are
+    dated by that validation, not by the import, so the month controls do not see « modifications
+    d'un mois validé sans rectificatif » in every imported row (found by the benchmark: 650
+    blocking messages on one imported action, and its next month could not be validated)."""
+    from django.utils import timezone
+
+    from formarche.attendance.controls import run_controls
+    from formarche.attendance.models import Attendance
+
+    before = timezone.now()
+    import_document(doc)
+    order = Order.objects.get(number=SEED_ORDER)
+    periods = {p.month: p.validated_at for p in Period.objects.filter(order=order)}
+    assert set(periods) == {dt.date(2023, 3, 1), dt.date(2023, 4, 1)}
+    rows = Attendance.objects.filter(enrolment__order=order)
+    assert rows.exists()
+    for row in rows:
+        month = row.day.replace(day=1)
+        if month in periods:
+            assert row.updated_at == periods[month], row.day
+        else:
+            assert row.updated_at >= before, row.day
+    codes = {issue.code for issue in run_controls(order).blocking}
+    assert "modification_non_rectificative" not in codes

@@ -38,11 +38,16 @@ def bulk_change(model, objs: list, fields: list[str], batch_size: int = 500) -> 
     return objs
 
 
-def insert_attendance(rows, enrolment_ids) -> None:
+def insert_attendance(rows, enrolment_ids, *, stamp=None) -> None:
     """Attendance rows by ``executemany`` in batches: Django's ``bulk_create`` spends most of its
     time building SQL per object, far too slow for half a million rows. Columns come from the
     model (defaults of the fields we do not set are computed once), values are adapted by the
-    backend's own adapters, so the rows are what ``bulk_create`` would have written."""
+    backend's own adapters, so the rows are what ``bulk_create`` would have written.
+
+    ``stamp(ref, day)`` (optional) gives a row's « modifié le » when it is not now: the interchange
+    dates the hours of a month the document says was validated at that validation, since they are
+    the hours as validated (otherwise every imported row of a validated month would look changed
+    after its validation, and the month controls would block the next month)."""
     ops = connection.ops
     given = [
         "enrolment",
@@ -71,20 +76,45 @@ def insert_attendance(rows, enrolment_ids) -> None:
     )
     names = [f.name for f in fields]
     source = AttendanceSource.IMPORT.value
+    stamped = _stamped_constants(fields, constant, stamp)
     if connection.vendor == "postgresql":
-        _copy_attendance(connection, table, columns, names, constant, rows, enrolment_ids, source)
+        _copy_attendance(connection, table, columns, names, constant, rows, enrolment_ids, source, stamped)
     else:
-        _insert_attendance(sql, names, constant, rows, enrolment_ids, source)
+        _insert_attendance(sql, names, constant, rows, enrolment_ids, source, stamped)
     # after-write: anything derived from the hours just written is maintained here, once per import
 
 
-def _insert_attendance(sql, names, constant, rows, enrolment_ids, source) -> None:
+def _stamped_constants(fields, constant, stamp):
+    """``(ref, day) → the constants of that row`` when ``stamp`` is given (one dict per distinct
+    stamp, the ``auto_now`` column replaced), else None."""
+    if stamp is None:
+        return None
+    auto_now = [f for f in fields if getattr(f, "auto_now", False)]
+    by_stamp: dict = {}
+
+    def constants_of(ref, day):
+        when = stamp(ref, day)
+        if when is None:
+            return constant
+        found = by_stamp.get(when)
+        if found is None:
+            found = by_stamp[when] = {
+                **constant,
+                **{f.name: f.get_db_prep_save(when, connection) for f in auto_now},
+            }
+        return found
+
+    return constants_of
+
+
+def _insert_attendance(sql, names, constant, rows, enrolment_ids, source, stamped=None) -> None:
     """SQLite: ``executemany`` by batches of 20 000 rows."""
     adapt_day = connection.ops.adapt_datefield_value
     with connection.cursor() as cursor:
         for i in range(0, len(rows), 20_000):
             batch = []
             for ref, day, kind, realised, counted, reason in rows[i : i + 20_000]:
+                row_constant = stamped(ref, day) if stamped is not None else constant
                 values = {
                     "enrolment": enrolment_ids[ref],
                     "day": adapt_day(day),
@@ -94,11 +124,13 @@ def _insert_attendance(sql, names, constant, rows, enrolment_ids, source) -> Non
                     "unrealised_reason": reason,
                     "source": source,
                 }
-                batch.append([values[n] if n in values else constant[n] for n in names])
+                batch.append([values[n] if n in values else row_constant[n] for n in names])
             cursor.executemany(sql, batch)
 
 
-def _copy_attendance(connection, table, columns, names, constant, rows, enrolment_ids, source) -> None:
+def _copy_attendance(
+    connection, table, columns, names, constant, rows, enrolment_ids, source, stamped=None
+) -> None:
     """PostgreSQL: ``COPY … FROM STDIN`` (psycopg 3) in COPY's text format, the lines built here.
 
     ``Copy.write_row`` adapts every cell through psycopg's dumpers, which cost more than the
@@ -116,6 +148,23 @@ def _copy_attendance(connection, table, columns, names, constant, rows, enrolmen
     tail = "\t".join(text(source if n == "source" else constant[n]) for n in rest) + "\n"
     ids = {ref: str(pk) for ref, pk in enrolment_ids.items()}
     day_text, cell = text.day, text
+    if stamped is None:
+
+        def tail_of(ref, day):
+            return tail
+
+    else:
+        tails: dict = {}  # id of a row's constants → its COPY tail
+
+        def tail_of(ref, day):
+            row_constant = stamped(ref, day)
+            found = tails.get(id(row_constant))
+            if found is None:
+                found = tails[id(row_constant)] = (
+                    "\t".join(text(source if n == "source" else row_constant[n]) for n in rest) + "\n"
+                )
+            return found
+
     with connection.cursor() as cursor:
         with cursor.cursor.copy(sql) as copy:
             for start in range(0, len(rows), COPY_LINES):
@@ -123,7 +172,7 @@ def _copy_attendance(connection, table, columns, names, constant, rows, enrolmen
                     "".join(
                         [
                             f"{ids[ref]}\t{day_text(day)}\t{cell(kind)}\t{cell(realised)}\t{cell(counted)}"
-                            f"\t{cell(reason)}\t{tail}"
+                            f"\t{cell(reason)}\t{tail_of(ref, day)}"
                             for ref, day, kind, realised, counted, reason in rows[start : start + COPY_LINES]
                         ]
                     )

@@ -26,7 +26,7 @@ from formarche.interchange.history.parse import (
     parse_order_history,
 )
 from formarche.interchange.history.verify import solde_invoice_amounts, verify_order
-from formarche.interchange.history.write import write_history
+from formarche.interchange.history.write import period_validated_at, write_history
 
 __all__ = [
     "LONG_TEXT",
@@ -37,6 +37,7 @@ __all__ = [
     "month_of",
     "parse_bands",
     "parse_order_history",
+    "period_validated_at",
     "solde_invoice_amounts",
     "verify_order",
     "write_history",

@@ -70,10 +70,15 @@ def write_history(parsed_orders: dict, orders: dict) -> dict:
     return {"soldes": soldes, "periods": periods, "counts": counts}
 
 
+def period_validated_at(p: dict):
+    """When a period of the document was validated: its ``validated_at``, or, when the document
+    does not say, noon on the first day of the next month."""
+    return p["validated_at"] or _noon((p["month"].replace(day=28) + timedelta(days=4)).replace(day=1))
+
+
 def _period(order, p: dict) -> Period:
-    """A validated period with its frozen hours (validated, when the document does not say, at
-    noon on the first day of the next month)."""
-    validated_at = p["validated_at"] or _noon((p["month"].replace(day=28) + timedelta(days=4)).replace(day=1))
+    """A validated period with its frozen hours (validated at :func:`period_validated_at`)."""
+    validated_at = period_validated_at(p)
     return Period(
         order=order,
         month=p["month"],
