@@ -94,7 +94,9 @@ PAYERS = ["c6"] * 6 + ["c2h", "c9", "c1", "c7"]
 STATUSES = ["demandeur_emploi"] * 6 + ["salarie", "apprenti", "particulier", "autre"]
 FIRST = ["Léa", "Hugo", "Inès", "Lucas", "Chloé", "Nathan", "Manon", "Yanis", "Emma", "Karim"]
 PLANNED_START = date(2023, 1, 2)
-PLANNED_END = date(2024, 12, 31)
+# 100 weeks from an entry in the first 80 days of 2023 end in February 2025: the action must
+# still run then (an hour after the planned end is refused since issue #17)
+PLANNED_END = date(2025, 6, 30)
 # the billing terms of the dispositif, written in the documents and given to the engine here
 ADVANCE_RATE = Decimal("0.30")
 VAT_RATE = Decimal(0)
