@@ -6,9 +6,13 @@ The attendance sheet is paginated by construction, not by luck: trainees are cut
 columns); each (week, chunk of trainees) is one landscape A4 page with its own header, and the
 row height is fixed so that a full chunk fits. Pages = weeks × ceil(trainees / ROWS_PER_PAGE).
 
-The cost of a WeasyPrint page grows with its boxes (style, layout and drawing of each one), so a
-row whose half-days are all to sign is one cell ruled by its background, not ten empty cells
-(docs/performance.md, « PDF en masse »); the printed sheet is the same.
+The cost of a WeasyPrint page grows with its boxes (style, layout and drawing of each one, ~0.5 ms
+each), so the sheet is drawn with few: on a page where every half-day of every row is a box to
+sign (no greyed one), the rows are one table row of three cells — the numbers, the names (one line
+each, a line per row) and the boxes — whose backgrounds rule the rows and the half-day columns;
+elsewhere a row whose half-days are all to sign is one cell ruled by its background, and only a
+row with a greyed half-day has a cell per half-day (docs/performance.md, « PDF en masse »). The
+printed sheet is the same.
 """
 
 from __future__ import annotations
@@ -70,6 +74,24 @@ class SheetPage:
     def columns(self) -> int:
         """Half-day columns of the page (two per working day)."""
         return 2 * len(self.days)
+
+    @property
+    def all_enrolled(self) -> bool:
+        """No greyed half-day on the page: its rows are drawn as one block (see the module)."""
+        return all(row.all_enrolled for row in self.rows)
+
+    @property
+    def line_count(self) -> int:
+        """Rows of the page, the empty filler lines included."""
+        return len(self.rows) + len(self.filler)
+
+    @property
+    def numbers_text(self) -> str:
+        return "\n".join(str(row.number) for row in self.rows)
+
+    @property
+    def names_text(self) -> str:
+        return "\n".join(row.name for row in self.rows)
 
     @property
     def first_number(self) -> int:
