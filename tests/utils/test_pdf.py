@@ -1,0 +1,28 @@
+"""The one WeasyPrint call (formarche.utils.pdf): a font configuration per thread, kept from one
+document to the next (fonts loaded once per process, not once per PDF)."""
+
+import threading
+
+from formarche.utils import pdf
+
+PAGE = "<!doctype html><html lang='fr'><body><p>Bonjour.</p></body></html>"
+
+
+def test_html_to_pdf_writes_a_pdf_and_keeps_its_font_configuration():
+    first = pdf.html_to_pdf(PAGE)
+    config = pdf._local.font_config
+    second = pdf.html_to_pdf(PAGE, pdf_variant="pdf/a-3b")
+    assert first.startswith(b"%PDF-") and second.startswith(b"%PDF-")
+    assert pdf._local.font_config is config  # the same one for the second document
+    assert b"/OutputIntents" in second and b"/OutputIntents" not in first  # the PDF/A variant passed on
+
+
+def test_each_thread_has_its_own_font_configuration():
+    pdf.html_to_pdf(PAGE)
+    mine = pdf._local.font_config
+    theirs = []
+    thread = threading.Thread(target=lambda: theirs.append((pdf.html_to_pdf(PAGE), pdf._local.font_config)))
+    thread.start()
+    thread.join()
+    assert theirs[0][0].startswith(b"%PDF-")
+    assert theirs[0][1] is not mine
