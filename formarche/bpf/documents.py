@@ -17,6 +17,7 @@ from formarche.bpf.exports import to_csv_rows, to_json
 from formarche.bpf.inputs import ZERO, BpfInputs
 from formarche.bpf.presentation import identity_rows, layout
 from formarche.bpf.report import BpfReport
+from formarche.utils.pdf import html_to_pdf
 
 
 def json_bytes(report: BpfReport) -> bytes:
@@ -39,9 +40,7 @@ def pdf_html(report: BpfReport) -> str:
 
 
 def pdf_bytes(report: BpfReport) -> bytes:
-    from weasyprint import HTML  # heavy (Pango), and only for this file: loaded when asked for
-
-    return HTML(string=pdf_html(report)).write_pdf()
+    return html_to_pdf(pdf_html(report))  # WeasyPrint (Pango) is loaded on the first PDF
 
 
 def _enrolment_lines(inputs: BpfInputs):

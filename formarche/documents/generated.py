@@ -5,6 +5,14 @@ The attendance sheet is paginated by construction, not by luck: trainees are cut
 ``ROWS_PER_PAGE`` and the month's working days into ISO weeks (at most 5 days, 10 half-day
 columns); each (week, chunk of trainees) is one landscape A4 page with its own header, and the
 row height is fixed so that a full chunk fits. Pages = weeks × ceil(trainees / ROWS_PER_PAGE).
+
+The cost of a WeasyPrint page grows with its boxes (style, layout and drawing of each one, ~0.5 ms
+each), so the sheet is drawn with few: on a page where every half-day of every row is a box to
+sign (no greyed one), the rows are one table row of three cells — the numbers, the names (one line
+each, a line per row) and the boxes — whose backgrounds rule the rows and the half-day columns;
+elsewhere a row whose half-days are all to sign is one cell ruled by its background, and only a
+row with a greyed half-day has a cell per half-day (docs/performance.md, « PDF en masse »). The
+printed sheet is the same.
 """
 
 from __future__ import annotations
@@ -22,16 +30,14 @@ from formarche.documents.workdays import weeks, working_days
 from formarche.utils.dates import month_bounds
 from formarche.utils.formatting import format_date, format_month
 from formarche.utils.money import ZERO
+from formarche.utils.pdf import html_to_pdf
 
 ROWS_PER_PAGE = 12
 DAYS_FR = ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche")
 
 
 def render_pdf(template: str, context: dict) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(template, context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return html_to_pdf(render_to_string(template, context), base_url=str(settings.BASE_DIR))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -45,6 +51,12 @@ class SheetRow:
     name: str
     cells: list[bool]  # one per half-day column: True = enrolled (a box to sign), False = greyed
 
+    @property
+    def all_enrolled(self) -> bool:
+        """Every half-day is a box to sign: the row is drawn as one cell whose background rules
+        the columns (a cell per half-day only where some are greyed; see the template)."""
+        return all(self.cells)
+
 
 @dataclass
 class SheetPage:
@@ -57,6 +69,29 @@ class SheetPage:
     @property
     def day_labels(self) -> list[str]:
         return [f"{DAYS_FR[d.weekday()]} {d.day:02d}/{d.month:02d}" for d in self.days]
+
+    @property
+    def columns(self) -> int:
+        """Half-day columns of the page (two per working day)."""
+        return 2 * len(self.days)
+
+    @property
+    def all_enrolled(self) -> bool:
+        """No greyed half-day on the page: its rows are drawn as one block (see the module)."""
+        return all(row.all_enrolled for row in self.rows)
+
+    @property
+    def line_count(self) -> int:
+        """Rows of the page, the empty filler lines included."""
+        return len(self.rows) + len(self.filler)
+
+    @property
+    def numbers_text(self) -> str:
+        return "\n".join(str(row.number) for row in self.rows)
+
+    @property
+    def names_text(self) -> str:
+        return "\n".join(row.name for row in self.rows)
 
     @property
     def first_number(self) -> int:

@@ -12,7 +12,12 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from formarche.documents.generated import ROWS_PER_PAGE, attendance_sheet_pdf, expected_sheet_pages
+from formarche.documents.generated import (
+    ROWS_PER_PAGE,
+    attendance_sheet_pages,
+    attendance_sheet_pdf,
+    expected_sheet_pages,
+)
 from tests.factories import AttendanceFactory, EnrolmentFactory, OrderFactory, TraineeFactory
 
 DECEMBER = dt.date(2023, 12, 1)  # working days: 1 | 4-8 | 11-15 | 18-22 | 26-29 (25 is Noël) → 5 weeks
@@ -66,6 +71,37 @@ def test_sheet_paginates_by_week_and_chunk_of_trainees(count, expected, tmp_path
         # chunk 4 of week 1 holds trainees 37 to 40, and nobody else
         assert "stagiaires 37 à 40 sur 40" in texts[3]
         assert "NOM36" in texts[3] and "NOM35" not in texts[3]
+
+
+@pytest.mark.django_db
+def test_sheet_draws_a_page_without_greyed_half_day_as_one_block(tmp_path):
+    """Few boxes per page (docs/performance.md, « PDF en masse »): a page where every half-day is a
+    box to sign is one table row (numbers, names a line each, ruled boxes); a trainee entering
+    mid-week keeps a cell per half-day, the greyed ones hatched. Same names, numbers and pages."""
+    from django.template.loader import render_to_string
+
+    order = _order_with(3)
+    late = order.enrolments.order_by("trainee__last_name")[1]
+    late.entry_date = dt.date(2023, 12, 6)  # a Wednesday: Monday and Tuesday of week 2 greyed
+    late.save()
+    pages = attendance_sheet_pages(order, DECEMBER)
+    assert [p.all_enrolled for p in pages] == [
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]  # 01/12 is before the entry too
+    assert pages[2].names_text == "NOM00 Prénom\nNOM01 Prénom\nNOM02 Prénom"
+    assert pages[2].numbers_text == "1\n2\n3" and pages[2].line_count == 6  # 3 rows, 3 filler lines
+    html = render_to_string("documents/attendance_sheet_pdf.html", {"order": order, "pages": pages[1:3]})
+    week2, week3 = html.split('<section class="page">')[1:]
+    assert 'class="block"' not in week2 and week2.count('class="off"') == 4  # Monday and Tuesday, 2 each
+    assert 'class="block"' in week3 and 'class="off"' not in week3
+    texts = _pages_text(attendance_sheet_pdf(order, DECEMBER))
+    for text in texts[1:3]:
+        assert all(f"NOM0{i} Prénom" in text for i in range(3))
+        assert "Signature du formateur" in text
 
 
 @pytest.mark.django_db

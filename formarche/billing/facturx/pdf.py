@@ -24,6 +24,7 @@ from formarche.billing.facturx.document import (
     _format_price,
 )
 from formarche.billing.facturx.xml import build_facturx_xml
+from formarche.utils.pdf import html_to_pdf
 
 
 def _e(value: object) -> str:
@@ -198,10 +199,8 @@ def render_invoice_pdf(doc: InvoiceDocument, *, html: str | None = None) -> byte
     """The invoice as a PDF/A-3b (no XML attached). ``html`` replaces the built-in template with
     an already rendered page (a Django view may render its own), at the caller's risk as to the
     legal mentions."""
-    from weasyprint import HTML
-
     page = html if html is not None else render_invoice_html(doc)
-    return HTML(string=page, base_url=str(TEMPLATE_PATH.parent)).write_pdf(pdf_variant="pdf/a-3b")
+    return html_to_pdf(page, base_url=str(TEMPLATE_PATH.parent), pdf_variant="pdf/a-3b")
 
 
 def build_facturx_pdf(doc: InvoiceDocument, *, html: str | None = None) -> bytes:
