@@ -29,7 +29,7 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone
 
-from formarche.attendance import locks
+from formarche.attendance import figures, locks
 from formarche.attendance.models import Attendance, AttendanceKind
 from formarche.utils.dates import month_bounds
 from formarche.utils.formatting import format_month
@@ -287,6 +287,8 @@ def _apply(plan: _Plan, scope: _Scope, *, source, now, user_id) -> None:
         _apply_updates(updates, history_sql, history_conv, source=source, now=now, user_id=user_id)
     if deletes:
         _apply_deletes(deletes, history_sql, history_conv, now=now, user_id=user_id)
+    if creates or updates or deletes:
+        figures.hours_changed(scope.order_ids)
 
 
 def _apply_creates(creates, scope: _Scope, history_sql, history_conv, *, now, user_id) -> None:
