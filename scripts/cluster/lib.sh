@@ -75,3 +75,14 @@ status_line() {
     echo "$1 : arrêté"
   fi
 }
+
+# haproxy_cmd COMMAND: one command on HAProxy's admin socket (var/cluster/haproxy/admin.sock), its answer
+haproxy_cmd() {
+  local sock="$CLUSTER_DIR/haproxy/admin.sock"
+  [ -S "$sock" ] || return 1
+  python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall((sys.argv[2] + "\n").encode())
+print(s.makefile().read(), end="")' "$sock" "$1"
+}

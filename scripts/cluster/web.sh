@@ -3,6 +3,8 @@
 # 127.0.0.1:58001 and 127.0.0.1:58002, behind HAProxy (haproxy.sh). They read var/cluster/env
 # (database, Redis, S3, tasks) written by the other scripts.
 # Usage: web.sh up|down|status [1|2]   (without a number: both instances)
+#        web.sh restart 1|2             rolling restart: HAProxy stops sending it requests (drain),
+#                                       waits for those in flight, restarts it, sends them again
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 DIR="$CLUSTER_DIR/web"
@@ -63,6 +65,26 @@ case "${1:-}" in
     ;;
   status)
     for n in $(instances "${2:-}"); do status_line "Instance $n (gunicorn)" "${PORTS[$((n - 1))]}" "$DIR/web$n.pid"; done
+    ;;
+  restart)
+    n="${2:?numéro d’instance, 1 ou 2}"
+    if haproxy_cmd "set server web/web$n state drain" >/dev/null; then
+      # in-flight requests of this server: column scur of « show stat »
+      for _ in $(seq 100); do
+        cur="$(haproxy_cmd "show stat" | awk -F, -v s="web$n" '$1 == "web" && $2 == s {print $5}')"
+        [ "${cur:-0}" = 0 ] && break
+        sleep 0.1
+      done
+    fi
+    stop_pid "$DIR/web$n.pid" 25
+    echo "Instance $n arrêtée."
+    start_one "$n"
+    if haproxy_cmd "set server web/web$n state ready" >/dev/null; then
+      for _ in $(seq 100); do
+        haproxy_cmd "show servers state web" | awk -v s="web$n" '$4 == s {print $6}' | grep -qx 2 && break
+        sleep 0.1
+      done
+    fi
     ;;
   manage)
     # run a manage.py command with the servers' environment: web.sh manage migrate …
