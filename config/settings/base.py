@@ -176,9 +176,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # Throttles count in the shared cache. The anonymous rate also bounds wrong tokens: DRF checks
     # throttles after authentication, so ThrottledTokenAuthentication counts failed tokens itself.
+    # DRF's anonymous and user throttles, open when the cache is down (formarche/audit/throttles.py).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "formarche.audit.throttles.AnonThrottle",
+        "formarche.audit.throttles.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("FORMARCHE_API_ANON_RATE", "60/minute"),
