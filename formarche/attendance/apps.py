@@ -11,7 +11,9 @@ def _attendance_row_changed(sender, instance, **kwargs):
     if field.is_cached(instance):
         order_id = instance.enrolment.order_id
     else:
-        order_id = Enrolment.objects.filter(pk=instance.enrolment_id).values_list("order_id", flat=True).first()
+        order_id = (
+            Enrolment.objects.filter(pk=instance.enrolment_id).values_list("order_id", flat=True).first()
+        )
     if order_id is not None:
         figures.hours_changed([order_id])
 

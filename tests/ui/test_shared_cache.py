@@ -174,4 +174,3 @@ def test_cluster_demo_needs_its_own_password(monkeypatch, settings):
     monkeypatch.setenv("FORMARCHE_CLUSTER_DEMO_PASSWORD", settings.DEMO_PASSWORD)
     with pytest.raises(CommandError, match="différer du mot de passe public"):
         call_command("cluster_demo")
-
