@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Read your own writes (issue #15): remembers the primary's WAL position after a write.
+    "formarche.utils.dbrouter.ReadYourWritesMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -94,10 +96,20 @@ TEMPLATES = [
     },
 ]
 
+# --- replica (issue #15) ---
 # Database: SQLite file under var/ unless DATABASE_URL is set (PostgreSQL in production).
+# DATABASE_REPLICA_URL adds the `replica` alias: a streaming replica that only the heavy read-only
+# reports read (formarche/utils/dbrouter.py, docs/adr/0013-read-replica-and-pooling.md).
+# DATABASE_POOLER=pgbouncer: DATABASE_URL goes through PgBouncer in transaction mode, so no
+# server-side cursor (a cursor lives in a session, which transaction mode does not keep); migrations
+# then run on DATABASE_DIRECT_URL (`DATABASE_URL="$DATABASE_DIRECT_URL" formarche manage migrate`).
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+DATABASE_POOLER = os.environ.get("DATABASE_POOLER", "").strip().lower()
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if DATABASE_POOLER == "pgbouncer":
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -111,6 +123,16 @@ else:
             },
         }
     }
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    # A replica that does not answer must not hold a page: 2 s, then the primary serves the report.
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+DATABASE_ROUTERS = ["formarche.utils.dbrouter.ReplicaRouter"]
+# Reports go to the replica only while this is on and the alias exists (tests turn it on per test).
+DATABASE_REPLICA_READS = env_bool("DATABASE_REPLICA_READS", True)
+# Past this replay lag (seconds), the reports read the primary again (a log line says so).
+DATABASE_REPLICA_MAX_LAG = float(os.environ.get("DATABASE_REPLICA_MAX_LAG", "30"))
+# --- end replica ---
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # attendance_enrolment_hours carries the hours in INCLUDE on PostgreSQL (issue #8, attendance

@@ -2,6 +2,8 @@
 
 import os
 
+import dj_database_url
+
 from .base import *  # noqa: F403
 from .base import DATABASES
 
@@ -16,6 +18,18 @@ PASSWORD_HASHERS = [
 ]
 if not os.environ.get("DATABASE_URL"):
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+
+# --- replica (issue #15) ---
+# A `replica` alias always exists in tests, a mirror of the test database (same data, another
+# connection), and the router sends nothing to it unless a test turns DATABASE_REPLICA_READS on
+# (tests/database/). Against the real cluster (scripts/cluster/postgres.sh), the test database is
+# created on the primary directly (DATABASE_DIRECT_URL, not through PgBouncer) and
+# tests/database/test_cluster_*.py point the aliases at the real replica and the pooler themselves.
+if os.environ.get("DATABASE_DIRECT_URL"):
+    DATABASES["default"] = dj_database_url.parse(os.environ["DATABASE_DIRECT_URL"], conn_max_age=60)
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+DATABASE_REPLICA_READS = False
+# --- end replica ---
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

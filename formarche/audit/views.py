@@ -1,6 +1,7 @@
 """Journal pages and the member unlock: parse the request, ask perms/selectors/services, render."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponseNotAllowed
@@ -9,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from formarche.accounts.tenancy import tenant_required
-from formarche.audit import exports, lockout, perms, selectors
+from formarche.audit import exports, lockout, perms, platform, selectors
 from formarche.audit.forms import JournalFilterForm
 
 
@@ -61,6 +62,7 @@ def _journal_page(request, *, order=None):
         "page": page,
         "entries": selectors.journal_entries(page.object_list),
         "query": query.urlencode(),
+        "can_see_platform": perms.can_see_platform_status(request.user, request.tenant),
     }
     return render(request, "audit/journal.html", context)
 
@@ -76,3 +78,11 @@ def order_journal(request, order_id):
     """One action's Journal."""
     order = selectors.journal_order(request.tenant, order_id)
     return _journal_page(request, order=order)
+
+
+@login_required
+def platform_status(request):
+    """« État de la plateforme »: the database behind the pages, the read replica and its lag."""
+    if not perms.can_see_platform_status(request.user, getattr(request, "tenant", None)):
+        raise PermissionDenied("L'état de la plateforme est réservé aux responsables de la Région.")
+    return render(request, "audit/platform_status.html", {"lines": platform.database_lines()})

@@ -20,6 +20,7 @@ from formarche.billing.models import Period, PeriodStatus, Statement, statement_
 from formarche.billing.selectors import PeriodHours, period_hours
 from formarche.orders.models import Order
 from formarche.orders.terms import order_terms
+from formarche.utils.dbrouter import reads_from_replica
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,7 @@ class FrozenPeriod:
         )
 
 
+@reads_from_replica()
 def month_statements(orders, month: date) -> list[tuple[Order, engine.Statement | None, PeriodHours]]:
     """For each action of ``orders`` (a queryset), the statement ``month`` would get if validated
     now and its hours — ``statement_preview`` for every action, in three queries."""
@@ -73,6 +75,7 @@ def month_statements(orders, month: date) -> list[tuple[Order, engine.Statement 
     return out
 
 
+@reads_from_replica()
 def frozen_month_statements(orders, month: date) -> dict[int, engine.Statement]:
     """The frozen statements of a validated ``month``: ``{order_id: Statement}`` — one query."""
     rows = Statement.objects.filter(period__order__in=orders, period__month=month.replace(day=1)).values_list(

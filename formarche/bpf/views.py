@@ -31,6 +31,7 @@ from formarche.bpf.records import cell_records
 from formarche.bpf.selectors import account_figures, previous_fiscal_year
 from formarche.orders.models import Order, ProviderRole
 from formarche.organisations.models import Organisation
+from formarche.utils.dbrouter import reads_from_replica
 
 NAV = "bpf"
 
@@ -94,6 +95,7 @@ def _previous_report(previous_fy):
 
 
 @of_required
+@reads_from_replica()
 def report(request, fiscal_year_id):
     fy = _fy(request, fiscal_year_id)
     computed = _compute(request, fy)
@@ -125,6 +127,7 @@ def report(request, fiscal_year_id):
 
 
 @of_required
+@reads_from_replica()
 def cell(request, fiscal_year_id, cell_key):
     fy = _fy(request, fiscal_year_id)
     computed = _compute(request, fy)
@@ -153,6 +156,7 @@ def cell(request, fiscal_year_id, cell_key):
 
 
 @of_required
+@reads_from_replica()
 def enrolment_hours(request, fiscal_year_id, enrolment_id):
     fy = _fy(request, fiscal_year_id)
     enrolment = get_scoped_or_404(selectors.enrolments_with_trainee(), request.tenant, pk=enrolment_id)
@@ -163,6 +167,7 @@ def enrolment_hours(request, fiscal_year_id, enrolment_id):
 
 
 @of_required
+@reads_from_replica()
 def export(request, fiscal_year_id, fmt):
     fy = _fy(request, fiscal_year_id)
     computed = _compute(request, fy)

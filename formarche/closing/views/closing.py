@@ -13,6 +13,7 @@ from formarche.closing import outcomes, perms, selectors, services
 from formarche.closing.forms import RealEndForm
 from formarche.closing.views._common import action_context, archiver_required
 from formarche.orders.models import OrderStatus
+from formarche.utils.dbrouter import reads_from_replica
 
 CLOSE_REFUSED = "Seul l'organisme de formation ferme une action ouverte."
 NOT_YET = "L'action ne peut pas encore être fermée : complétez les points listés."
@@ -106,6 +107,7 @@ def _dimension(request) -> str:
 
 
 @region_required
+@reads_from_replica()
 def outcomes_page(request):
     dimension = _dimension(request)
     rows = outcomes.outcome_rows(request.tenant, dimension)
@@ -122,6 +124,7 @@ def outcomes_page(request):
 
 
 @region_required
+@reads_from_replica()
 def outcomes_export(request):
     dimension = _dimension(request)
     rows = outcomes.outcome_rows(request.tenant, dimension)

@@ -20,6 +20,7 @@ from formarche.closing import perms, selectors, services
 from formarche.closing.forms import SituationForm
 from formarche.closing.models import QUESTIONNAIRE_STATE_LABELS, AssessmentState
 from formarche.closing.views._common import action_context, is_htmx, of_writer_required, state_badge
+from formarche.utils.dbrouter import reads_from_replica
 
 SITUATION_FIELDS = ("situation", "job_title", "employer_postcode", "comment")
 
@@ -240,6 +241,7 @@ def followup_link(request, order_id, enrolment_id):
 
 
 @tenant_required()
+@reads_from_replica()
 def followup_due(request):
     """Questionnaires de suivi à faire: overdue first, then those due within 30 days."""
     today = timezone.localdate()
