@@ -172,10 +172,74 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+
+# --- storage (issue #15) ---
+# Every stored file (invoice PDFs, signed invoices, titres de reversement, import files, documents
+# et justificatifs) goes through STORAGES["default"]. Embedded default: the disk, under
+# var/media (served by no URL: every download goes through its view, after the tenancy check).
+# With S3_BUCKET: django-storages' S3 backend against any S3-compatible server, private objects
+# only (docs/adr/0012-object-storage.md).
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID", "")
+S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY", "")
+S3_REGION = os.environ.get("S3_REGION", "")
+
+
+def s3_storage_options(
+    *, bucket: str, endpoint_url: str = "", access_key: str = "", secret_key: str = "", region: str = ""
+) -> dict:
+    """The OPTIONS of django-storages' S3Storage for formarche: private objects, never overwritten.
+
+    No ACL is sent (the object gets the bucket's private default; a bucket with ACLs disabled
+    accepts it); ``url()`` gives only a signed URL valid 5 minutes — the views stream the files
+    and never show one. Short timeouts and two attempts: an unreachable server is a French
+    refusal in seconds, not a hung request.
+    """
+    from botocore.config import Config
+
+    return {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint_url or None,
+        "access_key": access_key or None,
+        "secret_key": secret_key or None,
+        "region_name": region or None,
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": 300,
+        "file_overwrite": False,
+        # client_config replaces django-storages' own (its addressing_style and signature_version
+        # options are then ignored, so they are set here). Path-style (https://host/bucket/key) with
+        # an endpoint: what S3-compatible servers (MinIO, Garage, Ceph, moto) accept without
+        # wildcard DNS.
+        "client_config": Config(
+            s3={"addressing_style": "path" if endpoint_url else "auto"},
+            signature_version="s3v4",
+            connect_timeout=5,
+            read_timeout=30,
+            retries={"max_attempts": 2, "mode": "standard"},
+        ),
+    }
+
+
+if S3_BUCKET:
+    FORMARCHE_FILE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": s3_storage_options(
+            bucket=S3_BUCKET,
+            endpoint_url=S3_ENDPOINT_URL,
+            access_key=S3_ACCESS_KEY_ID,
+            secret_key=S3_SECRET_ACCESS_KEY,
+            region=S3_REGION,
+        ),
+    }
+else:
+    FORMARCHE_FILE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": FORMARCHE_FILE_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# --- end of storage ---
 
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "formarche <ne-pas-repondre@formarche.local>")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

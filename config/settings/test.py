@@ -30,10 +30,15 @@ if os.environ.get("DATABASE_DIRECT_URL"):
 DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 DATABASE_REPLICA_READS = False
 # --- end replica ---
+
+# --- storage (issue #15) ---
+# Files in memory, whatever S3_* says: the S3 tests (tests/storage/) start their own moto server
+# and switch STORAGES to it themselves.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# --- end of storage ---
 
 # django-axes refuses authenticate() without a request; Django's test client.login() calls it so.
 # This backend lets those calls through (no request, nothing to count) and checks every real one.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -16,6 +16,7 @@ from formarche.documents.forms import DocumentUploadForm
 from formarche.documents.models import DocumentType
 from formarche.documents.services import DocumentRejected, document_upload
 from formarche.orders.action_menu import action_menu
+from formarche.ui.files import stored_file_response
 from formarche.utils.dates import parse_period, period_key
 from formarche.utils.formatting import format_month
 
@@ -96,15 +97,9 @@ def upload(request, order_id):
 def download(request, order_id, document_id):
     order = selectors.order_for_page(request.tenant, order_id)
     document = selectors.document_for_download(request.tenant, order, document_id)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("Fichier introuvable.") from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=document.original_name, content_type=document.content_type
+    return stored_file_response(
+        request, document.file, filename=document.original_name, content_type=document.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @tenant_required()

@@ -3,14 +3,12 @@ stored file."""
 
 from __future__ import annotations
 
-import errno
 from decimal import Decimal
-
-from django.core.files.base import ContentFile
 
 from formarche.billing.models import Invoice
 from formarche.orders.models import Order, OrderStatus
 from formarche.utils.money import has_places
+from formarche.utils.storage import StorageUnavailable, file_save
 
 
 class BillingError(Exception):
@@ -51,19 +49,14 @@ def lock_invoice(invoice: Invoice) -> Invoice:
 def store_file(field, name: str, data: bytes, *, what: str) -> None:
     """Write ``data`` to the file ``field`` (the row is saved by the caller, in its transaction).
 
-    A storage that cannot write (disk full, read-only, unreachable) refuses the action with a
-    French message instead of an error page: the caller's transaction rolls back, so the row is
-    not changed and a number taken for it is given back (no gap in the sequence).
+    A storage that cannot write (disk full, read-only, S3 unreachable or refusing) refuses the
+    action with a French message instead of an error page: the caller's transaction rolls back,
+    so the row is not changed and a number taken for it is given back (no gap in the sequence).
     """
     try:
-        field.save(name, ContentFile(data), save=False)
-    except OSError as exc:
-        cause = (
-            "espace disque insuffisant"
-            if exc.errno == errno.ENOSPC
-            else "le stockage des fichiers est indisponible"
-        )
+        file_save(field, name, data)
+    except StorageUnavailable as exc:
         raise BillingError(
-            f"Impossible d'enregistrer {what} ({cause}) : rien n'a été modifié. "
+            f"Impossible d'enregistrer {what} ({exc.cause}) : rien n'a été modifié. "
             "Réessayez plus tard ; si cela se reproduit, prévenez l'administrateur."
         ) from exc

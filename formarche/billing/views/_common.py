@@ -4,7 +4,7 @@ the URL, the tabs of Validation / Facturation, the refusal message, the file res
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.urls import reverse
 
 from formarche.accounts.tenancy import get_scoped_or_404
@@ -12,6 +12,7 @@ from formarche.billing import perms, selectors
 from formarche.billing.services import BillingError
 from formarche.orders.action_menu import action_menu
 from formarche.orders.models import Order
+from formarche.ui.files import stored_file_response
 from formarche.utils.dates import parse_period
 
 TABS = [
@@ -69,9 +70,9 @@ def show_error(request, exc: BillingError) -> None:
     messages.error(request, " ".join([str(exc)] + [e for e in exc.errors if e != str(exc)]))
 
 
-def file_response(field, filename):
+def file_response(request, field, filename):
+    """A stored PDF of an invoice or solde the caller reached through the tenancy helpers, streamed
+    (never a storage URL); a missing file or an unreachable storage gives a French page."""
     if not field:
         raise Http404("Fichier absent.")
-    return FileResponse(
-        field.open("rb"), content_type="application/pdf", as_attachment=True, filename=filename
-    )
+    return stored_file_response(request, field, filename=filename, content_type="application/pdf")

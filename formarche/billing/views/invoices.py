@@ -81,7 +81,7 @@ def invoice_detail(request, invoice_id):
 @tenant_required()
 def invoice_pdf(request, invoice_id):
     invoice = invoice_or_404(request, invoice_id)
-    return file_response(invoice.document, f"Facture_{invoice.number}_{invoice.order.number}.pdf")
+    return file_response(request, invoice.document, f"Facture_{invoice.number}_{invoice.order.number}.pdf")
 
 
 @tenant_required()
@@ -90,7 +90,7 @@ def signed_pdf(request, invoice_id):
     if not invoice.signed_file:
         messages.info(request, "Aucune facture signée n'a encore été déposée.")
         return redirect("billing:invoice", invoice_id=invoice.pk)
-    return file_response(invoice.signed_file, selectors.invoice_expected_filename(invoice))
+    return file_response(request, invoice.signed_file, selectors.invoice_expected_filename(invoice))
 
 
 def _upload(request, invoice, form) -> list[str] | None:

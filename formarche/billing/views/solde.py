@@ -147,7 +147,7 @@ def repayment_pdf(request, order_id):
     if frozen is None or not frozen.repayment_document:
         messages.info(request, "Aucun titre de reversement n'a été établi pour cette action.")
         return redirect("billing:solde", order_id=order.pk)
-    return file_response(frozen.repayment_document, f"Titre_de_reversement_{order.number}.pdf")
+    return file_response(request, frozen.repayment_document, f"Titre_de_reversement_{order.number}.pdf")
 
 
 @region_required

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 
 from formarche.documents.checks import DocumentRejected, check_file, check_size, clean_name
 from formarche.documents.models import Document, DocumentType
 from formarche.orders.models import Order, write_refusal
+from formarche.utils.storage import StorageUnavailable, file_delete, file_save
 
 
 def _read(uploaded) -> bytes:
@@ -75,12 +75,18 @@ def document_upload(
         uploaded_by=by,
     )
     document._history_user = by
-    document.file.save(name, ContentFile(data), save=False)
+    try:
+        file_save(document.file, name, data)
+    except StorageUnavailable as exc:
+        raise DocumentRejected(
+            f"Le document n'a pas été enregistré ({exc.cause}) : rien n'a été modifié. "
+            "Réessayez plus tard ; si cela se reproduit, prévenez l'administrateur."
+        ) from exc
     try:
         with transaction.atomic():
             _require_not_archived(order.pk, lock=True)  # an archiving under way waits, or wins
             document.save()
     except Exception:
-        document.file.storage.delete(document.file.name)
+        file_delete(document.file.storage, document.file.name)  # no object without its row
         raise
     return document

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 
 from formarche.imports import columns as cols
@@ -15,6 +14,7 @@ from formarche.imports.readers import read_upload, sha256
 from formarche.imports.selectors import previous_done_job
 from formarche.imports.services.job_run import INLINE_MAX_ROWS, import_job_run, run_import_job
 from formarche.utils.parsing import Table, TableError
+from formarche.utils.storage import StorageUnavailable, file_delete, file_save
 
 logger = logging.getLogger(__name__)
 
@@ -105,8 +105,18 @@ def import_job_create(
     if previous is not None:
         job.options["previous_job_id"] = previous.pk
         job.options["previous_job_at"] = previous.created_at.isoformat()
-    job.file.save(file_name.rsplit("/", 1)[-1][-100:], ContentFile(content), save=False)
-    job.save()
+    try:
+        file_save(job.file, file_name.rsplit("/", 1)[-1][-100:], content)
+    except StorageUnavailable as exc:
+        raise ImportRefused(
+            f"Le fichier n'a pas été enregistré ({exc.cause}) : rien n'a été importé. "
+            "Réessayez plus tard ; si cela se reproduit, prévenez l'administrateur."
+        ) from exc
+    try:
+        job.save()
+    except Exception:
+        file_delete(job.file.storage, job.file.name)  # no object without its job
+        raise
     inline = len(table.rows) <= INLINE_MAX_ROWS if run_inline is None else run_inline
     if inline:
         import_job_run(job=job, table=table)
