@@ -13,7 +13,10 @@ urlpatterns = [
     path("", include("formarche.trainees.urls")),
     path("", include("formarche.attendance.urls")),
     path("", include("formarche.billing.urls")),
-    path("", include("formarche.imports.urls")),  # imports/… and actions/import/ (orders import)
+    path("", include("formarche.imports.urls")),
+    path(
+        "", include("formarche.jobs.urls")
+    ),  # travaux/… (export jobs)  # imports/… and actions/import/ (orders import)
     path("api/", include("formarche.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("bpf/", include("formarche.bpf.urls")),

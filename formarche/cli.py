@@ -6,6 +6,8 @@ formarche statement simulate --input FILE [--format json|table]
 formarche bpf --organisation CODE --year YYYY --format json|csv|pdf [--output FILE]
 formarche import FILE                         load an interchange JSON file (docs/interchange.md)
 formarche export --organisation CODE --from DATE --to DATE [--output FILE]
+formarche worker [--worker-id ID] [--queue-name default,mails] [--interval 1]
+                                              run background jobs (FORMARCHE_TASKS=database)
 formarche manage <django command> [...]      any manage.py command
 """
 
@@ -90,6 +92,11 @@ def cmd_export(argv: list[str]) -> int:
     return cli_export(argv)
 
 
+def cmd_worker(argv: list[str]) -> int:
+    """A task worker: django-tasks-db's worker with the jobs' recovery (formarche/jobs/)."""
+    return _manage(["worker", *argv])
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "bpf": cmd_bpf,
@@ -97,6 +104,7 @@ COMMANDS = {
     "export": cmd_export,
     "serve": cmd_serve,
     "statement": cmd_statement,
+    "worker": cmd_worker,
     "manage": _manage,
 }
 

@@ -18,6 +18,7 @@ OBJECT_KEYS = {
     "funding_id": "funding",
     "attendance_id": "attendance",
     "job_id": "import_job",
+    "export_id": "export_job",
     "document_id": "document",
     "session_id": "session",
     "signature_id": "signature",

@@ -119,6 +119,30 @@ def _import_job(world):
 EXTENSIONS.append(_import_job)
 
 
+def _export_job(world):
+    """OF 1 has a finished export job with its file (its title carries the marker)."""
+    from django.core.files.base import ContentFile
+
+    from formarche.jobs.models import Job, JobStatus
+
+    job = Job.objects.create(
+        organisation=world.of1,
+        kind="factures_mois",
+        params={"month": "2023-03", "tenant_role": "of_manager"},
+        title=f"Factures {MARKER}",
+        status=JobStatus.DONE,
+        attempts=1,
+        total=1,
+        done=1,
+        result_name="factures-2023-03.zip",
+    )
+    job.result.save("factures-2023-03.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18), save=True)
+    world.objects["export_job"] = job
+
+
+EXTENSIONS.append(_export_job)
+
+
 def _bpf(world):
     """BPF: OF 1's fiscal year 2023 (with a marked account and product) and a marked trainer."""
     import datetime as dt

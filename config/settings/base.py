@@ -38,9 +38,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "simple_history",
     "axes",
+    "django_tasks_db",
     "formarche.ui",
     "formarche.accounts",
     "formarche.organisations",
+    "formarche.jobs",
     "formarche.orders",
     "formarche.trainees",
     "formarche.attendance",
@@ -353,3 +355,35 @@ LOGGING = {
 
 # Demo world: refused when DEBUG is off (see formarche/accounts/demo.py).
 DEMO_PASSWORD = "demo-formarche"
+
+
+# --- tasks (issue #15) ---
+# Long jobs (imports over the inline threshold, bulk PDFs, BPF exports, e-mails) go through
+# django-tasks; ``FORMARCHE_TASKS`` chooses how they run (docs/adr/0011-task-workers.md):
+#   thread    — in a thread of the web process (embedded default and dev: no worker to run);
+#   database  — django-tasks-db: queued in the database, run by `formarche worker` processes
+#               (the production default);
+#   immediate — at once, in the caller (tests).
+TASK_BACKENDS = {
+    "thread": "formarche.jobs.backends.ThreadBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+
+
+def tasks_setting(default: str) -> tuple[str, dict]:
+    """``(mode, TASKS)`` from ``FORMARCHE_TASKS`` (or ``default``); an unknown mode is refused."""
+    mode = os.environ.get("FORMARCHE_TASKS", "").strip().lower() or default
+    if mode not in TASK_BACKENDS:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"FORMARCHE_TASKS vaut « {mode} » : valeurs possibles thread, database ou immediate."
+        )
+    return mode, {"default": {"BACKEND": TASK_BACKENDS[mode], "QUEUES": ["default", "mails"]}}
+
+
+FORMARCHE_TASKS, TASKS = tasks_setting("thread")
+# A running job whose worker has not renewed its lease for this long is taken over by a live
+# worker (attempt + 1, at most 3); the worker renews it every third of this time.
+FORMARCHE_JOB_LEASE_SECONDS = int(os.environ.get("FORMARCHE_JOB_LEASE_SECONDS", "60"))

@@ -3,16 +3,16 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env_list
+from .base import VAR_DIR, env_list, tasks_setting
 
 DEBUG = True
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me-0123456789abcdefghijkl")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
-# Long jobs (imports over ~2 000 rows) run in a background thread of the web process, with a
-# progress bar polled by htmx. See docs/adr/0006-import-jobs.md.
-TASKS = {"default": {"BACKEND": "formarche.imports.backends.ThreadBackend"}}
+# --- tasks (issue #15) ---
+# Long jobs run in a thread of the web process (no worker to run) unless FORMARCHE_TASKS says otherwise (base.py, docs/adr/0011-task-workers.md).
+FORMARCHE_TASKS, TASKS = tasks_setting("thread")
 
 # Signed invoices in the demo: `formarche demo` creates a throw-away CA and signer under
 # var/demo-pki/ (formarche/billing/demo_pki.py); signatures made with

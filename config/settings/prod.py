@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, FORMARCHE_FILE_STORAGE, env_bool, env_list
+from .base import DATABASES, FORMARCHE_FILE_STORAGE, env_bool, env_list, tasks_setting
 
 DEBUG = False
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -48,9 +48,9 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 
-# Long jobs (imports over ~2 000 rows) run in a background thread of the web process, with a
-# progress bar polled by htmx. See docs/adr/0006-import-jobs.md.
-TASKS = {"default": {"BACKEND": "formarche.imports.backends.ThreadBackend"}}
+# --- tasks (issue #15) ---
+# Long jobs run queued in the database, run by `formarche worker` processes unless FORMARCHE_TASKS says otherwise (base.py, docs/adr/0011-task-workers.md).
+FORMARCHE_TASKS, TASKS = tasks_setting("database")
 
 # Certification authorities accepted on signed invoices: a path to a PEM/DER file or to a
 # directory of them (formarche/billing/services.py, trust_roots). Unset: every signature is

@@ -5,7 +5,7 @@ import os
 import dj_database_url
 
 from .base import *  # noqa: F403
-from .base import DATABASES
+from .base import DATABASES, tasks_setting
 
 DEBUG = False
 SECRET_KEY = "test-only-key-0123456789abcdefghijklmnopqrstuvwxyz-0123456789"
@@ -48,3 +48,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Each test starts with an empty cache (tests/conftest.py): rate limits and throttles keep their
 # production values, the URL walk stays far below them.
+
+# --- tasks (issue #15) ---
+# Tasks run at once in the caller unless FORMARCHE_TASKS says otherwise (the worker tests start
+# real `formarche worker` processes with FORMARCHE_TASKS=database).
+FORMARCHE_TASKS, TASKS = tasks_setting("immediate")

@@ -10,3 +10,8 @@ class BillingConfig(AppConfig):
         from formarche.billing.month_locks import PeriodMonthLocks
 
         register_period_provider(PeriodMonthLocks())
+
+        from formarche.billing import jobs
+        from formarche.jobs.registry import register_kind
+
+        register_kind(jobs.kind())

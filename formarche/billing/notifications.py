@@ -10,10 +10,10 @@ Called from ``transaction.on_commit`` by the services: nothing is sent for a rol
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.urls import reverse
 
 from formarche.accounts.models import Membership
+from formarche.jobs.tasks import mail_enqueue
 from formarche.utils.formatting import format_amount, format_date
 
 
@@ -44,7 +44,8 @@ def of_recipients(order) -> list[str]:
 
 def _send(subject: str, lines: list[str], recipients: list[str]) -> None:
     if recipients:
-        send_mail(subject, "\n".join(lines), None, recipients)
+        # sent by a task worker (FORMARCHE_TASKS=database), a thread, or at once in tests
+        mail_enqueue(subject=subject, body="\n".join(lines), recipients=recipients)
 
 
 def _head(invoice) -> list[str]:

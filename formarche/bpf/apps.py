@@ -12,3 +12,8 @@ class BpfConfig(AppConfig):
 
         if bpf_block not in home._PROVIDERS:
             home.register(bpf_block)
+
+        from formarche.bpf import jobs
+        from formarche.jobs.registry import register_kind
+
+        register_kind(jobs.kind())

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from formarche.accounts.tenancy import get_scoped_or_404, of_required
 from formarche.bpf import documents, perms, selectors, services
+from formarche.bpf import jobs as bpf_jobs
 from formarche.bpf.cerfa import get_edition
 from formarche.bpf.exports import from_json
 from formarche.bpf.fec import FecError
@@ -173,24 +174,9 @@ def export(request, fiscal_year_id, fmt):
     computed = _compute(request, fy)
     if computed is None:
         return redirect("bpf:index")
-    rep = computed.report
-    stem = f"bpf-{fy.organisation.provider_code or fy.organisation_id}-{fy.end:%Y}"
-    if fmt == "json":
-        body, ctype = documents.json_bytes(rep), "application/json"
-    elif fmt == "csv":
-        body, ctype = documents.csv_bytes(rep), "text/csv; charset=utf-8"
-    elif fmt == "pdf":
-        body, ctype = documents.pdf_bytes(rep), "application/pdf"
-    else:
-        labels = {
-            "action": {a.id: a.title for a in computed.inputs.actions},
-            "trainee": selectors.trainee_names(request.tenant, [e.id for e in computed.inputs.enrolments]),
-        }
-        body = documents.xlsx_bytes(rep, computed.inputs, labels=labels)
-        ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        fmt = "xlsx"
+    name, body, ctype = bpf_jobs.export_file(request.tenant, fy, computed, fmt)
     response = HttpResponse(body, content_type=ctype)
-    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from formarche.jobs.models import LeasedJob
 from formarche.organisations.models import Organisation
 
 
@@ -40,7 +41,7 @@ class ImportJobQuerySet(models.QuerySet):
         return self.exclude(status__in=FINISHED)
 
 
-class ImportJob(models.Model):
+class ImportJob(LeasedJob):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="import_jobs", verbose_name="organisme"
     )
@@ -70,7 +71,7 @@ class ImportJob(models.Model):
 
     objects = ImportJobQuerySet.as_manager()
 
-    class Meta:
+    class Meta(LeasedJob.Meta):
         verbose_name = "import"
         verbose_name_plural = "imports"
         ordering = ["-created_at", "-pk"]
@@ -84,15 +85,6 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.file_name}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in FINISHED
-
-    @property
-    def is_done(self) -> bool:
-        """Written (« Terminé »): the report is a success."""
-        return self.status == ImportStatus.DONE
 
     @property
     def percent(self) -> int:

@@ -3,7 +3,8 @@
 A subprocess (``tests/faults/victim.py``) runs the real service against the test database and
 stops at a hook point inside the service's transaction; the test kills it with SIGKILL there.
 Afterwards nothing is half-written, the invoice counter neither skips nor repeats a number, and
-the work can be done again (the import job is resumed by ``manage.py import_jobs --resume``).
+the work can be done again (the import job, its lease expired, is recovered by ``manage.py jobs_recover``,
+the recovery every worker runs: formarche/jobs/recovery.py).
 
 PostgreSQL only: the test database must be shared with the subprocess (SQLite runs in memory).
 """
@@ -81,7 +82,7 @@ def kill_at_hook(scenario: str, pk: int, user_pk: int, media: Path) -> None:
     assert process.returncode == -signal.SIGKILL
 
 
-def test_kill_mid_import_writes_nothing_and_the_job_resumes(seeded, media, monkeypatch):
+def test_kill_mid_import_writes_nothing_and_the_job_resumes(seeded, media, monkeypatch, settings):
     order, user = seeded
     monkeypatch.setattr(
         jobs, "run_import_job", type("NoQueue", (), {"enqueue": staticmethod(lambda **kw: None)})
@@ -99,11 +100,16 @@ def test_kill_mid_import_writes_nothing_and_the_job_resumes(seeded, media, monke
     job.refresh_from_db()
     assert job.status == ImportStatus.RUNNING  # stuck « en cours »: the process died
     assert Trainee.objects.count() == before  # the inserted trainees were rolled back
-    call_command("import_jobs", "--resume", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("jobs_recover", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    job.refresh_from_db()
+    assert job.status == ImportStatus.RUNNING  # its lease has not expired yet: left alone
+    settings.FORMARCHE_JOB_LEASE_SECONDS = 0  # now it has
+    call_command("jobs_recover", stdout=open(os.devnull, "w"))  # noqa: SIM115
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE, job.report
+    assert job.attempts == 2
     assert Trainee.objects.count() == before + 3
-    call_command("import_jobs", "--resume", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("jobs_recover", stdout=open(os.devnull, "w"))  # noqa: SIM115
     assert Trainee.objects.count() == before + 3  # nothing run twice
 
 

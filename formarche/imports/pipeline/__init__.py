@@ -42,16 +42,22 @@ def run(
     check: Callable[[P], None],
     write: Callable[[P], W],
     errors: RowErrors,
+    written: Callable[[W], None] | None = None,
 ) -> W | None:
     """``parse(source)`` → rows, ``check(rows)`` (errors go to ``errors``), then ``write(rows)``
     in one transaction when ``errors`` is empty. Returns what ``write`` returns, or ``None`` when
-    the rows are refused (nothing written)."""
+    the rows are refused (nothing written). ``written(result)``, when given, runs inside the same
+    transaction after the write (a job marks itself done there: a crash before the commit leaves
+    neither the rows nor the job done; an exception it raises undoes the write)."""
     rows = parse(source)
     check(rows)
     if errors:
         return None
     try:
         with transaction.atomic():
-            return write(rows)
+            result = write(rows)
+            if written is not None:
+                written(result)
+            return result
     except Refused:
         return None

@@ -37,8 +37,13 @@ class _HourRows:
     lines: list[int] = field(default_factory=list)
 
 
-def import_hours(*, organisation, table: Table, monthly: bool, user=None, progress=None) -> Outcome:
-    """Validate every row (shape, tenancy, the hour pages' rules), then write all of them or nothing."""
+def import_hours(
+    *, organisation, table: Table, monthly: bool, user=None, progress=None, on_written=None
+) -> Outcome:
+    """Validate every row (shape, tenancy, the hour pages' rules), then write all of them or nothing.
+
+    ``on_written(outcome)`` runs inside the write's transaction, the outcome complete (a job marks
+    itself done there)."""
     outcome = Outcome()
     errors = outcome.errors
 
@@ -61,25 +66,33 @@ def import_hours(*, organisation, table: Table, monthly: bool, user=None, progre
             record_refusals(rows, refused)
             raise Refused from refused
 
+    def written(result) -> None:
+        _written(outcome, result, len(table.rows))
+        if on_written is not None:
+            on_written(outcome)
+
     result = pipeline.run(
         table,
         parse=lambda t: _parse_hours(organisation, t, monthly, errors, progress),
         check=check,
         write=write,
         errors=errors,
+        written=written,
     )
     if result is None:
         outcome.summary = refused_summary(errors, len(table.rows))
-        return outcome
+    return outcome
+
+
+def _written(outcome: Outcome, result, rows: int) -> None:
     counts = Counts(result.created, result.updated, result.unchanged, result.deleted)
     outcome.counts["heures"] = counts
-    outcome.summary = f"{len(table.rows)} lignes importées — {counts.text('heures')}."
+    outcome.summary = f"{rows} lignes importées — {counts.text('heures')}."
     if result.corrections:
         outcome.warnings.append(
             f"{result.corrections} ligne(s) modifient un mois déjà validé : elles sont enregistrées comme "
             "rectificatifs et seront facturées avec la période suivante."
         )
-    return outcome
 
 
 class _HourParser:

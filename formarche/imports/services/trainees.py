@@ -55,9 +55,11 @@ class _Known:
 
 
 def import_trainees(
-    *, organisation, table: Table, confirm_over_headcount: bool = False, progress=None
+    *, organisation, table: Table, confirm_over_headcount: bool = False, progress=None, on_written=None
 ) -> Outcome:
-    """Trainees keyed by external id or name + birth date; optional enrolment on an action of the OF."""
+    """Trainees keyed by external id or name + birth date; optional enrolment on an action of the OF.
+
+    ``on_written(outcome)`` runs inside the write's transaction, the outcome complete."""
     outcome = Outcome()
     errors = outcome.errors
     known = _Known.load(organisation, table)
@@ -67,27 +69,35 @@ def import_trainees(
         _check_fundings(planned, known, errors)
         _check_exits(planned, known, errors)
 
+    def written(counts) -> None:
+        _written(outcome, counts, len(table.rows))
+        if on_written is not None:
+            on_written(outcome)
+
     counts = pipeline.run(
         table,
         parse=lambda t: _parse_trainees(t, known, outcome, progress),
         check=check,
         write=lambda planned: _write(organisation, planned, known),
         errors=errors,
+        written=written,
     )
     if counts is None:
         outcome.summary = refused_summary(errors, len(table.rows))
-        return outcome
+    return outcome
+
+
+def _written(outcome: Outcome, counts, rows: int) -> None:
     trainee_counts, enrolment_counts, funding_counts = counts
     outcome.counts = {"stagiaires": trainee_counts, "inscriptions": enrolment_counts}
     if any(vars(funding_counts).values()):
         outcome.counts["cofinancements"] = funding_counts
-    summary = f"{len(table.rows)} lignes importées — {trainee_counts.masculine('stagiaires')}"
+    summary = f"{rows} lignes importées — {trainee_counts.masculine('stagiaires')}"
     if any(vars(enrolment_counts).values()):
         summary += f" ; {enrolment_counts.text('inscriptions')}"
     if any(vars(funding_counts).values()):
         summary += f" ; {funding_counts.masculine('cofinancements')}"
     outcome.summary = summary + "."
-    return outcome
 
 
 # --- parse ------------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """A django-tasks backend that runs each task in a thread of the web process.
 
 For a single-server installation (the default): no worker to run, no extra table. A job that was
-interrupted by a restart stays "en attente"/"en cours" in the ImportJob table and is resumed by
-``python manage.py import_jobs --resume``. To run jobs on other machines, switch TASKS to a
-database backend (django-tasks-db) without changing the code: the code only calls ``enqueue``.
-See docs/adr/0006-import-jobs.md.
+interrupted by a restart stays "en cours" until its lease expires, then the recovery
+(:mod:`formarche.jobs.recovery`: ``manage.py jobs_recover``, or its page being polled) runs it again.
+It serves only the embedded default and development (``FORMARCHE_TASKS=thread``); everywhere else
+the database backend (django-tasks-db) and ``formarche worker`` processes run the same tasks: the
+code only calls ``enqueue``. See docs/adr/0011-task-workers.md.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import threading
 from django.db import close_old_connections, connections
 from django.utils import timezone
 from django_tasks.backends.base import BaseTaskBackend
-from django_tasks.base import TaskResult, TaskResultStatus
+from django_tasks.base import TaskContext, TaskResult, TaskResultStatus
 from django_tasks.utils import get_random_id
 
 logger = logging.getLogger(__name__)
@@ -43,16 +44,19 @@ class ThreadBackend(BaseTaskBackend):
             worker_ids=[],
         )
         thread = threading.Thread(
-            target=self._run, args=(task, args, kwargs), name=f"tache-{result.id}", daemon=True
+            target=self._run, args=(task, result, args, kwargs), name=f"tache-{result.id}", daemon=True
         )
         thread.start()
         return result
 
     @staticmethod
-    def _run(task, args, kwargs):
+    def _run(task, result, args, kwargs):
         close_old_connections()
         try:
-            task.call(*args, **kwargs)
+            if task.takes_context:
+                task.call(TaskContext(task_result=result), *args, **kwargs)
+            else:
+                task.call(*args, **kwargs)
         except Exception:  # the task records its own failure; never kill the process
             logger.exception("task %s failed", task.name)
         finally:
