@@ -68,6 +68,8 @@ migrate_and_demo() {
   DATABASE_URL="$direct" app_env migrate --noinput -v 0 || return 1
   app_env collectstatic --noinput -v 0 || return 1
   FORMARCHE_CLUSTER_DEMO_PASSWORD="$(cat "$CLUSTER_DIR/demo-password")" DATABASE_URL="$direct" app_env cluster_demo || return 1
+  # a worker killed mid-job loses its lease after 10 s (60 s by default), so the drill stays short
+  grep -q '^export FORMARCHE_JOB_LEASE_SECONDS=' "$ENV_FILE" || echo 'export FORMARCHE_JOB_LEASE_SECONDS=10' >>"$ENV_FILE"
   grep -q '^export FORMARCHE_CLUSTER_DEMO_PASSWORD=' "$ENV_FILE" \
     || printf 'export FORMARCHE_CLUSTER_DEMO_PASSWORD=%q\n' "$(cat "$CLUSTER_DIR/demo-password")" >>"$ENV_FILE"
 }

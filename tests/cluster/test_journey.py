@@ -13,10 +13,12 @@ import csv
 import datetime as dt
 import io
 import os
+import re
 import statistics
 import threading
 import time
 
+import psycopg
 import pytest
 import redis
 
@@ -104,7 +106,7 @@ def test_a_cached_figure_invalidated_on_one_instance_is_invalidated_on_the_other
     assert without_tokens(after.text) != without_tokens(first.text), "instance 1 sert l'ancien chiffre"
 
 
-def _hours_file(order_id) -> tuple[bytes, int]:
+def _hours_file(order_id, *, hours: str = "1") -> tuple[bytes, int]:
     """Every weekday of the action for each of its trainees: 1 h (about 2 600 rows, over the
     2 000 rows run inline, so the import goes to a worker)."""
     trainees = sql(
@@ -120,7 +122,7 @@ def _hours_file(order_id) -> tuple[bytes, int]:
     while day <= LAST_DAY:
         if day.weekday() < 5:
             for (ref,) in trainees:
-                writer.writerow([ORDER_NUMBER, ref, f"{day:%d/%m/%Y}", "1"])
+                writer.writerow([ORDER_NUMBER, ref, f"{day:%d/%m/%Y}", hours])
                 rows += 1
         day += dt.timedelta(days=1)
     return out.getvalue().encode("utf-8"), rows
@@ -128,6 +130,10 @@ def _hours_file(order_id) -> tuple[bytes, int]:
 
 def _job(job_id):
     return sql("SELECT status, processed_rows, total_rows FROM imports_importjob WHERE id = %s", (job_id,))[0]
+
+
+def _job_worker(job_id) -> tuple[str, int]:
+    return sql("SELECT worker_id, attempts FROM imports_importjob WHERE id = %s", (job_id,))[0]
 
 
 def _upload(browser, content: bytes) -> int:
@@ -138,12 +144,12 @@ def _upload(browser, content: bytes) -> int:
     return int(response.headers["Location"].rstrip("/").split("/")[-1])
 
 
-def _count_rows(order_id):
+def _count_rows(order_id, *, hours: int = 1):
     return sql(
         "SELECT count(*), count(DISTINCT (a.enrolment_id, a.day, a.kind)), "
-        "count(*) FILTER (WHERE a.realised_hours = 1) FROM attendance_attendance a "
+        "count(*) FILTER (WHERE a.realised_hours = %s) FROM attendance_attendance a "
         "JOIN trainees_enrolment e ON e.id = a.enrolment_id WHERE e.order_id = %s",
-        (order_id,),
+        (hours, order_id),
     )[0]
 
 
@@ -168,6 +174,8 @@ def test_a_large_import_runs_in_the_background_while_pages_answer(of_user, order
     )
     assert status == "terminee", _job(job_id)
     assert processed == total == rows
+    worker_id, _attempts = _job_worker(job_id)
+    assert "travailleur" in worker_id, f"import non exécuté par un travailleur : {worker_id!r}"
     assert answered and set(answered) == {200}, answered
     count, distinct, at_one_hour = _count_rows(order_id)
     assert count == distinct == at_one_hour == rows
@@ -179,8 +187,8 @@ def test_issue_an_invoice_and_download_it(of_user, order_id):
     assert response.status_code == 302
     response = of_user.post(f"/actions/{order_id}/facturation/{month}/emettre/", {})
     assert response.status_code == 302
-    invoice_id, number = sql(
-        "SELECT i.id, i.number FROM billing_invoice i JOIN billing_period p ON p.id = i.period_id "
+    invoice_id, number, key = sql(
+        "SELECT i.id, i.number, i.document FROM billing_invoice i JOIN billing_period p ON p.id = i.period_id "
         "WHERE p.order_id = %s AND p.month = %s",
         (order_id, dt.date(2023, 9, 1)),
     )[0]
@@ -189,6 +197,80 @@ def test_issue_an_invoice_and_download_it(of_user, order_id):
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF")
     assert of_user.get(f"/factures/{invoice_id}/facture.pdf", base=WEB2).content == pdf.content
+    stored = _s3().get_object(Bucket=os.environ["S3_BUCKET"], Key=key)["Body"].read()
+    assert stored == pdf.content, f"l'objet S3 {key} diffère du PDF téléchargé"
+
+
+def _s3():
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=os.environ["S3_ENDPOINT_URL"],
+        aws_access_key_id=os.environ["S3_ACCESS_KEY_ID"],
+        aws_secret_access_key=os.environ["S3_SECRET_ACCESS_KEY"],
+        region_name=os.environ.get("S3_REGION") or "us-east-1",
+    )
+
+
+def test_the_bpf_is_computed_on_the_replica(of_user):
+    """The BPF page reads the replica, a page that is not a report does not: rows read by the
+    replica's backends (pg_stat_database, tup_returned + tup_fetched) during each page. One
+    connection of our own, opened first (a new connection reads the catalogs and would count);
+    a backend's statistics reach pg_stat_database once it is idle, at most 10 s later."""
+    index = of_user.get("/bpf/")
+    assert index.status_code == 200
+    fiscal_year = re.search(r"/bpf/exercices/(\d+)/", index.text).group(1)
+    query = "SELECT tup_returned + tup_fetched FROM pg_stat_database WHERE datname = current_database()"
+    with psycopg.connect(os.environ["DATABASE_REPLICA_URL"], autocommit=True) as replica:
+
+        def reads_during(path) -> int:
+            time.sleep(11)
+            before = replica.execute(query).fetchone()[0]
+            assert of_user.get(path).status_code == 200
+            time.sleep(11)
+            return replica.execute(query).fetchone()[0] - before
+
+        baseline = reads_during("/actions/")
+        bpf = reads_during(f"/bpf/exercices/{fiscal_year}/")
+    print(f"\nréplique : {bpf} lignes lues pendant le BPF, {baseline} pendant la liste des actions")
+    assert bpf > 100 and bpf > 5 * baseline, (bpf, baseline)
+
+
+def test_a_worker_killed_mid_import_the_job_ends_done_rows_once(of_user, order_id):
+    """kill -9 of the worker running a large import: after its lease expires the other worker takes
+    the job again; it ends « terminé », every row exactly once, with the new values."""
+    content, rows = _hours_file(order_id, hours="2")
+    job_id = _upload(of_user, content)
+    worker_id, _attempts = wait_until(
+        lambda: (w := _job_worker(job_id))[0] and _job(job_id)[0] == "en_cours" and w,
+        timeout=120,
+        every=0.05,
+        what="import pris par un travailleur",
+    )
+    number = worker_id.rsplit("travailleur", 1)[1]
+    component("workers", "kill", number)
+    killed_at = time.monotonic()
+    status = _job(job_id)[0]
+    assert status == "en_cours", f"l'import n'était plus en cours au moment du kill : {status}"
+    try:
+        wait_until(
+            lambda: _job(job_id)[0] in {"terminee", "refusee", "echec"},
+            timeout=240,
+            what="reprise de l'import",
+        )
+    finally:
+        component("workers", "up", number)
+    status, processed, total = _job(job_id)
+    new_worker, attempts = _job_worker(job_id)
+    print(
+        f"\ntravailleur {worker_id} tué ; repris par {new_worker} (tentative {attempts}) et terminé "
+        f"{time.monotonic() - killed_at:.1f} s après"
+    )
+    assert status == "terminee"
+    assert attempts >= 2 and new_worker != worker_id
+    count, distinct, at_two_hours = _count_rows(order_id, hours=2)
+    assert count == distinct == at_two_hours == rows
 
 
 def test_restart_one_instance_while_the_other_serves(of_user, order_id):
@@ -228,6 +310,7 @@ def test_redis_stopped_then_back(of_user, order_id):
     French 503 page — never a 500 —, a write is stored or refused whole; then Redis comes back."""
     enrolment_id = sql("SELECT min(id) FROM trainees_enrolment WHERE order_id = %s", (order_id,))[0][0]
     day = dt.date(2024, 4, 2)
+    previous = _stored_hours(enrolment_id, day)
     component("redis", "down")
     try:
         statuses = {}
@@ -240,7 +323,7 @@ def test_redis_stopped_then_back(of_user, order_id):
         response = _cell(of_user, order_id, enrolment_id, day, "4.25")
         assert response.status_code in {200, 503}
         stored = _stored_hours(enrolment_id, day)
-        assert stored == ("4.25" if response.status_code == 200 else "1.00"), (response.status_code, stored)
+        assert stored == ("4.25" if response.status_code == 200 else previous), (response.status_code, stored)
         print(f"\nRedis arrêté : {statuses}, écriture {response.status_code}")
     finally:
         component("redis", "up")
