@@ -106,7 +106,7 @@ journey() {
   # shellcheck disable=SC1090
   source "$ENV_FILE"
   export CLUSTER_ROOT="$ROOT"
-  .venv/bin/pytest tests/cluster -m cluster -p no:xdist -q -rs --durations=0 "$@"
+  .venv/bin/pytest tests/cluster -m cluster -p no:xdist -q -s -rs --durations=0 "$@"
 }
 
 case "${1:-}" in
