@@ -26,3 +26,6 @@ urlpatterns = [
     path("", include("formarche.audit.urls")),
     path("", include("formarche.ui.urls")),
 ]
+
+# The French 500 page, or 503 when the shared cache (Redis) is down (formarche/ui/views.py).
+handler500 = "formarche.ui.views.server_error"

@@ -272,9 +272,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # Throttles count in the shared cache. The anonymous rate also bounds wrong tokens: DRF checks
     # throttles after authentication, so ThrottledTokenAuthentication counts failed tokens itself.
+    # DRF's anonymous and user throttles, open when the cache is down (formarche/audit/throttles.py).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "formarche.audit.throttles.AnonThrottle",
+        "formarche.audit.throttles.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("FORMARCHE_API_ANON_RATE", "60/minute"),
@@ -294,14 +295,32 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
-# Shared cache: Redis when FORMARCHE_CACHE_URL is set (redis://host:6379/0), which every server of a
-# multi-server install must share (the rate limits and the API throttles count in it); otherwise a
-# per-process memory cache, right for a single server only.
-CACHE_URL = os.environ.get("FORMARCHE_CACHE_URL", "")
-if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+# --- cluster (issue #15) ---
+# Shared cache and sessions: Redis when REDIS_URL is set (redis://host:6379/0; FORMARCHE_CACHE_URL is
+# the former name, still read), which every server of a multi-server install must share: the rate
+# limits, the API throttles, the cached figures and the sessions live in it. Otherwise a per-process
+# memory cache and database sessions, right for a single server only (the embedded default).
+# Sessions: "cached_db" (docs/adr/0014-cache-sessions-and-proxy.md): read from Redis, written to the
+# database too, so a Redis restart or flush logs nobody out and never loses a write; while Redis is
+# down, formarche.accounts.sessions reads and writes them in the database alone. Short socket
+# timeouts: a dead Redis costs a request one second at most, never a hung worker.
+REDIS_URL = os.environ.get("REDIS_URL") or os.environ.get("FORMARCHE_CACHE_URL", "")
+CACHE_URL = REDIS_URL  # the former setting name
+if REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    SESSION_ENGINE = "formarche.accounts.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Cached figures (formarche/attendance/figures.py) expire after this many seconds at most, even if an
+# invalidation was lost while Redis was unreachable.
+FORMARCHE_FIGURE_CACHE_SECONDS = int(os.environ.get("FORMARCHE_FIGURE_CACHE_SECONDS", "300"))
+# --- end cluster ---
 
 # Client address: REMOTE_ADDR, or — behind N trusted reverse proxies (HAProxy) — the address the
 # N-th proxy from the right saw in X-Forwarded-For. Never trust the header without a proxy.

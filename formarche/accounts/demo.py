@@ -90,14 +90,14 @@ def _demo_organisations() -> DemoWorld:
     return DemoWorld(region=region, of1=of1, of2=of2)
 
 
-def _demo_users(world: DemoWorld) -> None:
+def _demo_users(world: DemoWorld, password: str) -> None:
     orgs = {"of1": world.of1, "of2": world.of2, "region": world.region}
     for email, first, last, org_key, role in DEMO_USERS:
         user, created = User.objects.get_or_create(
             email=email, defaults={"first_name": first, "last_name": last}
         )
         if created or not user.has_usable_password():
-            user.set_password(settings.DEMO_PASSWORD)
+            user.set_password(password)
             user.save()
         Membership.objects.get_or_create(user=user, organisation=orgs[org_key], defaults={"role": role})
         world.users[org_key] = user
@@ -118,10 +118,20 @@ def _populate_apps(world: DemoWorld) -> None:
 
 
 @transaction.atomic
-def build_demo_world() -> DemoWorld:
-    if not settings.DEBUG:
-        raise ImproperlyConfigured("Les comptes de démonstration ne sont créés qu'avec DEBUG activé.")
+def build_demo_world(*, password: str | None = None) -> DemoWorld:
+    """The demo world, its accounts with the public demo password (DEBUG only) or, for the local
+    cluster (``manage.py cluster_demo``), with ``password``: a secret of 12 characters at least,
+    never the public one, which makes it acceptable with DEBUG off."""
+    if password is None:
+        if not settings.DEBUG:
+            raise ImproperlyConfigured("Les comptes de démonstration ne sont créés qu'avec DEBUG activé.")
+        password = settings.DEMO_PASSWORD
+    elif len(password) < 12 or password == settings.DEMO_PASSWORD:
+        raise ImproperlyConfigured(
+            "Le mot de passe des comptes de démonstration doit compter 12 caractères au moins "
+            "et différer du mot de passe public de la démonstration."
+        )
     world = _demo_organisations()
-    _demo_users(world)
+    _demo_users(world, password)
     _populate_apps(world)
     return world

@@ -29,7 +29,7 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone
 
-from formarche.attendance import locks
+from formarche.attendance import figures, locks
 from formarche.attendance.models import Attendance, AttendanceKind
 from formarche.utils.copytext import copy_lines
 from formarche.utils.dates import month_bounds
@@ -288,6 +288,8 @@ def _apply(plan: _Plan, scope: _Scope, *, source, now, user_id) -> None:
         _apply_updates(updates, history_sql, history_conv, source=source, now=now, user_id=user_id)
     if deletes:
         _apply_deletes(deletes, history_sql, history_conv, now=now, user_id=user_id)
+    if creates or updates or deletes:
+        figures.hours_changed(scope.order_ids)
 
 
 def _copy(model, attnames, rows) -> None:

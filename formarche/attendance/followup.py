@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from formarche.attendance import locks
-from formarche.attendance.selectors import monthly_totals
+from formarche.attendance.figures import monthly_totals
 from formarche.orders.terms import parse_bands
 from formarche.trainees.models import Enrolment
 from formarche.utils.dates import months_between

@@ -2,13 +2,19 @@
 
 The public émargement and follow-up pages (a one-time token in the URL), the password-reset form and
 its confirmation link: each allows ``N`` requests per window and per address, counted in the Django
-cache — Redis when several servers run (``FORMARCHE_CACHE_URL``), so every server sees the same
+cache — Redis when several servers run (``REDIS_URL``), so every server sees the same
 count. Past the limit: 429, a ``Retry-After`` header and a French page. The rules live in the
 ``FORMARCHE_RATE_LIMITS`` setting, keyed by URL name, so no view has to know about them.
+
+When the cache cannot be reached the limits **fail open** (the request goes on, a warning is
+logged): they are a second line behind tokens too long to guess and the login lockout, which counts
+in the database (django-axes) and so holds whatever Redis does; failing closed would take the
+trainees' signing pages down with Redis (docs/adr/0014-cache-sessions-and-proxy.md).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
@@ -17,6 +23,8 @@ from django.core.cache import cache
 from django.shortcuts import render
 
 from formarche.audit.clientip import client_ip
+
+logger = logging.getLogger("formarche.ratelimit")
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -45,15 +53,29 @@ def _window(scope: str, ident: str, rate: Rate, now: float | None) -> tuple[str,
 def rate_exceeded(*, scope: str, ident: str, rate: Rate, now: float | None = None) -> int | None:
     """Without counting: the seconds to wait if ``ident`` already used its ``rate`` in ``scope``."""
     key, left = _window(scope, ident, rate, now)
-    return left if (cache.get(key) or 0) >= rate.count else None
+    try:
+        count = cache.get(key) or 0
+    except Exception:
+        logger.warning("Cache injoignable : limite de débit %s non appliquée.", scope)
+        return None
+    return left if count >= rate.count else None
 
 
 def rate_hit(*, scope: str, ident: str, rate: Rate, now: float | None = None) -> int | None:
     """Count one request of ``ident`` in ``scope``; the seconds to wait when over the limit, else None.
 
     A fixed window per (scope, ident): ``cache.add`` creates the counter atomically with its expiry,
-    ``cache.incr`` raises it atomically (Redis INCR, or the memory cache's lock)."""
+    ``cache.incr`` raises it atomically (Redis INCR, or the memory cache's lock). Cache down: None
+    (fail open, see the module's docstring)."""
     key, left = _window(scope, ident, rate, now)
+    try:
+        return _count(key, rate, left)
+    except Exception:
+        logger.warning("Cache injoignable : limite de débit %s non appliquée.", scope)
+        return None
+
+
+def _count(key: str, rate: Rate, left: int) -> int | None:
     if cache.add(key, 1, timeout=rate.seconds + 1):
         count = 1
     else:
