@@ -38,7 +38,7 @@ from wrk_load import available as wrk_available  # noqa: E402
 from wrk_load import run_wrk  # noqa: E402
 
 ENV_FILE = ROOT / "var" / "cluster" / "env"
-PROXY_PORT = 58000
+PROXY_PORT = 28000
 
 
 def cluster_env() -> dict[str, str]:

@@ -85,7 +85,7 @@ up() {
   for name in web haproxy workers; do
     timed "$name" component "$name" up || return 1
   done
-  say "Cluster en marche : http://127.0.0.1:58000/ (comptes de démonstration, mot de passe dans var/cluster/demo-password)"
+  say "Cluster en marche : http://127.0.0.1:28000/ (comptes de démonstration, mot de passe dans var/cluster/demo-password)"
 }
 
 down() {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# HAProxy (Debian) on 127.0.0.1:58000 in front of the two gunicorn instances (web.sh): round robin,
+# HAProxy (Debian) on 127.0.0.1:28000 in front of the two gunicorn instances (web.sh): round robin,
 # a health check every second (an instance that stops answering is out after 2 failures, back after
 # 2 successes), a request whose connection is refused is sent to the other instance (retries +
 # redispatch: the request never reached the first one, so even a POST is safe to resend),
@@ -7,7 +7,7 @@
 # Usage: haproxy.sh up|down|status
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-PORT=58000
+PORT=28000
 DIR="$CLUSTER_DIR/haproxy"
 PIDFILE="$DIR/haproxy.pid"
 CFG="$DIR/haproxy.cfg"
@@ -44,8 +44,8 @@ backend web
     http-check send meth GET uri /compte/connexion/ ver HTTP/1.1 hdr Host 127.0.0.1
     http-check expect status 200
     default-server inter 1s fall 2 rise 2 maxconn 32
-    server web1 127.0.0.1:58001 check
-    server web2 127.0.0.1:58002 check
+    server web1 127.0.0.1:28001 check
+    server web2 127.0.0.1:28002 check
 CFG
 }
 
@@ -60,7 +60,7 @@ case "${1:-}" in
       haproxy -c -q -f "$CFG"
       haproxy -f "$CFG" -D -p "$PIDFILE" >>"$DIR/haproxy.log" 2>&1
       wait_port "$PORT" 10 || { echo "HAProxy ne répond pas sur 127.0.0.1:$PORT (voir $DIR/haproxy.log)." >&2; exit 1; }
-      echo "HAProxy en marche sur 127.0.0.1:$PORT (→ 58001, 58002)."
+      echo "HAProxy en marche sur 127.0.0.1:$PORT (→ 28001, 28002)."
     fi
     env_set CLUSTER_URL "http://127.0.0.1:$PORT"
     env_set CLUSTER_HAPROXY_SOCKET "$DIR/admin.sock"

@@ -4,7 +4,7 @@
 #   scripts/cluster/pgbouncer.sh up|down|status
 #
 # up      generates var/cluster/pgbouncer/{pgbouncer.ini,userlist.txt}, starts PgBouncer on
-#         127.0.0.1:56432 → the primary (127.0.0.1:55432, started by scripts/cluster/postgres.sh), and
+#         127.0.0.1:26432 → the primary (127.0.0.1:25432, started by scripts/cluster/postgres.sh), and
 #         writes to var/cluster/env: DATABASE_URL (through the pooler), DATABASE_DIRECT_URL (the
 #         primary itself, for migrations) and DATABASE_POOLER=pgbouncer. Idempotent.
 # down    stops it; DATABASE_URL points at the primary again.
@@ -17,8 +17,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CLUSTER_DIR="${FORMARCHE_CLUSTER_DIR:-$ROOT/var/cluster}"
-PORT="${FORMARCHE_PGBOUNCER_PORT:-56432}"
-PRIMARY_PORT="${FORMARCHE_PG_PRIMARY_PORT:-55432}"
+PORT="${FORMARCHE_PGBOUNCER_PORT:-26432}"
+PRIMARY_PORT="${FORMARCHE_PG_PRIMARY_PORT:-25432}"
 DB_NAME="${FORMARCHE_CLUSTER_DB:-formarche}"
 DIR="$CLUSTER_DIR/pgbouncer"
 ENV_FILE="$CLUSTER_DIR/env"

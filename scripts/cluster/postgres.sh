@@ -3,9 +3,9 @@
 #
 #   scripts/cluster/postgres.sh up|down|status
 #
-# up      initdb of a primary under var/cluster/pg-primary (127.0.0.1:55432, wal_level=replica, trust
+# up      initdb of a primary under var/cluster/pg-primary (127.0.0.1:25432, wal_level=replica, trust
 #         for 127.0.0.1 including replication), a replica made by `pg_basebackup -R` under
-#         var/cluster/pg-replica (127.0.0.1:55433, hot_standby), the database `formarche`; writes
+#         var/cluster/pg-replica (127.0.0.1:25433, hot_standby), the database `formarche`; writes
 #         DATABASE_DIRECT_URL, DATABASE_REPLICA_URL (and DATABASE_URL unless PgBouncer owns it) to
 #         var/cluster/env. Idempotent: what runs already is kept.
 # down    stops the replica then the primary (the data stays, `up` starts them again).
@@ -18,8 +18,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CLUSTER_DIR="${FORMARCHE_CLUSTER_DIR:-$ROOT/var/cluster}"
-PRIMARY_PORT="${FORMARCHE_PG_PRIMARY_PORT:-55432}"
-REPLICA_PORT="${FORMARCHE_PG_REPLICA_PORT:-55433}"
+PRIMARY_PORT="${FORMARCHE_PG_PRIMARY_PORT:-25432}"
+REPLICA_PORT="${FORMARCHE_PG_REPLICA_PORT:-25433}"
 PGBIN="${FORMARCHE_PG_BIN:-/usr/lib/postgresql/15/bin}"
 PRIMARY="$CLUSTER_DIR/pg-primary"
 REPLICA="$CLUSTER_DIR/pg-replica"

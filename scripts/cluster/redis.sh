@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The cluster's own Redis (cache and sessions), 127.0.0.1:56379 — never the machine's 6379.
+# The cluster's own Redis (cache and sessions), 127.0.0.1:26379 — never the machine's 6379.
 # No persistence (--save "" --appendonly no): nothing in it is the only copy of anything (sessions
 # are also in the database, cached figures are recomputed), so a restart simply empties it
 # (docs/adr/0014-cache-sessions-and-proxy.md).  Usage: redis.sh up|down|status
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-PORT="${CLUSTER_REDIS_PORT:-56379}"
+PORT="${CLUSTER_REDIS_PORT:-26379}"
 DIR="$CLUSTER_DIR/redis"
 PIDFILE="$DIR/redis.pid"
 mkdir -p "$DIR"

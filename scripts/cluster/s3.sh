@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The cluster's S3 server (issue #15): moto in server mode on 127.0.0.1:59000, with the bucket of
+# The cluster's S3 server (issue #15): moto in server mode on 127.0.0.1:29000, with the bucket of
 # every stored file (invoices, signed invoices, titres de reversement, imports, documents).
 #
 #   scripts/cluster/s3.sh up|down|status
@@ -19,7 +19,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CLUSTER_DIR="${FORMARCHE_CLUSTER_DIR:-$ROOT/var/cluster}"
-PORT="${FORMARCHE_S3_PORT:-59000}"
+PORT="${FORMARCHE_S3_PORT:-29000}"
 DIR="$CLUSTER_DIR/s3"
 PIDFILE="$DIR/moto.pid"
 LOG="$DIR/moto.log"

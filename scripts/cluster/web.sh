@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Two formarche application servers (gunicorn gthread, config/gunicorn.py, production settings) on
-# 127.0.0.1:58001 and 127.0.0.1:58002, behind HAProxy (haproxy.sh). They read var/cluster/env
+# 127.0.0.1:28001 and 127.0.0.1:28002, behind HAProxy (haproxy.sh). They read var/cluster/env
 # (database, Redis, S3, tasks) written by the other scripts.
 # Usage: web.sh up|down|status [1|2]   (without a number: both instances)
 #        web.sh restart 1|2             rolling restart: HAProxy stops sending it requests (drain),
@@ -9,7 +9,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 DIR="$CLUSTER_DIR/web"
 mkdir -p "$DIR"
-PORTS=(58001 58002)
+PORTS=(28001 28002)
 
 instances() { if [ -n "${1:-}" ]; then echo "$1"; else echo "1 2"; fi; }
 
@@ -55,7 +55,7 @@ start_one() {
 case "${1:-}" in
   up)
     for n in $(instances "${2:-}"); do start_one "$n"; done
-    env_set CLUSTER_WEB_URLS "http://127.0.0.1:58001,http://127.0.0.1:58002"
+    env_set CLUSTER_WEB_URLS "http://127.0.0.1:28001,http://127.0.0.1:28002"
     ;;
   down)
     for n in $(instances "${2:-}"); do

@@ -13,8 +13,8 @@ import psycopg
 import requests
 
 ROOT = Path(os.environ.get("CLUSTER_ROOT", Path(__file__).resolve().parents[2]))
-PROXY = os.environ.get("CLUSTER_URL", "http://127.0.0.1:58000")
-WEB1, WEB2 = "http://127.0.0.1:58001", "http://127.0.0.1:58002"
+PROXY = os.environ.get("CLUSTER_URL", "http://127.0.0.1:28000")
+WEB1, WEB2 = "http://127.0.0.1:28001", "http://127.0.0.1:28002"
 OF_EMAIL = "of@demo.formarche.fr"
 UNAVAILABLE = "Service momentanément indisponible"
 

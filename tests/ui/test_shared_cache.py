@@ -145,7 +145,7 @@ def test_sessions_survive_a_redis_flush(world, password, redis_url):  # noqa: F8
 @pytest.mark.parametrize("variable", ["REDIS_URL", "FORMARCHE_CACHE_URL"])
 def test_redis_url_and_its_former_name_select_redis_for_cache_and_sessions(variable):
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "FORMARCHE_CACHE_URL"}}
-    env[variable] = "redis://127.0.0.1:56379/0"
+    env[variable] = "redis://127.0.0.1:26379/0"
     code = (
         "import config.settings.base as s; "
         "print(s.CACHES['default']['BACKEND'], s.CACHES['default']['LOCATION'], s.SESSION_ENGINE)"
@@ -153,7 +153,7 @@ def test_redis_url_and_its_former_name_select_redis_for_cache_and_sessions(varia
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == [
         "django.core.cache.backends.redis.RedisCache",
-        "redis://127.0.0.1:56379/0",
+        "redis://127.0.0.1:26379/0",
         "formarche.accounts.sessions",
     ]
 
