@@ -14,6 +14,7 @@ MENU = [
     ("trainees", "Stagiaires", "trainees:trainee_list", "all"),
     ("invoices", "Factures", "billing:region_invoices", "all"),
     ("imports", "Imports", "imports:index", "all"),
+    ("jobs", "Travaux", "jobs:index", "all"),
     ("change_requests", "Demandes de modification", "closing:change_requests", "all"),
     ("outcomes", "Résultats", "closing:outcomes", "region"),
     ("bpf", "Bilan pédagogique et financier", "bpf:index", "of"),
