@@ -109,6 +109,18 @@ journey() {
   .venv/bin/pytest tests/cluster -m cluster -p no:xdist -q -s -rs --durations=0 "$@"
 }
 
+database_tests() {
+  # The router against the real streaming replica and the app through PgBouncer
+  # (tests/database/test_cluster_*.py; skipped in the normal suites, which have no cluster).
+  (
+    set -a
+    # shellcheck disable=SC1090
+    source "$ENV_FILE"
+    set +a
+    FORMARCHE_CLUSTER_ENV="$ENV_FILE" .venv/bin/pytest tests/database -m postgres -p no:xdist -q -rs
+  )
+}
+
 case "${1:-}" in
   up) up || { echo "Démarrage du cluster : ÉCHEC (journaux sous var/cluster/)." >&2; exit 1; } ;;
   down) down ;;
@@ -120,6 +132,9 @@ case "${1:-}" in
     if up; then
       timed "parcours (tests/cluster)" journey "$@"
       rc=$?
+      timed "réplique et PgBouncer (tests/database)" database_tests
+      db_rc=$?
+      [ $rc -eq 0 ] && rc=$db_rc
     else
       echo "Démarrage du cluster : ÉCHEC (journaux sous var/cluster/)." >&2
       for log in "$CLUSTER_DIR"/*/*.log; do [ -f "$log" ] && { echo "--- $log"; tail -n 20 "$log"; }; done
