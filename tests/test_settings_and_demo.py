@@ -20,6 +20,7 @@ def test_production_settings_pass_check_deploy(tmp_path):
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",
         "DJANGO_SECRET_KEY": "k" * 20 + "9f8e7d6c5b4a3210zyxwvutsrqponmlkjihgfedcba",
         "DJANGO_ALLOWED_HOSTS": "formarche.example.org",
+        "FORMARCHE_SITE_URL": "https://formarche.example.org",
         "FORMARCHE_VAR_DIR": str(tmp_path),
         "FORMARCHE_ALLOW_SQLITE": "1",
     }
@@ -77,6 +78,7 @@ def test_production_static_files_collect(tmp_path):
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",
         "DJANGO_SECRET_KEY": "k" * 20 + "9f8e7d6c5b4a3210zyxwvutsrqponmlkjihgfedcba",
         "DJANGO_ALLOWED_HOSTS": "formarche.example.org",
+        "FORMARCHE_SITE_URL": "https://formarche.example.org",
         "FORMARCHE_VAR_DIR": str(tmp_path),
         "FORMARCHE_ALLOW_SQLITE": "1",
     }

@@ -395,3 +395,10 @@ FORMARCHE_TASKS, TASKS = tasks_setting("thread")
 # A running job whose worker has not renewed its lease for this long is taken over by a live
 # worker (attempt + 1, at most 3); the worker renews it every third of this time.
 FORMARCHE_JOB_LEASE_SECONDS = int(os.environ.get("FORMARCHE_JOB_LEASE_SECONDS", "60"))
+
+# --- outc ---
+# The site's public address: every link of an e-mail is built from it (formarche/accounts/site.py).
+# Empty here means http://127.0.0.1:8000 (dev and demo); production sets it in https, which
+# `manage.py check --deploy` verifies (formarche/accounts/checks.py, docs/adr/0024).
+FORMARCHE_SITE_URL = os.environ.get("FORMARCHE_SITE_URL", "")
+# --- end outc ---

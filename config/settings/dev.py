@@ -21,3 +21,7 @@ FORMARCHE_DEMO_PKI_DIR = VAR_DIR / "demo-pki"
 FORMARCHE_SIGNATURE_TRUST_ROOTS = os.environ.get(
     "FORMARCHE_SIGNATURE_TRUST_ROOTS", str(FORMARCHE_DEMO_PKI_DIR / "ca.pem")
 )
+
+# --- outc ---
+FORMARCHE_SITE_URL = os.environ.get("FORMARCHE_SITE_URL", "http://127.0.0.1:8000")
+# --- end outc ---

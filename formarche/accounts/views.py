@@ -13,6 +13,7 @@ from formarche.accounts import perms, selectors
 from formarche.accounts.forms import LoginForm, MemberInviteForm, OrganisationIdentityForm
 from formarche.accounts.models import ROLES_BY_KIND
 from formarche.accounts.services import MembershipError, membership_create, membership_deactivate
+from formarche.accounts.site import site_parts
 from formarche.accounts.tenancy import SESSION_KEY, tenant_required
 from formarche.utils.forms import StyledFormMixin
 
@@ -39,6 +40,12 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    @property
+    def extra_email_context(self):
+        """The link's address from ``FORMARCHE_SITE_URL``, not from the request's Host header."""
+        protocol, domain = site_parts()
+        return {"protocol": protocol, "domain": domain}
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

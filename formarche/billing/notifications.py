@@ -9,17 +9,15 @@ Called from ``transaction.on_commit`` by the services: nothing is sent for a rol
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.urls import reverse
-
 from formarche.accounts.models import Membership
+from formarche.accounts.site import absolute_reverse
 from formarche.jobs.tasks import mail_enqueue
 from formarche.utils.formatting import format_amount, format_date
 
 
 def _link(invoice) -> str:
-    base = getattr(settings, "FORMARCHE_BASE_URL", "").rstrip("/")
-    return f"{base}{reverse('billing:invoice', kwargs={'invoice_id': invoice.pk})}"
+    """The invoice's page, absolute (``FORMARCHE_SITE_URL``): an e-mail is read outside the site."""
+    return absolute_reverse("billing:invoice", invoice_id=invoice.pk)
 
 
 def _members(organisation_id) -> list[str]:

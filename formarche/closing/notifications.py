@@ -9,16 +9,17 @@ Called from ``transaction.on_commit`` by the services: nothing is sent for a rol
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.urls import reverse
 
 from formarche.accounts.models import Membership
+from formarche.accounts.site import absolute_url
 from formarche.jobs.tasks import mail_enqueue
 from formarche.utils.formatting import format_date
 
 
 def _url(path: str) -> str:
-    return f"{getattr(settings, 'FORMARCHE_BASE_URL', '').rstrip('/')}{path}"
+    """Absolute (``FORMARCHE_SITE_URL``): an e-mail is read outside the site."""
+    return absolute_url(path)
 
 
 def _members(organisation_id) -> list[str]:

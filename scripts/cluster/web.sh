@@ -23,6 +23,7 @@ web_env() {
   DJANGO_SECRET_KEY="$(cat "$DIR/secret")"  # throw-away, local to this cluster
   export DJANGO_SECRET_KEY
   export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
+  export FORMARCHE_SITE_URL="${FORMARCHE_SITE_URL:-http://127.0.0.1:28000}"  # the links of the e-mails: the proxy
   export DJANGO_SECURE_SSL_REDIRECT=0
   export FORMARCHE_TRUSTED_PROXY_COUNT=1
   export EMAIL_BACKEND="${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}"  # no SMTP here

@@ -31,6 +31,7 @@ worker_env() {
   fi
   export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-config.settings.prod}"
   export DJANGO_ALLOWED_HOSTS="${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}"
+  export FORMARCHE_SITE_URL="${FORMARCHE_SITE_URL:-http://127.0.0.1:28000}"  # the links of the e-mails: the proxy
   export EMAIL_BACKEND="${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}"  # no SMTP here
   export FORMARCHE_TASKS=database
   export PYTHONUNBUFFERED=1  # the logs are read while the workers run

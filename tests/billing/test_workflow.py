@@ -301,3 +301,22 @@ def test_history_records_who_changed_money_and_status(order, actors):
     assert ("statut", "Émise", "Rejetée") in status_changes
     assert any(e.who == str(actors["region_user"]) for e in entries)
     assert any(e.what.startswith("Rejet") for e in entries)
+
+
+def test_every_invoice_e_mail_carries_absolute_links(
+    order, actors, django_capture_on_commit_callbacks, settings
+):
+    """Issue #19.4: « Valider ou rejeter : https://…/factures/N/ », in every e-mail of the workflow."""
+    from tests.accounts.test_site_url import SITE, assert_only_absolute_links
+
+    settings.FORMARCHE_SITE_URL = SITE
+    march = validate(order, MARCH, actors["of_user"])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.invoice_issue(period=march, user=actors["of_user"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invoice_reject(invoice=first, user=actors["region_user"], reason="Le SIRET est erroné.")
+    assert len(mail.outbox) == 2
+    for message in mail.outbox:
+        assert f"{SITE}/factures/{first.pk}/" in message.body
+        assert_only_absolute_links(message.body)

@@ -141,3 +141,17 @@ def test_public_page_of_an_archived_action_says_the_questionnaire_is_closed(clie
         assert MARKER not in body and "DUBOIS" not in body
     assert FollowUpQuestionnaire.objects.get(pk=questionnaire.pk).state == AssessmentState.TO_ENTER
     assert FollowUpLink.objects.get(questionnaire=questionnaire).used_at is None
+
+
+def test_the_link_e_mailed_is_absolute(questionnaire, world, django_capture_on_commit_callbacks, settings):
+    """Issue #19.4: « Répondre : https://…/suivi/<token>/ », not a path."""
+    from tests.accounts.test_site_url import SITE, assert_only_absolute_links
+
+    settings.FORMARCHE_SITE_URL = SITE
+    with django_capture_on_commit_callbacks(execute=True):
+        _link, token = services.followup_link_create(
+            questionnaire=questionnaire, by=world.users["of1_staff"], now=NOW, send_to="lea@ex.fr"
+        )
+    (message,) = mail.outbox
+    assert f"{SITE}/suivi/{token}/" in message.body
+    assert_only_absolute_links(message.body)

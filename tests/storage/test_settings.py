@@ -36,6 +36,7 @@ def prod_env(tmp_path, **extra) -> dict:
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",
         "DJANGO_SECRET_KEY": "k" * 20 + "9f8e7d6c5b4a3210zyxwvutsrqponmlkjihgfedcba",
         "DJANGO_ALLOWED_HOSTS": "formarche.example.org",
+        "FORMARCHE_SITE_URL": "https://formarche.example.org",
         "FORMARCHE_VAR_DIR": str(tmp_path),
         "FORMARCHE_ALLOW_SQLITE": "1",
         **extra,

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from formarche.accounts.site import absolute_reverse
 from formarche.accounts.tenancy import tenant_required
 from formarche.closing import perms, selectors, services
 from formarche.closing.forms import SituationForm
@@ -231,7 +232,7 @@ def followup_link(request, order_id, enrolment_id):
     except services.ClosingError as exc:
         messages.error(request, exc.message)
         return redirect("closing:followup_edit", order_id=order.pk, enrolment_id=enrolment.pk)
-    url = request.build_absolute_uri(reverse("closing:followup_public", kwargs={"token": token}))
+    url = absolute_reverse("closing:followup_public", token=token)
     context = action_context(
         request, order, "assessments", enrolment=enrolment, link=link, url=url, sent=send
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from formarche.accounts.site import absolute_reverse
 from formarche.accounts.tenancy import of_required, tenant_required
 from formarche.signing import perms, selectors, services
 from formarche.signing.chain import verify_chain
@@ -167,7 +168,7 @@ def session_links(request, order_id, session_id):
         return redirect("signing:session", order_id=order.pk, session_id=session.pk)
     links = []
     for enrolment, token in issued:
-        url = request.build_absolute_uri(reverse("signing:public_sign", kwargs={"token": token}))
+        url = absolute_reverse("signing:public_sign", token=token)
         links.append(
             {"enrolment": enrolment, "url": url, "svg": qr_svg(url, title=f"QR code de {enrolment.trainee}")}
         )
