@@ -1,4 +1,8 @@
-"""Outcomes for the Région: trainees, exits and rates by dispositif, lot or OF.
+"""Outcomes (« Résultats des actions ») for the Région and for the OF (its own actions only).
+
+Everything read goes through ``accounts.tenancy.scoped``: a Région sees the orders it placed, an
+OF the actions it runs. Filters (year, marché, lot, dispositif, action, and for the Région the
+OF) narrow the same querysets; an id the tenant does not see simply matches nothing.
 
 Rates (exact ``Decimal`` percentages, shown with 2 decimals by ``|taux``; ``None`` when the
 denominator is 0):
@@ -7,46 +11,70 @@ denominator is 0):
 - taux de certification = certifications obtenues / résultats renseignés (obtenue, partielle, non
   obtenue, non présentée);
 - taux d'emploi à la sortie = bilans validés en emploi / bilans validés;
-- taux d'emploi à 6 mois = questionnaires validés en emploi / questionnaires validés.
+- taux d'emploi à 6 mois = questionnaires validés en emploi / questionnaires validés;
+- réalisation au regard du contrat = Σ C × p / Σ A × 100 over the group's actions (``percent``,
+  the action's own rate when the group is one action; sigma.md).
 
 « En emploi »: CDI, CDD (≥ 6 mois or < 6 mois), intérim, création d'entreprise, contrat en
-alternance (``models.EMPLOYMENT_SITUATIONS``). One query per table, whatever the number of rows.
+alternance (``models.EMPLOYMENT_SITUATIONS``).
+
+Queries, whatever the number of rows: the filter choices (one query on the orders), the table by
+group (one grouped query on the enrolments), the realisation (one query on the orders with their
+hours), the distributions of exits, certification and situations at 6 months (one aggregate).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q
 
 from formarche.accounts.tenancy import scoped
-from formarche.closing.models import EMPLOYMENT_SITUATIONS, AssessmentState, CertificationResult
+from formarche.closing.models import (
+    EMPLOYMENT_SITUATIONS,
+    AssessmentState,
+    CertificationResult,
+    Situation,
+)
+from formarche.orders.models import CUMULATIVE_HOURS_SUM, Order
 from formarche.trainees.models import Enrolment, ExitReason
-from formarche.utils.formatting import format_rate
+from formarche.ui.charts import Bar, BarChart, Cell
+from formarche.utils.formatting import format_hours, format_rate
+from formarche.utils.money import ZERO, percent, round_cents_of_ratio
 
+# key: (label, group fields relative to Order, label builder reading those fields)
 DIMENSIONS = {
-    # key: (label, group fields, label builder)
     "dispositif": (
         "Dispositif",
-        ("order__dispositif_id", "order__dispositif__name"),
-        lambda r: r["order__dispositif__name"],
+        ("dispositif_id", "dispositif__name"),
+        lambda r: r["dispositif__name"],
     ),
     "lot": (
         "Lot",
-        ("order__lot_id", "order__lot__number", "order__lot__trade_family", "order__lot__territory"),
-        lambda r: (
-            f"Lot {r['order__lot__number']} - {r['order__lot__trade_family']} - {r['order__lot__territory']}"
-        ),
+        ("lot_id", "lot__number", "lot__trade_family", "lot__territory"),
+        lambda r: f"Lot {r['lot__number']} - {r['lot__trade_family']} - {r['lot__territory']}",
+    ),
+    "action": (
+        "Action",
+        ("id", "number", "title"),
+        lambda r: f"{r['number']} - {r['title']}",
     ),
     "organisme": (
         "Organisme de formation",
-        ("order__provider_id", "order__provider__name"),
-        lambda r: r["order__provider__name"],
+        ("provider_id", "provider__name"),
+        lambda r: r["provider__name"],
     ),
 }
+REGION_ONLY_DIMENSIONS = {"organisme"}
+
+
+def dimensions_for(tenant) -> dict:
+    """The groupings offered: an OF is one organisme, so it does not group by organisme."""
+    return {k: v for k, v in DIMENSIONS.items() if tenant.is_region or k not in REGION_ONLY_DIMENSIONS}
 
 
 def rate(numerator: int, denominator: int) -> Decimal | None:
@@ -54,6 +82,145 @@ def rate(numerator: int, denominator: int) -> Decimal | None:
     if not denominator:
         return None
     return Decimal(numerator) * 100 / Decimal(denominator)
+
+
+# --------------------------------------------------------------------------------------------
+# Filters
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutcomeFilters:
+    """What the page narrows to (``None``: everything). Parsed from the query string."""
+
+    year: int | None = None
+    market: int | None = None
+    lot: int | None = None
+    dispositif: int | None = None
+    order: int | None = None
+    provider: int | None = None
+
+    PARAMS = {
+        "annee": "year",
+        "marche": "market",
+        "lot": "lot",
+        "dispositif": "dispositif",
+        "action": "order",
+        "organisme": "provider",
+    }
+
+    @classmethod
+    def from_query(cls, query, tenant) -> OutcomeFilters:
+        values = {}
+        for param, attr in cls.PARAMS.items():
+            raw = (query.get(param) or "").strip()
+            values[attr] = int(raw) if raw.isdigit() and len(raw) < 10 else None
+        if not tenant.is_region:
+            values["provider"] = None  # an OF sees only itself anyway
+        return cls(**values)
+
+    def order_q(self, prefix: str = "") -> Q:
+        """The filter on orders (``prefix="order__"`` from the enrolments)."""
+        q = Q()
+        if self.year:
+            first, last = date(self.year, 1, 1), date(self.year, 12, 31)
+            # the actions running during the year: started by its end, not ended before its start
+            q &= Q(**{f"{prefix}planned_start__lte": last}) & (
+                Q(**{f"{prefix}real_end__gte": first})
+                | Q(**{f"{prefix}real_end__isnull": True, f"{prefix}planned_end__gte": first})
+            )
+        for attr, lookup in (
+            ("market", "lot__market_id"),
+            ("lot", "lot_id"),
+            ("dispositif", "dispositif_id"),
+            ("order", "id"),
+            ("provider", "provider_id"),
+        ):
+            value = getattr(self, attr)
+            if value:
+                q &= Q(**{f"{prefix}{lookup}": value})
+        return q
+
+    def as_query(self) -> str:
+        """The query string of these filters (for the export links)."""
+        return "&".join(
+            f"{param}={getattr(self, attr)}" for param, attr in self.PARAMS.items() if getattr(self, attr)
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(getattr(self, f.name) for f in fields(self))
+
+
+@dataclass
+class FilterChoices:
+    years: list[int] = field(default_factory=list)
+    markets: list[tuple[int, str]] = field(default_factory=list)
+    lots: list[tuple[int, str]] = field(default_factory=list)
+    dispositifs: list[tuple[int, str]] = field(default_factory=list)
+    orders: list[tuple[int, str]] = field(default_factory=list)
+    providers: list[tuple[int, str]] = field(default_factory=list)
+
+    def described(self, filters: OutcomeFilters) -> list[tuple[str, str]]:
+        """[(« Année », « 2023 »), …] for the filters in use: the page's sentence and the export."""
+        names = [
+            ("Année", filters.year, {y: str(y) for y in self.years}),
+            ("Marché", filters.market, dict(self.markets)),
+            ("Lot", filters.lot, dict(self.lots)),
+            ("Dispositif", filters.dispositif, dict(self.dispositifs)),
+            ("Action", filters.order, dict(self.orders)),
+            ("Organisme de formation", filters.provider, dict(self.providers)),
+        ]
+        return [(label, known.get(value, "inconnu")) for label, value, known in names if value]
+
+
+def filter_choices(tenant) -> FilterChoices:
+    """The values the filters offer: what this tenant's orders carry (one query)."""
+    rows = scoped(Order, tenant).values(
+        "id",
+        "number",
+        "title",
+        "planned_start",
+        "planned_end",
+        "real_end",
+        "lot_id",
+        "lot__number",
+        "lot__trade_family",
+        "lot__territory",
+        "lot__market_id",
+        "lot__market__reference",
+        "lot__market__title",
+        "dispositif_id",
+        "dispositif__name",
+        "provider_id",
+        "provider__name",
+    )
+    years, markets, lots, dispositifs, orders, providers = set(), {}, {}, {}, {}, {}
+    for r in rows:
+        end = r["real_end"] or r["planned_end"]
+        years.update(range(r["planned_start"].year, end.year + 1))
+        markets[r["lot__market_id"]] = f"{r['lot__market__reference']} - {r['lot__market__title']}"
+        lots[r["lot_id"]] = DIMENSIONS["lot"][2](r)
+        dispositifs[r["dispositif_id"]] = r["dispositif__name"]
+        orders[r["id"]] = DIMENSIONS["action"][2](r)
+        providers[r["provider_id"]] = r["provider__name"]
+
+    def by_label(d):
+        return sorted(d.items(), key=lambda item: (item[1], item[0]))
+
+    return FilterChoices(
+        years=sorted(years, reverse=True),
+        markets=by_label(markets),
+        lots=by_label(lots),
+        dispositifs=by_label(dispositifs),
+        orders=by_label(orders),
+        providers=by_label(providers) if tenant.is_region else [],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The table by group
+# --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -68,6 +235,12 @@ class OutcomeRow:
     employed_at_exit: int
     followed: int
     employed_at_6_months: int
+    # realisation against the contract (the group's actions)
+    amount: Decimal = ZERO  # Σ A
+    realised_value: Decimal = ZERO  # Σ C × p
+    contracted_hours: Decimal = ZERO  # Σ V = Σ A / p (each to the cent)
+    realised_hours: Decimal = ZERO  # Σ C
+    key: object = None
 
     @property
     def dropout_rate(self):
@@ -85,6 +258,11 @@ class OutcomeRow:
     def employment_rate_at_6_months(self):
         return rate(self.employed_at_6_months, self.followed)
 
+    @property
+    def realisation_rate(self) -> Decimal | None:
+        """Σ C × p / Σ A × 100, to the cent; None for a group without any contracted amount."""
+        return percent(self.realised_value, self.amount) if self.amount else None
+
 
 COUNTS = (
     "trainees",
@@ -97,20 +275,24 @@ COUNTS = (
     "followed",
     "employed_at_6_months",
 )
+REALISATION = ("amount", "realised_value", "contracted_hours", "realised_hours")
 
 
 def total_row(rows: list[OutcomeRow]) -> OutcomeRow:
-    return OutcomeRow("Total", *(sum(getattr(r, name) for r in rows) for name in COUNTS))
+    counts = [sum(getattr(r, name) for r in rows) for name in COUNTS]
+    sums = {name: sum((getattr(r, name) for r in rows), ZERO) for name in REALISATION}
+    return OutcomeRow("Total", *counts, **sums)
 
 
-def outcome_rows(tenant, dimension: str) -> list[OutcomeRow]:
-    """One row per dispositif, lot or OF of the orders this tenant sees."""
+def _enrolment_counts(tenant, dimension: str, filters: OutcomeFilters) -> dict:
     _, group, label = DIMENSIONS[dimension]
+    enrolment_group = [f"order__{name}" if name != "id" else "order_id" for name in group]
     employed = list(EMPLOYMENT_SITUATIONS)
     validated = AssessmentState.VALIDATED
     data = (
         scoped(Enrolment, tenant)
-        .values(*group)
+        .filter(filters.order_q("order__"))
+        .values(*enrolment_group)
         .annotate(
             trainees=Count("pk"),
             exits=Count("pk", filter=Q(exit_date__isnull=False)),
@@ -126,100 +308,400 @@ def outcome_rows(tenant, dimension: str) -> list[OutcomeRow]:
                 "pk", filter=Q(followup__state=validated, followup__situation__in=employed)
             ),
         )
-        .order_by(*group[1:])
+        .order_by()
     )
-    return [OutcomeRow(label(r), *(r[name] for name in COUNTS)) for r in data]
+    result = {}
+    for r in data:
+        fields_ = {
+            name: r[enrolment_name] for name, enrolment_name in zip(group, enrolment_group, strict=True)
+        }
+        result[fields_[group[0]]] = (label(fields_), [r[name] for name in COUNTS])
+    return result
 
 
-# --------------------------------------------------------------------------------------------
-# Charts (server-rendered SVG: the geometry is computed here, the template only draws it)
-# --------------------------------------------------------------------------------------------
-
-RATES = [
-    ("dropout_rate", "Taux d'abandon"),
-    ("certification_rate", "Taux de certification"),
-    ("employment_rate_at_exit", "Taux d'emploi à la sortie"),
-    ("employment_rate_at_6_months", "Taux d'emploi à 6 mois"),
-]
-BAR_HEIGHT = 22
-LABEL_WIDTH = 260
-BAR_AREA = 360
-
-
-def charts(rows: list[OutcomeRow]) -> list[dict]:
-    result = []
-    for attr, title in RATES:
-        bars = []
-        for index, row in enumerate(rows):
-            value = getattr(row, attr)
-            width = 0 if value is None else int(round(value * BAR_AREA / 100))
-            bars.append(
-                {
-                    "label": row.label if len(row.label) <= 38 else row.label[:37] + "…",
-                    "full_label": row.label,
-                    "y": index * (BAR_HEIGHT + 6),
-                    "text_y": index * (BAR_HEIGHT + 6) + 15,
-                    "width": width,
-                    "value_x": LABEL_WIDTH + width + 6,
-                    "value": "non calculable" if value is None else format_rate(value),
-                }
-            )
-        result.append(
-            {
-                "key": attr,
-                "title": title,
-                "bars": bars,
-                "height": max(1, len(rows)) * (BAR_HEIGHT + 6),
-                "label_width": LABEL_WIDTH,
-                "width": LABEL_WIDTH + BAR_AREA + 110,
-            }
+def _realisation(tenant, dimension: str, filters: OutcomeFilters) -> dict:
+    """{group key: (label, Σ A, Σ C × p, Σ V, Σ C)} from one query on the orders and their hours."""
+    _, group, label = DIMENSIONS[dimension]
+    wanted = dict.fromkeys([*group, "id", "amount", "unit_price"])
+    data = (
+        scoped(Order, tenant)
+        .filter(filters.order_q())
+        .values(*wanted)
+        .annotate(hours=CUMULATIVE_HOURS_SUM)
+        .order_by()
+    )
+    result: dict = {}
+    for r in data:
+        hours = r["hours"] or ZERO
+        key = r[group[0]]
+        _label, amount, value, contracted, realised = result.get(key, (label(r), ZERO, ZERO, ZERO, ZERO))
+        result[key] = (
+            _label,
+            amount + r["amount"],
+            value + hours * r["unit_price"],
+            contracted + round_cents_of_ratio(r["amount"], r["unit_price"]),
+            realised + hours,
         )
     return result
+
+
+def outcome_rows(tenant, dimension: str, filters: OutcomeFilters | None = None) -> list[OutcomeRow]:
+    """One row per dispositif, lot, action or OF of the orders this tenant sees (two queries)."""
+    filters = filters or OutcomeFilters()
+    counts = _enrolment_counts(tenant, dimension, filters)
+    realisation = _realisation(tenant, dimension, filters)
+    rows = []
+    for key in counts.keys() | realisation.keys():
+        label, numbers = counts.get(key, (None, [0] * len(COUNTS)))
+        real_label, amount, value, contracted, realised = realisation.get(
+            key, (label, ZERO, ZERO, ZERO, ZERO)
+        )
+        rows.append(
+            OutcomeRow(
+                label or real_label,
+                *numbers,
+                amount=amount,
+                realised_value=value,
+                contracted_hours=contracted,
+                realised_hours=realised,
+                key=key,
+            )
+        )
+    return sorted(rows, key=lambda r: (r.label, str(r.key)))
+
+
+# --------------------------------------------------------------------------------------------
+# Distributions: exits by reason, certification, situation at 6 months (one aggregate)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Distributions:
+    exits_by_reason: list[tuple[str, int]]
+    certification: list[tuple[str, int]]
+    exits: int
+    situations_at_6_months: list[tuple[str, int, bool]]  # (label, count, counted as employment)
+    followed: int
+
+    @property
+    def employed_at_6_months(self) -> int:
+        return sum(count for _label, count, employed in self.situations_at_6_months if employed)
+
+
+def distributions(tenant, filters: OutcomeFilters | None = None) -> Distributions:
+    filters = filters or OutcomeFilters()
+    validated = AssessmentState.VALIDATED
+    aggregates = {"exits": Count("pk", filter=Q(exit_date__isnull=False))}
+    for reason in ExitReason:
+        aggregates[f"exit_{reason.value}"] = Count(
+            "pk", filter=Q(exit_date__isnull=False, exit_reason=reason)
+        )
+    for result in CertificationResult:
+        aggregates[f"cert_{result.value}"] = Count("pk", filter=Q(exit_outcome__certification_result=result))
+    aggregates["followed"] = Count("pk", filter=Q(followup__state=validated))
+    for situation in Situation:
+        aggregates[f"fu_{situation.value}"] = Count(
+            "pk", filter=Q(followup__state=validated, followup__situation=situation)
+        )
+    data = scoped(Enrolment, tenant).filter(filters.order_q("order__")).aggregate(**aggregates)
+    certification = [(r.label, data[f"cert_{r.value}"]) for r in CertificationResult]
+    entered = sum(count for _label, count in certification)
+    certification.append(("Non renseignée (stagiaires sortis)", max(0, data["exits"] - entered)))
+    return Distributions(
+        exits_by_reason=[(r.label, data[f"exit_{r.value}"]) for r in ExitReason],
+        certification=certification,
+        exits=data["exits"],
+        situations_at_6_months=[
+            (s.label, data[f"fu_{s.value}"], s in EMPLOYMENT_SITUATIONS) for s in Situation
+        ],
+        followed=data["followed"],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Charts (ui.charts draws them; each has its table)
+# --------------------------------------------------------------------------------------------
+
+
+def _rate_cell(value) -> Cell:
+    return Cell(value, "non calculable" if value is None else format_rate(value))
+
+
+def _share(count: int, total: int) -> str:
+    return "" if not total else format_rate(percent(Decimal(count), Decimal(total)))
+
+
+def _count_chart(key, title, desc, items, total, label_header) -> BarChart:
+    bars = [
+        Bar(label, count, f"{count} ({_share(count, total)})" if total else str(count))
+        for label, count in items
+    ]
+    rows = [
+        [Cell(label, label), Cell(count, str(count)), Cell(_share(count, total), _share(count, total))]
+        for label, count in items
+    ]
+    return BarChart(
+        key=key,
+        title=title,
+        desc=desc,
+        bars=bars,
+        columns=[label_header, "Stagiaires", "Part"],
+        rows=rows,
+    ).layout()
+
+
+def charts(
+    rows: list[OutcomeRow], dimension_label: str, spread: Distributions | None = None
+) -> list[BarChart]:
+    """The page's charts, in order: realisation against contract, exits by reason, certification,
+    situation at 6 months, employment rate at 6 months by group."""
+    group = dimension_label.lower()
+    result = []
+    bars = [
+        Bar(
+            r.label,
+            r.realisation_rate,
+            "sans montant contracté"
+            if r.realisation_rate is None
+            else f"{format_rate(r.realisation_rate)} ({format_hours(r.realised_hours)} h / {format_hours(r.contracted_hours)} h)",
+        )
+        for r in rows
+    ]
+    over = [r.label for r in rows if r.realisation_rate is not None and r.realisation_rate > 100]
+    result.append(
+        BarChart(
+            key="realisation",
+            title=f"Réalisation au regard du contrat, par {group}",
+            desc=(
+                f"Pour chaque {group}, heures réalisées et heures non réalisées comptées (C) rapportées au "
+                "volume contracté : C × prix unitaire / montant × 100. La ligne pointillée marque 100 % du "
+                f"contrat. {len(rows)} ligne(s)"
+                + (f" ; au-delà de 100 % : {', '.join(over)}." if over else ".")
+            ),
+            bars=bars,
+            columns=[dimension_label, "Heures réalisées (C)", "Heures contractées (V)", "Réalisation"],
+            rows=[
+                [
+                    Cell(r.label, r.label),
+                    Cell(r.realised_hours, format_hours(r.realised_hours)),
+                    Cell(r.contracted_hours, format_hours(r.contracted_hours)),
+                    _rate_cell(r.realisation_rate),
+                ]
+                for r in rows
+            ],
+            scale_max=Decimal(100),
+            reference=Decimal(100),
+            reference_label="contrat : 100 %",
+        ).layout()
+    )
+    if spread is not None:
+        result.append(
+            _count_chart(
+                "sorties",
+                "Sorties par motif",
+                f"{spread.exits} stagiaire(s) sorti(s), répartis par motif de sortie.",
+                spread.exits_by_reason,
+                spread.exits,
+                "Motif de sortie",
+            )
+        )
+        result.append(
+            _count_chart(
+                "certification",
+                "Certification à la sortie",
+                f"Résultat de certification des {spread.exits} stagiaire(s) sorti(s) : obtenue, partielle, "
+                "non obtenue, non présentée, ou pas encore renseignée.",
+                spread.certification,
+                spread.exits,
+                "Résultat",
+            )
+        )
+        employed_rate = rate(spread.employed_at_6_months, spread.followed)
+        chart = _count_chart(
+            "emploi-6-mois",
+            "Situation à 6 mois (questionnaires de suivi validés)",
+            f"{spread.followed} questionnaire(s) validé(s) ; en emploi : {spread.employed_at_6_months}"
+            + (f", soit {format_rate(employed_rate)}." if employed_rate is not None else "."),
+            [
+                (f"{label} (emploi)" if employed else label, count)
+                for label, count, employed in spread.situations_at_6_months
+            ],
+            spread.followed,
+            "Situation",
+        )
+        result.append(chart)
+    result.append(
+        BarChart(
+            key="taux-emploi-6-mois",
+            title=f"Taux d'emploi à 6 mois, par {group}",
+            desc=(
+                f"Pour chaque {group} : questionnaires de suivi validés en emploi (CDI, CDD, intérim, "
+                "création d'entreprise, alternance) rapportés aux questionnaires validés."
+            ),
+            bars=[
+                Bar(
+                    r.label,
+                    r.employment_rate_at_6_months,
+                    "non calculable"
+                    if r.employment_rate_at_6_months is None
+                    else f"{format_rate(r.employment_rate_at_6_months)} ({r.employed_at_6_months} / {r.followed})",
+                )
+                for r in rows
+            ],
+            columns=[
+                dimension_label,
+                "En emploi à 6 mois",
+                "Questionnaires validés",
+                "Taux d'emploi à 6 mois",
+            ],
+            rows=[
+                [
+                    Cell(r.label, r.label),
+                    Cell(r.employed_at_6_months, str(r.employed_at_6_months)),
+                    Cell(r.followed, str(r.followed)),
+                    _rate_cell(r.employment_rate_at_6_months),
+                ]
+                for r in rows
+            ],
+            scale_max=Decimal(100),
+        ).layout()
+    )
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# Exports: CSV (the table) and XLSX (the table, every chart's table, the filters)
+# --------------------------------------------------------------------------------------------
+
+HEADER = [
+    "Stagiaires",
+    "Sorties",
+    "Abandons",
+    "Taux d'abandon (%)",
+    "Résultats de certification renseignés",
+    "Certifications obtenues",
+    "Taux de certification (%)",
+    "Bilans validés",
+    "En emploi à la sortie",
+    "Taux d'emploi à la sortie (%)",
+    "Questionnaires de suivi validés",
+    "En emploi à 6 mois",
+    "Taux d'emploi à 6 mois (%)",
+    "Heures réalisées (C)",
+    "Heures contractées (V)",
+    "Réalisation au regard du contrat (%)",
+]
 
 
 def _rate_text(value) -> str:
     return "" if value is None else format_rate(value).replace("\u202f%", "")
 
 
+def _table(rows: list[OutcomeRow]) -> list[list]:
+    """The table's rows with the total, raw values (rates: exact Decimal or None)."""
+    return [
+        [
+            row.label,
+            row.trainees,
+            row.exits,
+            row.dropouts,
+            row.dropout_rate,
+            row.results,
+            row.certified,
+            row.certification_rate,
+            row.assessed,
+            row.employed_at_exit,
+            row.employment_rate_at_exit,
+            row.followed,
+            row.employed_at_6_months,
+            row.employment_rate_at_6_months,
+            row.realised_hours,
+            row.contracted_hours,
+            row.realisation_rate,
+        ]
+        for row in [*rows, total_row(rows)]
+    ]
+
+
+RATE_COLUMNS = {4, 7, 10, 13, 16}
+HOUR_COLUMNS = {14, 15}
+
+
 def outcomes_csv(rows: list[OutcomeRow], dimension: str) -> str:
     """CSV for spreadsheets (semicolon, French decimals), with the total row."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow(
-        [
-            DIMENSIONS[dimension][0],
-            "Stagiaires",
-            "Sorties",
-            "Abandons",
-            "Taux d'abandon (%)",
-            "Résultats de certification renseignés",
-            "Certifications obtenues",
-            "Taux de certification (%)",
-            "Bilans validés",
-            "En emploi à la sortie",
-            "Taux d'emploi à la sortie (%)",
-            "Questionnaires de suivi validés",
-            "En emploi à 6 mois",
-            "Taux d'emploi à 6 mois (%)",
-        ]
-    )
-    for row in [*rows, total_row(rows)]:
+    writer.writerow([DIMENSIONS[dimension][0], *HEADER])
+    for line in _table(rows):
         writer.writerow(
             [
-                row.label,
-                row.trainees,
-                row.exits,
-                row.dropouts,
-                _rate_text(row.dropout_rate),
-                row.results,
-                row.certified,
-                _rate_text(row.certification_rate),
-                row.assessed,
-                row.employed_at_exit,
-                _rate_text(row.employment_rate_at_exit),
-                row.followed,
-                row.employed_at_6_months,
-                _rate_text(row.employment_rate_at_6_months),
+                _rate_text(v)
+                if i in RATE_COLUMNS
+                else format_hours(v).replace("\u202f", "")
+                if i in HOUR_COLUMNS
+                else v
+                for i, v in enumerate(line)
             ]
         )
     return out.getvalue()
+
+
+def _xlsx_value(value):
+    if isinstance(value, Decimal):
+        return float(round_cents_of_ratio(value, Decimal(1)))  # openpyxl stores numbers as floats
+    return value
+
+
+def outcomes_xlsx(rows, dimension, chart_list, described_filters) -> bytes:
+    """One sheet for the table, one per chart (its table), one for the filters in use."""
+    from openpyxl import Workbook  # heavy: loaded only for this file
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheets = [("Résultats", [DIMENSIONS[dimension][0], *HEADER], _table(rows))]
+    for chart in chart_list:
+        sheets.append((chart.title, chart.columns, [[c.raw for c in line] for line in chart.rows]))
+    sheets.append(
+        ("Filtres", ["Filtre", "Valeur"], [list(f) for f in described_filters] or [["Aucun", "tout"]])
+    )
+    used = set()
+    for index, (title, header, lines) in enumerate(sheets):
+        name = title[:31]
+        while name in used:
+            name = name[:29] + f"{len(used):02d}"
+        used.add(name)
+        sheet = book.active if index == 0 else book.create_sheet()
+        sheet.title = name
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for line in lines:
+            sheet.append([_xlsx_value(v) for v in line])
+        for col, text in enumerate(header, start=1):
+            sheet.column_dimensions[sheet.cell(row=1, column=col).column_letter].width = max(
+                12, min(60, len(text) + 4)
+            )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def with_dimension_default(dimension: str, tenant) -> str:
+    return dimension if dimension in dimensions_for(tenant) else "dispositif"
+
+
+__all__ = [
+    "DIMENSIONS",
+    "Distributions",
+    "FilterChoices",
+    "OutcomeFilters",
+    "OutcomeRow",
+    "charts",
+    "dimensions_for",
+    "distributions",
+    "filter_choices",
+    "outcome_rows",
+    "outcomes_csv",
+    "outcomes_xlsx",
+    "total_row",
+]

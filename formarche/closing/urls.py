@@ -37,6 +37,7 @@ urlpatterns = [
     path("questionnaires/", views.followup_due, name="followup_due"),
     path("resultats/", views.outcomes_page, name="outcomes"),
     path("resultats/export.csv", views.outcomes_export, name="outcomes_export"),
+    path("resultats/export.xlsx", views.outcomes_export_xlsx, name="outcomes_export_xlsx"),
     # the trainee's one-time link (no login)
     path("suivi/<str:token>/", views.followup_public, name="followup_public"),
 ]

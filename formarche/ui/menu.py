@@ -16,7 +16,7 @@ MENU = [
     ("imports", "Imports", "imports:index", "all"),
     ("jobs", "Travaux", "jobs:index", "all"),
     ("change_requests", "Demandes de modification", "closing:change_requests", "all"),
-    ("outcomes", "Résultats", "closing:outcomes", "region"),
+    ("outcomes", "Résultats", "closing:outcomes", "all"),
     ("bpf", "Bilan pédagogique et financier", "bpf:index", "of"),
     ("journal", "Journal", "audit:journal", "journal"),
     ("organisation", "Gestion organisme", "organisations:detail", "all"),

@@ -13,7 +13,14 @@ from formarche.closing.views.change_requests import (
     change_request_list,
     order_change_requests,
 )
-from formarche.closing.views.closing import archive, close, close_confirm, outcomes_export, outcomes_page
+from formarche.closing.views.closing import (
+    archive,
+    close,
+    close_confirm,
+    outcomes_export,
+    outcomes_export_xlsx,
+    outcomes_page,
+)
 from formarche.closing.views.exits import exit_edit, exits
 from formarche.closing.views.public import followup_public
 from formarche.closing.views.situations import (
@@ -44,5 +51,6 @@ __all__ = [
     "followups",
     "order_change_requests",
     "outcomes_export",
+    "outcomes_export_xlsx",
     "outcomes_page",
 ]

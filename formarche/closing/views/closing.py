@@ -1,4 +1,4 @@
-"""Fermeture / archivage de l'action, and the Région's outcomes."""
+"""Fermeture / archivage de l'action, and the outcomes (Région and OF)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from formarche.accounts.tenancy import region_required, tenant_required
+from formarche.accounts.tenancy import tenant_required
 from formarche.closing import outcomes, perms, selectors, services
 from formarche.closing.forms import RealEndForm
 from formarche.closing.views._common import action_context, archiver_required
@@ -101,35 +101,67 @@ def archive(request, order_id):
     return redirect("closing:close", order_id=order.pk)
 
 
-def _dimension(request) -> str:
-    value = request.GET.get("par", "dispositif")
-    return value if value in outcomes.DIMENSIONS else "dispositif"
-
-
-@region_required
-@reads_from_replica()
-def outcomes_page(request):
-    dimension = _dimension(request)
-    rows = outcomes.outcome_rows(request.tenant, dimension)
-    context = {
-        "nav": "actions",
+def _outcomes(request):
+    """What the outcomes page, its CSV and its XLSX show: the same figures for the same filters."""
+    tenant = request.tenant
+    dimension = outcomes.with_dimension_default(request.GET.get("par", "dispositif"), tenant)
+    filters = outcomes.OutcomeFilters.from_query(request.GET, tenant)
+    choices = outcomes.filter_choices(tenant)
+    rows = outcomes.outcome_rows(tenant, dimension, filters)
+    label = outcomes.DIMENSIONS[dimension][0]
+    return {
         "dimension": dimension,
-        "dimensions": [(k, v[0]) for k, v in outcomes.DIMENSIONS.items()],
-        "dimension_label": outcomes.DIMENSIONS[dimension][0],
+        "dimension_label": label,
+        "dimensions": [(k, v[0]) for k, v in outcomes.dimensions_for(tenant).items()],
+        "filters": filters,
+        "choices": choices,
+        "described_filters": choices.described(filters),
         "rows": rows,
         "total": outcomes.total_row(rows),
-        "charts": outcomes.charts(rows),
+        "charts": outcomes.charts(rows, label, outcomes.distributions(tenant, filters)),
     }
-    return render(request, "closing/outcomes.html", context)
 
 
-@region_required
+def _export_name(data, ext: str) -> str:
+    suffix = "-filtre" if not data["filters"].is_empty else ""
+    return f"resultats-par-{data['dimension']}{suffix}.{ext}"
+
+
+@tenant_required()
+@reads_from_replica()
+def outcomes_page(request):
+    """Résultats des actions: the Région's orders, or the OF's own actions (tenancy.scoped)."""
+    data = _outcomes(request)
+    query = data["filters"].as_query()
+    data.update(
+        nav="outcomes",
+        export_query=f"par={data['dimension']}" + (f"&{query}" if query else ""),
+        is_region=request.tenant.is_region,
+    )
+    return render(request, "closing/outcomes.html", data)
+
+
+@tenant_required()
 @reads_from_replica()
 def outcomes_export(request):
-    dimension = _dimension(request)
-    rows = outcomes.outcome_rows(request.tenant, dimension)
+    data = _outcomes(request)
     response = HttpResponse(
-        "\ufeff" + outcomes.outcomes_csv(rows, dimension), content_type="text/csv; charset=utf-8"
+        "\ufeff" + outcomes.outcomes_csv(data["rows"], data["dimension"]),
+        content_type="text/csv; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="resultats-par-{dimension}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(data, "csv")}"'
+    return response
+
+
+@tenant_required()
+@reads_from_replica()
+def outcomes_export_xlsx(request):
+    data = _outcomes(request)
+    content = outcomes.outcomes_xlsx(
+        data["rows"], data["dimension"], data["charts"], data["described_filters"]
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(data, "xlsx")}"'
     return response
