@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("compte/", include("formarche.accounts.urls")),
     path("organisme/", include("formarche.accounts.urls_organisation")),
+    path("organisme/echange/", include("formarche.interchange.urls")),  # outc, issue #19.5
     path("", include("formarche.orders.urls")),
     path("", include("formarche.trainees.urls")),
     path("", include("formarche.attendance.urls")),

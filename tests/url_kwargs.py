@@ -19,6 +19,7 @@ OBJECT_KEYS = {
     "attendance_id": "attendance",
     "job_id": "import_job",
     "export_id": "export_job",
+    "transfer_id": "transfer_job",
     "document_id": "document",
     "session_id": "session",
     "signature_id": "signature",

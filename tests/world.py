@@ -303,6 +303,30 @@ def _co_funding(world):
 EXTENSIONS.append(_co_funding)
 
 
+def _transfer_job(world):
+    """Issue #19.5: OF 1 has a finished interchange export (its title carries the marker)."""
+    from django.core.files.base import ContentFile
+
+    from formarche.jobs.models import Job, JobStatus
+
+    job = Job.objects.create(
+        organisation=world.of1,
+        kind="echange_export",
+        params={"start": "2023-01-01", "end": "2023-12-31", "tenant_role": "of_manager"},
+        title=f"Export d'échange {MARKER}",
+        status=JobStatus.DONE,
+        attempts=1,
+        total=2,
+        done=2,
+        result_name="echange.json",
+    )
+    job.result.save("echange.json", ContentFile(f'{{"marker": "{MARKER}"}}'.encode()), save=True)
+    world.objects["transfer_job"] = job
+
+
+EXTENSIONS.append(_transfer_job)
+
+
 def add_of2_objects(world):
     """Issue #17: OF 2's own document, co-funding and penalty (and the enrolment they hang on), so
     the routes of those objects are walked from both sides. Not in EXTENSIONS: only the URL walk

@@ -402,3 +402,9 @@ FORMARCHE_JOB_LEASE_SECONDS = int(os.environ.get("FORMARCHE_JOB_LEASE_SECONDS", 
 # `manage.py check --deploy` verifies (formarche/accounts/checks.py, docs/adr/0024).
 FORMARCHE_SITE_URL = os.environ.get("FORMARCHE_SITE_URL", "")
 # --- end outc ---
+
+# --- outc ---
+# The interchange app (export and import from « Gestion organisme », issue #19.5): its job kinds,
+# its templates and its section of the organisation page are registered from its AppConfig.
+INSTALLED_APPS += ["formarche.interchange"]
+# --- end outc ---

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from formarche.accounts import perms, selectors
 from formarche.accounts.forms import LoginForm, MemberInviteForm, OrganisationIdentityForm
 from formarche.accounts.models import ROLES_BY_KIND
+from formarche.accounts.organisation_sections import organisation_sections
 from formarche.accounts.services import MembershipError, membership_create, membership_deactivate
 from formarche.accounts.site import site_parts
 from formarche.accounts.tenancy import SESSION_KEY, tenant_required
@@ -90,6 +91,7 @@ def organisation_detail(request):
         "nav": "organisation",
         "can_manage": perms.can_manage_members(tenant),
         "can_edit": perms.can_edit_organisation(tenant),
+        "sections": organisation_sections(request),
     }
     return render(request, "accounts/organisation_detail.html", context)
 

@@ -25,8 +25,6 @@ hours), the distributions of exits, certification and situations at 6 months (on
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
@@ -42,8 +40,6 @@ from formarche.closing.models import (
 )
 from formarche.orders.models import CUMULATIVE_HOURS_SUM, Order
 from formarche.trainees.models import Enrolment, ExitReason
-from formarche.ui.charts import Bar, BarChart, Cell
-from formarche.utils.formatting import format_hours, format_rate
 from formarche.utils.money import ZERO, percent, round_cents_of_ratio
 
 # key: (label, group fields relative to Order, label builder reading those fields)
@@ -418,274 +414,6 @@ def distributions(tenant, filters: OutcomeFilters | None = None) -> Distribution
     )
 
 
-# --------------------------------------------------------------------------------------------
-# Charts (ui.charts draws them; each has its table)
-# --------------------------------------------------------------------------------------------
-
-
-def _rate_cell(value) -> Cell:
-    return Cell(value, "non calculable" if value is None else format_rate(value))
-
-
-def _share(count: int, total: int) -> str:
-    return "" if not total else format_rate(percent(Decimal(count), Decimal(total)))
-
-
-def _count_chart(key, title, desc, items, total, label_header) -> BarChart:
-    bars = [
-        Bar(label, count, f"{count} ({_share(count, total)})" if total else str(count))
-        for label, count in items
-    ]
-    rows = [
-        [Cell(label, label), Cell(count, str(count)), Cell(_share(count, total), _share(count, total))]
-        for label, count in items
-    ]
-    return BarChart(
-        key=key,
-        title=title,
-        desc=desc,
-        bars=bars,
-        columns=[label_header, "Stagiaires", "Part"],
-        rows=rows,
-    ).layout()
-
-
-def charts(
-    rows: list[OutcomeRow], dimension_label: str, spread: Distributions | None = None
-) -> list[BarChart]:
-    """The page's charts, in order: realisation against contract, exits by reason, certification,
-    situation at 6 months, employment rate at 6 months by group."""
-    group = dimension_label.lower()
-    result = []
-    bars = [
-        Bar(
-            r.label,
-            r.realisation_rate,
-            "sans montant contracté"
-            if r.realisation_rate is None
-            else f"{format_rate(r.realisation_rate)} ({format_hours(r.realised_hours)} h / {format_hours(r.contracted_hours)} h)",
-        )
-        for r in rows
-    ]
-    over = [r.label for r in rows if r.realisation_rate is not None and r.realisation_rate > 100]
-    result.append(
-        BarChart(
-            key="realisation",
-            title=f"Réalisation au regard du contrat, par {group}",
-            desc=(
-                f"Pour chaque {group}, heures réalisées et heures non réalisées comptées (C) rapportées au "
-                "volume contracté : C × prix unitaire / montant × 100. La ligne pointillée marque 100 % du "
-                f"contrat. {len(rows)} ligne(s)"
-                + (f" ; au-delà de 100 % : {', '.join(over)}." if over else ".")
-            ),
-            bars=bars,
-            columns=[dimension_label, "Heures réalisées (C)", "Heures contractées (V)", "Réalisation"],
-            rows=[
-                [
-                    Cell(r.label, r.label),
-                    Cell(r.realised_hours, format_hours(r.realised_hours)),
-                    Cell(r.contracted_hours, format_hours(r.contracted_hours)),
-                    _rate_cell(r.realisation_rate),
-                ]
-                for r in rows
-            ],
-            scale_max=Decimal(100),
-            reference=Decimal(100),
-            reference_label="contrat : 100 %",
-        ).layout()
-    )
-    if spread is not None:
-        result.append(
-            _count_chart(
-                "sorties",
-                "Sorties par motif",
-                f"{spread.exits} stagiaire(s) sorti(s), répartis par motif de sortie.",
-                spread.exits_by_reason,
-                spread.exits,
-                "Motif de sortie",
-            )
-        )
-        result.append(
-            _count_chart(
-                "certification",
-                "Certification à la sortie",
-                f"Résultat de certification des {spread.exits} stagiaire(s) sorti(s) : obtenue, partielle, "
-                "non obtenue, non présentée, ou pas encore renseignée.",
-                spread.certification,
-                spread.exits,
-                "Résultat",
-            )
-        )
-        employed_rate = rate(spread.employed_at_6_months, spread.followed)
-        chart = _count_chart(
-            "emploi-6-mois",
-            "Situation à 6 mois (questionnaires de suivi validés)",
-            f"{spread.followed} questionnaire(s) validé(s) ; en emploi : {spread.employed_at_6_months}"
-            + (f", soit {format_rate(employed_rate)}." if employed_rate is not None else "."),
-            [
-                (f"{label} (emploi)" if employed else label, count)
-                for label, count, employed in spread.situations_at_6_months
-            ],
-            spread.followed,
-            "Situation",
-        )
-        result.append(chart)
-    result.append(
-        BarChart(
-            key="taux-emploi-6-mois",
-            title=f"Taux d'emploi à 6 mois, par {group}",
-            desc=(
-                f"Pour chaque {group} : questionnaires de suivi validés en emploi (CDI, CDD, intérim, "
-                "création d'entreprise, alternance) rapportés aux questionnaires validés."
-            ),
-            bars=[
-                Bar(
-                    r.label,
-                    r.employment_rate_at_6_months,
-                    "non calculable"
-                    if r.employment_rate_at_6_months is None
-                    else f"{format_rate(r.employment_rate_at_6_months)} ({r.employed_at_6_months} / {r.followed})",
-                )
-                for r in rows
-            ],
-            columns=[
-                dimension_label,
-                "En emploi à 6 mois",
-                "Questionnaires validés",
-                "Taux d'emploi à 6 mois",
-            ],
-            rows=[
-                [
-                    Cell(r.label, r.label),
-                    Cell(r.employed_at_6_months, str(r.employed_at_6_months)),
-                    Cell(r.followed, str(r.followed)),
-                    _rate_cell(r.employment_rate_at_6_months),
-                ]
-                for r in rows
-            ],
-            scale_max=Decimal(100),
-        ).layout()
-    )
-    return result
-
-
-# --------------------------------------------------------------------------------------------
-# Exports: CSV (the table) and XLSX (the table, every chart's table, the filters)
-# --------------------------------------------------------------------------------------------
-
-HEADER = [
-    "Stagiaires",
-    "Sorties",
-    "Abandons",
-    "Taux d'abandon (%)",
-    "Résultats de certification renseignés",
-    "Certifications obtenues",
-    "Taux de certification (%)",
-    "Bilans validés",
-    "En emploi à la sortie",
-    "Taux d'emploi à la sortie (%)",
-    "Questionnaires de suivi validés",
-    "En emploi à 6 mois",
-    "Taux d'emploi à 6 mois (%)",
-    "Heures réalisées (C)",
-    "Heures contractées (V)",
-    "Réalisation au regard du contrat (%)",
-]
-
-
-def _rate_text(value) -> str:
-    return "" if value is None else format_rate(value).replace("\u202f%", "")
-
-
-def _table(rows: list[OutcomeRow]) -> list[list]:
-    """The table's rows with the total, raw values (rates: exact Decimal or None)."""
-    return [
-        [
-            row.label,
-            row.trainees,
-            row.exits,
-            row.dropouts,
-            row.dropout_rate,
-            row.results,
-            row.certified,
-            row.certification_rate,
-            row.assessed,
-            row.employed_at_exit,
-            row.employment_rate_at_exit,
-            row.followed,
-            row.employed_at_6_months,
-            row.employment_rate_at_6_months,
-            row.realised_hours,
-            row.contracted_hours,
-            row.realisation_rate,
-        ]
-        for row in [*rows, total_row(rows)]
-    ]
-
-
-RATE_COLUMNS = {4, 7, 10, 13, 16}
-HOUR_COLUMNS = {14, 15}
-
-
-def outcomes_csv(rows: list[OutcomeRow], dimension: str) -> str:
-    """CSV for spreadsheets (semicolon, French decimals), with the total row."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow([DIMENSIONS[dimension][0], *HEADER])
-    for line in _table(rows):
-        writer.writerow(
-            [
-                _rate_text(v)
-                if i in RATE_COLUMNS
-                else format_hours(v).replace("\u202f", "")
-                if i in HOUR_COLUMNS
-                else v
-                for i, v in enumerate(line)
-            ]
-        )
-    return out.getvalue()
-
-
-def _xlsx_value(value):
-    if isinstance(value, Decimal):
-        return float(round_cents_of_ratio(value, Decimal(1)))  # openpyxl stores numbers as floats
-    return value
-
-
-def outcomes_xlsx(rows, dimension, chart_list, described_filters) -> bytes:
-    """One sheet for the table, one per chart (its table), one for the filters in use."""
-    from openpyxl import Workbook  # heavy: loaded only for this file
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheets = [("Résultats", [DIMENSIONS[dimension][0], *HEADER], _table(rows))]
-    for chart in chart_list:
-        sheets.append((chart.title, chart.columns, [[c.raw for c in line] for line in chart.rows]))
-    sheets.append(
-        ("Filtres", ["Filtre", "Valeur"], [list(f) for f in described_filters] or [["Aucun", "tout"]])
-    )
-    used = set()
-    for index, (title, header, lines) in enumerate(sheets):
-        name = title[:31]
-        while name in used:
-            name = name[:29] + f"{len(used):02d}"
-        used.add(name)
-        sheet = book.active if index == 0 else book.create_sheet()
-        sheet.title = name
-        sheet.append(header)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for line in lines:
-            sheet.append([_xlsx_value(v) for v in line])
-        for col, text in enumerate(header, start=1):
-            sheet.column_dimensions[sheet.cell(row=1, column=col).column_letter].width = max(
-                12, min(60, len(text) + 4)
-            )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def with_dimension_default(dimension: str, tenant) -> str:
     return dimension if dimension in dimensions_for(tenant) else "dispositif"
 
@@ -696,12 +424,9 @@ __all__ = [
     "FilterChoices",
     "OutcomeFilters",
     "OutcomeRow",
-    "charts",
     "dimensions_for",
     "distributions",
     "filter_choices",
     "outcome_rows",
-    "outcomes_csv",
-    "outcomes_xlsx",
     "total_row",
 ]

@@ -76,15 +76,16 @@ class BarChart:
     def layout(self) -> BarChart:
         values = [b.value for b in self.bars if b.value is not None]
         top = max([self.scale_max or 0, self.reference or 0, *values], default=0) or 1
+        if self.reference is not None:
+            self.reference_x = LABEL_WIDTH + round_units(Decimal(self.reference) * BAR_AREA / Decimal(top))
         for index, bar in enumerate(self.bars):
             bar.y = TOP + index * (BAR_HEIGHT + GAP)
             bar.text_y = bar.y + 15
             bar.width = 0 if bar.value is None else round_units(Decimal(bar.value) * BAR_AREA / Decimal(top))
-            bar.value_x = LABEL_WIDTH + bar.width + 6
+            # the value is written past the bar and past the reference line, never across it
+            bar.value_x = max(LABEL_WIDTH + bar.width, self.reference_x or 0) + 6
             bar.short_label = bar.label if len(bar.label) <= 36 else bar.label[:35] + "…"
         self.height = TOP + max(1, len(self.bars)) * (BAR_HEIGHT + GAP)
-        if self.reference is not None:
-            self.reference_x = LABEL_WIDTH + round_units(Decimal(self.reference) * BAR_AREA / Decimal(top))
         return self
 
 

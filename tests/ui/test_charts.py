@@ -32,3 +32,17 @@ def test_bars_scale_on_the_scale_max_and_a_none_draws_nothing():
     assert c.width == charts.BAR_AREA and a.width == charts.BAR_AREA // 3 and b.width == 0
     assert chart.reference_x == charts.LABEL_WIDTH + round(charts.BAR_AREA * 100 / 150)
     assert a.y < b.y < c.y and chart.height > c.y
+
+
+def test_a_value_is_never_written_across_the_reference_line():
+    chart = charts.BarChart(
+        key="k",
+        title="t",
+        desc="d",
+        bars=[charts.Bar("a", Decimal(95), "95 %")],
+        columns=[],
+        rows=[],
+        scale_max=Decimal(100),
+        reference=Decimal(100),
+    ).layout()
+    assert chart.bars[0].value_x > chart.reference_x

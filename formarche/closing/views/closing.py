@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from formarche.accounts.tenancy import tenant_required
-from formarche.closing import outcomes, perms, selectors, services
+from formarche.closing import outcome_charts, outcome_exports, outcomes, perms, selectors, services
 from formarche.closing.forms import RealEndForm
 from formarche.closing.views._common import action_context, archiver_required
 from formarche.orders.models import OrderStatus
@@ -118,7 +118,7 @@ def _outcomes(request):
         "described_filters": choices.described(filters),
         "rows": rows,
         "total": outcomes.total_row(rows),
-        "charts": outcomes.charts(rows, label, outcomes.distributions(tenant, filters)),
+        "charts": outcome_charts.charts(rows, label, outcomes.distributions(tenant, filters)),
     }
 
 
@@ -146,7 +146,7 @@ def outcomes_page(request):
 def outcomes_export(request):
     data = _outcomes(request)
     response = HttpResponse(
-        "\ufeff" + outcomes.outcomes_csv(data["rows"], data["dimension"]),
+        "\ufeff" + outcome_exports.outcomes_csv(data["rows"], data["dimension"]),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{_export_name(data, "csv")}"'
@@ -157,7 +157,7 @@ def outcomes_export(request):
 @reads_from_replica()
 def outcomes_export_xlsx(request):
     data = _outcomes(request)
-    content = outcomes.outcomes_xlsx(
+    content = outcome_exports.outcomes_xlsx(
         data["rows"], data["dimension"], data["charts"], data["described_filters"]
     )
     response = HttpResponse(
