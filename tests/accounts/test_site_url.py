@@ -99,3 +99,21 @@ def test_password_reset_link_uses_the_site_address_not_the_host_header(client):
     assert f"{SITE}/compte/mot-de-passe/nouveau/" in message.body
     assert "testserver" not in message.body
     assert_only_absolute_links(message.body)
+
+
+def test_every_module_that_sends_e_mail_builds_absolute_links():
+    """A module that sends e-mail may call ``reverse()`` only inside ``_url(...)`` (which is
+    ``absolute_url``) or use ``absolute_reverse``: a bare ``reverse()`` would put a path in a mail."""
+    package = ROOT / "formarche"
+    senders = [
+        p
+        for p in package.rglob("*.py")
+        if "mail_enqueue(" in (text := p.read_text(encoding="utf-8")) or "send_mail(" in text
+    ]
+    assert {p.name for p in senders} >= {"notifications.py", "tasks.py"}
+    offenders = []
+    for path in senders:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if re.search(r"(?<![\w.])reverse\(", line) and "_url(reverse(" not in line:
+                offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert not offenders, offenders
