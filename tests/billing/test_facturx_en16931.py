@@ -34,6 +34,8 @@ NS = {
 }
 # (TypeCode, support) of the invoices the demo issues; the support is the first note's head
 KINDS = [("380", "CRE"), ("380", "CRE final"), ("380", "Solde")]
+# the database is set up only when some test of the session asks for it
+pytestmark = pytest.mark.django_db
 
 
 def _support(root) -> str:
@@ -108,6 +110,7 @@ def test_every_facturx_of_the_demo_passes_the_en16931_schematron_and_the_xsd(dem
         assert facturx.xml_check_xsd(document["xml"], flavor="factur-x", level="en16931")
         report = schematron_check(document["xml"])
         assert report.fired_contexts > 50  # the rules did run on this document
+        print(document["where"], document["number"], document["type_code"], document["support"], report.summary())
         if not report.ok:
             broken.append(f"{document['where']} n° {document['number']}:\n{report.summary()}")
     assert not broken, "\n".join(broken)
