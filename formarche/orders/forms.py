@@ -6,8 +6,8 @@ from django import forms
 
 from formarche.accounts.selectors import region_users
 from formarche.orders.models import (
-    ChorusBillingFrame,
     CertificationType,
+    ChorusBillingFrame,
     Dispositif,
     Lot,
     Market,

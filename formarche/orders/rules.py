@@ -94,9 +94,7 @@ def chorus_fields(*, billing_frame: str = "", commitment_number: str = "", servi
         if len(value) > size:
             raise OrderError(f"{label} a au plus {size} caractères.")
         if value and not CHORUS_REFERENCE_RE.fullmatch(value):
-            raise OrderError(
-                f"{label} « {value} » : lettres, chiffres, espaces et « _ . / - » seulement."
-            )
+            raise OrderError(f"{label} « {value} » : lettres, chiffres, espaces et « _ . / - » seulement.")
     return {
         "chorus_billing_frame": billing_frame,
         "chorus_commitment_number": commitment_number,

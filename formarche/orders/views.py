@@ -92,7 +92,9 @@ def chorus(request, order_id):
     can_edit = perms.can_edit_chorus(tenant, order)
     if request.method == "POST":
         if not can_edit:
-            raise PermissionDenied("Seuls les gestionnaires de la Région modifient les références Chorus Pro.")
+            raise PermissionDenied(
+                "Seuls les gestionnaires de la Région modifient les références Chorus Pro."
+            )
         form = ChorusForm(request.POST)
         if form.is_valid():
             try:

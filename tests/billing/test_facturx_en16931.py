@@ -112,7 +112,13 @@ def test_every_facturx_of_the_demo_passes_the_en16931_schematron_and_the_xsd(dem
         assert facturx.xml_check_xsd(document["xml"], flavor="factur-x", level="en16931")
         report = schematron_check(document["xml"])
         assert report.fired_contexts > 50  # the rules did run on this document
-        print(document["where"], document["number"], document["type_code"], document["support"], report.summary())
+        print(
+            document["where"],
+            document["number"],
+            document["type_code"],
+            document["support"],
+            report.summary(),
+        )
         if not report.ok:
             broken.append(f"{document['where']} n° {document['number']}:\n{report.summary()}")
     assert not broken, "\n".join(broken)
@@ -123,12 +129,16 @@ def test_the_demo_facturx_carry_the_orders_chorus_pro_fields(demo_facturx):
     agreement = "//ram:ApplicableHeaderTradeAgreement"
     assert root.xpath(f"string({agreement}/ram:BuyerReference)", namespaces=NS) == "FORMATION-PRO"
     assert (
-        root.xpath(f"string({agreement}/ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID)", namespaces=NS)
+        root.xpath(
+            f"string({agreement}/ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID)", namespaces=NS
+        )
         == "1300045678"
     )
     frame = "//rsm:ExchangedDocumentContext/ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID"
     assert root.xpath(f"string({frame})", namespaces=NS) == "A1"
-    routing = root.xpath(f"{agreement}/ram:BuyerTradeParty/ram:URIUniversalCommunication/ram:URIID", namespaces=NS)
+    routing = root.xpath(
+        f"{agreement}/ram:BuyerTradeParty/ram:URIUniversalCommunication/ram:URIID", namespaces=NS
+    )
     assert [(n.text, n.get("schemeID")) for n in routing] == [("23310001500012", "0009")]
 
 

@@ -57,7 +57,10 @@ def test_the_factur_x_library_alone_leaves_xmp_and_info_apart():
 def test_javascript_is_refused(seed_pdf):
     def add_js(writer):
         action = DictionaryObject(
-            {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1);")}
+            {
+                NameObject("/S"): NameObject("/JavaScript"),
+                NameObject("/JS"): TextStringObject("app.alert(1);"),
+            }
         )
         writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
 
@@ -106,6 +109,8 @@ def test_a_font_not_embedded_is_refused(seed_pdf):
 def test_a_wrong_pdfa_part_is_refused(seed_pdf):
     def part2(writer):
         stream = writer._root_object["/Metadata"].get_object()
-        stream.set_data(stream.get_data().replace(b"<pdfaid:part>3</pdfaid:part>", b"<pdfaid:part>2</pdfaid:part>"))
+        stream.set_data(
+            stream.get_data().replace(b"<pdfaid:part>3</pdfaid:part>", b"<pdfaid:part>2</pdfaid:part>")
+        )
 
     assert any("pdfaid:part" in p for p in pdfa3_check(_rewrite(seed_pdf, part2)))

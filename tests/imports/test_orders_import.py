@@ -155,7 +155,11 @@ def test_import_page_with_xlsx_and_templates(login, world):
 
 
 def test_import_carries_the_chorus_pro_fields(world):
-    chorus = {"cadre_facturation": "a1", "engagement_juridique": "1300045678", "code_service": "FORMATION-PRO"}
+    chorus = {
+        "cadre_facturation": "a1",
+        "engagement_juridique": "1300045678",
+        "code_service": "FORMATION-PRO",
+    }
     report = run(world, [row(world, **chorus), row(world, "23Q10000002_1")])
     assert report.ok, report.errors
     order = Order.objects.get(number="23Q10000001_1")

@@ -62,7 +62,11 @@ def test_bad_input_is_refused_in_french_and_changes_nothing(login, world, field,
     assert response.status_code == 200
     assert message in response.content.decode()
     order.refresh_from_db()
-    assert (order.chorus_billing_frame, order.chorus_commitment_number, order.chorus_service_code) == ("", "", "")
+    assert (order.chorus_billing_frame, order.chorus_commitment_number, order.chorus_service_code) == (
+        "",
+        "",
+        "",
+    )
 
 
 @pytest.mark.parametrize("who", ["region_a_officer", "of1_manager", "of1_staff"])
@@ -109,6 +113,8 @@ def test_the_facturx_carries_the_fields_or_falls_back_to_the_order_number():
     plain = values(build_facturx_xml(seed_document()))
     assert plain == ("", "23Q00030612_1", "", "20005379100014")
     chorus = build_facturx_xml(
-        seed_document(billing_frame="A1", purchase_order_reference="1300045678", buyer_reference="FORMATION-PRO")
+        seed_document(
+            billing_frame="A1", purchase_order_reference="1300045678", buyer_reference="FORMATION-PRO"
+        )
     )
     assert values(chorus) == ("A1", "1300045678", "FORMATION-PRO", "20005379100014")

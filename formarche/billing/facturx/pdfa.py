@@ -166,9 +166,9 @@ def _check_metadata(reader: PdfReader, problems: list[str]) -> None:
         ):
             if key in info and str(info[key]).strip() != (_xmp_value(xmp, prefix, name) or ""):
                 problems.append(f"6.6.3 : {key} du dictionnaire d'information ≠ {prefix}:{name} du XMP.")
-    schemas = {
-        (node.text or "").strip() for node in xmp.iterfind(".//pdfaSchema:namespaceURI", _NS)
-    } | set(xmp.xpath(".//@pdfaSchema:namespaceURI", namespaces=_NS))
+    schemas = {(node.text or "").strip() for node in xmp.iterfind(".//pdfaSchema:namespaceURI", _NS)} | set(
+        xmp.xpath(".//@pdfaSchema:namespaceURI", namespaces=_NS)
+    )
     if _NS["fx"] not in schemas:
         problems.append("6.6.2.3 : le schéma d'extension Factur-X (fx) n'est pas déclaré dans le XMP.")
     for name, expected in (
@@ -249,7 +249,9 @@ def _check_attachment(reader: PdfReader, problems: list[str]) -> None:
         if str(spec.get(key, "")) != FACTURX_FILENAME:
             problems.append(f"6.8 : la spécification de fichier n'a pas {key} = factur-x.xml.")
     if spec.get("/AFRelationship") not in ("/Data", "/Source", "/Alternative"):
-        problems.append(f"6.8 : /AFRelationship vaut {spec.get('/AFRelationship')} (Data, Source ou Alternative).")
+        problems.append(
+            f"6.8 : /AFRelationship vaut {spec.get('/AFRelationship')} (Data, Source ou Alternative)."
+        )
     associated = [_resolve(item) for item in _resolve(catalog.get("/AF")) or []]
     if not any(item is spec or item == spec for item in associated):
         problems.append("6.8 : factur-x.xml n'est pas dans le tableau /AF du catalogue.")

@@ -78,7 +78,10 @@ def schematron_rules(name: str = EN16931) -> tuple[str, ...]:
     without an id (the Factur-X profile's « element not allowed » reports) by their test."""
     tree = etree.parse(str(schematron_path(name)))
     rules = []
-    for node in tree.iterfind(".//svrl:failed-assert", SVRL), tree.iterfind(".//svrl:successful-report", SVRL):
+    for node in (
+        tree.iterfind(".//svrl:failed-assert", SVRL),
+        tree.iterfind(".//svrl:successful-report", SVRL),
+    ):
         for element in node:
             ids = element.xpath("xsl:attribute[@name='id']", namespaces=_XSL)
             rules.append(ids[0].text.strip() if ids else f"test:{element.get('test')}")
