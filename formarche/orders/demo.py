@@ -160,4 +160,4 @@ def populate(world):
     world.orders = {o.number: o for o in Order.objects.filter(number__in=[s[0] for s in ORDER_SPECS])}
     from formarche.orders.demo_einv import populate_einv
 
-    populate_einv(world)
+    populate_einv(world, order_number=SEED_ORDER)

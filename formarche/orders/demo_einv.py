@@ -1,7 +1,6 @@
 """Demo world, orders: the Chorus Pro fields of the seed order (cadre A1, engagement juridique,
 code service), so that its Factur-X carry them (issue #19, point 2). Idempotent."""
 
-from formarche.orders.demo import SEED_ORDER
 from formarche.orders.models import ChorusBillingFrame
 
 SEED_CHORUS = {
@@ -11,8 +10,9 @@ SEED_CHORUS = {
 }
 
 
-def populate_einv(world):
-    order = world.orders[SEED_ORDER]
+def populate_einv(world, *, order_number: str):
+    """``order_number``: the seed order's (``formarche.orders.demo.SEED_ORDER``)."""
+    order = world.orders[order_number]
     changed = [name for name, value in SEED_CHORUS.items() if getattr(order, name) != value]
     for name in changed:
         setattr(order, name, SEED_CHORUS[name])

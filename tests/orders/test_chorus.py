@@ -118,3 +118,16 @@ def test_the_facturx_carries_the_fields_or_falls_back_to_the_order_number():
         )
     )
     assert values(chorus) == ("A1", "1300045678", "FORMATION-PRO", "20005379100014")
+
+
+def test_the_demo_order_shows_its_chorus_pro_fields(client):
+    from formarche.orders.demo import SEED_ORDER
+    from tests.browser.worlds import demo_world
+
+    with demo_world() as demo:
+        order = demo.orders[SEED_ORDER]
+        client.force_login(demo.users["region"])
+        page = client.get(reverse("orders:action_detail", kwargs={"order_id": order.pk})).content.decode()
+        assert "1300045678" in page and "FORMATION-PRO" in page and "cadre A1" in page
+        chorus = client.get(_url(order)).content.decode()
+        assert 'value="FORMATION-PRO"' in chorus
