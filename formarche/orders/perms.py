@@ -24,5 +24,6 @@ def can_see_menu_entry(tenant: Tenant, audience: str) -> bool:
 
 def can_edit_chorus(tenant: Tenant, order: Order) -> bool:
     """The Chorus Pro fields (cadre de facturation, engagement juridique, code service) are the
-    Région's: its managers set them while the action is not archived; the OF reads them."""
-    return tenant.is_region and tenant.is_manager and not order.is_archived
+    Région's: its users set them (as they place orders) while the action is not archived; the OF
+    reads them."""
+    return tenant.is_region and not order.is_archived

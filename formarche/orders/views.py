@@ -86,7 +86,7 @@ def action_detail(request, order_id):
 @tenant_required()
 @require_http_methods(["GET", "POST"])
 def chorus(request, order_id):
-    """Références Chorus Pro of an order: the Région's managers set them; the OF reads them."""
+    """Références Chorus Pro of an order: the Région sets them; the OF reads them."""
     tenant = request.tenant
     order = selectors.order_with_labels(tenant, order_id)
     can_edit = perms.can_edit_chorus(tenant, order)
