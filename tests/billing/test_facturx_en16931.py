@@ -25,6 +25,7 @@ from lxml import etree
 from pypdf import PdfReader
 
 from formarche.billing import services
+from formarche.billing.facturx import build_facturx_xml
 from formarche.billing.facturx.pdfa import pdfa3_check, pdfa3_fonts
 from formarche.billing.facturx.schematron import EN16931, schematron_check, schematron_rules
 from formarche.orders.demo import SEED_ORDER
@@ -163,3 +164,48 @@ def test_every_demo_facturx_passes_the_structural_pdfa3b_check(demo_facturx):
         if problems:
             broken.append(f"{document['where']} n° {document['number']}: " + " ; ".join(problems))
     assert not broken, "\n".join(broken)
+
+
+def _variants():
+    from decimal import Decimal as D
+
+    from formarche.billing.facturx import InvoiceLine
+    from tests.billing.test_facturx import seed_document, vat_document
+
+    return {
+        "exonérée (E), remise": seed_document(),
+        "TVA 20 % (S)": vat_document(),
+        "régulation rendue (charge)": seed_document(
+            cap_regulation=D("100.00"),
+            advance_repayment=D("0.00"),
+            total_ht=D("35500.00"),
+            total_ttc=D("35500.00"),
+        ),
+        "sans régulation": seed_document(
+            cap_regulation=D("0.00"), total_ht=D("29201.07"), total_ttc=D("29201.07")
+        ),
+        "tout déjà payé par l'avance": seed_document(
+            lines=(
+                InvoiceLine(
+                    label="Heures", quantity=D("1000"), unit_price=D("11.80"), net_amount=D("11800.00")
+                ),
+            ),
+            net_billable_amount=D("11800.00"),
+            cap_regulation=D("0.00"),
+            advance_repayment=D("-10000.00"),
+            repayment_carried_in=D("-3600.00"),
+            total_ht=D("0.00"),
+            total_ttc=D("0.00"),
+            support="CRE",
+        ),
+        "références Chorus Pro": seed_document(
+            billing_frame="A12", purchase_order_reference="EJ 2023/0042", buyer_reference="DFP-OCC"
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", list(_variants()))
+def test_the_builder_s_other_cases_pass_the_schematron(name):
+    """Cases the demo does not issue (VAT, a charge, a fully prepaid period…), without a database."""
+    report = schematron_check(build_facturx_xml(_variants()[name]))
+    assert report.ok, report.summary()
