@@ -141,6 +141,8 @@ def test_the_demo_facturx_carry_the_orders_chorus_pro_fields(demo_facturx):
         f"{agreement}/ram:BuyerTradeParty/ram:URIUniversalCommunication/ram:URIID", namespaces=NS
     )
     assert [(n.text, n.get("schemeID")) for n in routing] == [("23310001500012", "0009")]
+    buyer_id = root.xpath(f"{agreement}/ram:BuyerTradeParty/ram:GlobalID", namespaces=NS)
+    assert [(n.text, n.get("schemeID")) for n in buyer_id] == [("23310001500012", "0009")]
 
 
 def test_a_broken_rule_is_reported(demo_facturx):

@@ -65,8 +65,10 @@ Other choices
 * Each party's SIRET is also its electronic address (BT-34 / BT-49, scheme ``0009``): Chorus Pro
   routes on the buyer's SIRET. A VAT-exempt seller without a VAT number gets its SIREN as tax
   registration (BT-32, ``FC``, BR-E-02). BT-72 (delivery date) = the period's last day.
-* Seller and buyer SIRET → BT-30 / BT-47 legal registration identifier, ``schemeID="0002"``
-  (the convention Chorus Pro applies today); VAT numbers → BT-31 / BT-48 (``schemeID="VA"``).
+* Seller and buyer SIRET → BT-29 / BT-46 party identifier (``GlobalID``, ``schemeID="0009"``,
+  what Chorus Pro reads) and BT-34 / BT-49 electronic address; their SIREN (the legal entity) →
+  BT-30 / BT-47 legal registration identifier, ``schemeID="0002"`` (until 2026-12 the SIRET was
+  written there); VAT numbers → BT-31 / BT-48 (``schemeID="VA"``).
 * The seller's *déclaration d'activité* (NDA, Code du travail L. 6352-12) goes to BT-33 (seller
   additional legal information) with the mention "Cet enregistrement ne vaut pas agrément de
   l'État."

@@ -54,15 +54,18 @@ def _party(
     legal_info: str | None = None,
     local_tax_id: bool = False,
 ) -> None:
-    """A trade party. Its SIRET is also its electronic address (BT-34 / BT-49, EAS ``0009``):
-    the identifier Chorus Pro routes on. ``local_tax_id``: without a VAT number, the SIREN as the
+    """A trade party. Its SIRET is its identifier (BT-29 / BT-46, ``GlobalID`` ICD ``0009``) and
+    its electronic address (BT-34 / BT-49, EAS ``0009``): what Chorus Pro identifies and routes on. ``local_tax_id``: without a VAT number, the SIREN as the
     seller's tax registration (BT-32, ``FC``), as BR-E-02 asks of a VAT-exempt invoice."""
     node = _el(parent, "ram", tag)
+    _el(node, "ram", "GlobalID", party.siret, schemeID="0009")  # BT-29 / BT-46, Chorus Pro: SIRET
     _el(node, "ram", "Name", party.name)
     if legal_info:
         _el(node, "ram", "Description", legal_info)
+    # BT-30 / BT-47: the legal entity, i.e. the SIREN (ISO 6523 ICD 0002, SIRENE); the SIRET (an
+    # establishment) is the party's identifier above
     legal = _el(node, "ram", "SpecifiedLegalOrganization")
-    _el(legal, "ram", "ID", party.siret, schemeID="0002")
+    _el(legal, "ram", "ID", party.siret[:9], schemeID="0002")
     address = _el(node, "ram", "PostalTradeAddress")
     _el(address, "ram", "PostcodeCode", party.postcode)
     for tag_name, line in zip(("LineOne", "LineTwo", "LineThree"), party.address_lines, strict=False):
