@@ -23,6 +23,9 @@ date_fin           yes          planned end
 duree_mois         yes          duration in months (≥ 1)
 effectif_prevu     no           planned headcount (default 0)
 referent_email     no           e-mail of the Région's référent (a user of the Région)
+cadre_facturation  no           Chorus Pro cadre de facturation: A1, A2, A9 or A12 (BT-23)
+engagement_juridique no         Chorus Pro numéro d'engagement juridique (BT-13 of the Factur-X)
+code_service       no           Chorus Pro code service of the Région (BT-10 of the Factur-X)
 =================  ===========  ==============================================================
 """
 
@@ -34,6 +37,7 @@ from decimal import Decimal
 
 from formarche.accounts.models import REGION_ROLES, Membership
 from formarche.orders.models import Dispositif, Lot, Order, ProviderRole
+from formarche.orders.rules import OrderError, chorus_fields
 from formarche.orders.services import ORDER_NUMBER_RE
 from formarche.organisations.models import Organisation, OrganisationKind
 from formarche.utils.parsing import (
@@ -65,6 +69,9 @@ COLUMNS = [
     "duree_mois",
     "effectif_prevu",
     "referent_email",
+    "cadre_facturation",
+    "engagement_juridique",
+    "code_service",
 ]
 REQUIRED = [
     "numero",
@@ -99,6 +106,9 @@ EXAMPLE = [
     "18",
     "20",
     "referent@region.fr",
+    "A1",
+    "1300045678",
+    "FORMATION-PRO",
 ]
 #: At most this many orders in one file (an hours file may hold far more: see ``imports.readers``).
 MAX_ROWS = 20_000
@@ -131,6 +141,9 @@ COMPARED = {
     "duration_months": "la durée",
     "planned_headcount": "l'effectif prévu",
     "referent_id": "le référent",
+    "chorus_billing_frame": "le cadre de facturation",
+    "chorus_commitment_number": "le numéro d'engagement juridique",
+    "chorus_service_code": "le code service",
 }
 
 
@@ -154,6 +167,7 @@ class ImportedOrder:
     duration_months: int
     planned_headcount: int
     referent: object | None
+    chorus: dict = field(default_factory=dict)
 
     def order_fields(self) -> dict:
         return {
@@ -169,6 +183,7 @@ class ImportedOrder:
             "duration_months": self.duration_months,
             "planned_headcount": self.planned_headcount,
             "referent": self.referent,
+            **self.chorus,
         }
 
 
@@ -282,8 +297,19 @@ def _check_row(row, known: _Known, errors: RowErrors) -> tuple[ImportedOrder | N
         referent = known.referents.get(email)
         if referent is None:
             errors.add(line, f"« {email} » n'est pas un utilisateur de votre Région")
+    chorus = {}
+    try:
+        chorus = chorus_fields(
+            billing_frame=row.text("cadre_facturation"),
+            commitment_number=row.text("engagement_juridique"),
+            service_code=row.text("code_service"),
+        )
+    except OrderError as exc:
+        message = str(exc)
+        errors.add(line, message[0].lower() + message[1:].rstrip("."))
     item = ImportedOrder(
         line=line,
+        chorus=chorus,
         number=number,
         title=title,
         market_reference=market_reference,
@@ -423,6 +449,7 @@ def _differences(current: Order, item: ImportedOrder, lot: Lot | None) -> list[s
     }
     if item.referent is not None:
         wanted["referent_id"] = item.referent.pk
+    wanted.update({key: value for key, value in item.chorus.items() if value})
     return [COMPARED[key] for key, value in wanted.items() if getattr(current, key) != value]
 
 

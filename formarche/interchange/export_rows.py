@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.core.exceptions import ObjectDoesNotExist
 
 from formarche.billing.models import Adjustment, Payment, PaymentKind, Period, PeriodStatus, Solde
+from formarche.interchange.chorus import export_chorus
 from formarche.interchange.figures import SOLDE_FIGURES, STATEMENT_FIGURES
 from formarche.trainees.models import EnrolmentFunding
 
@@ -145,6 +146,7 @@ def order_row(o, subs: dict, history: dict) -> dict:
         "nsf_code": o.nsf_code,
         "training_kind": o.training_kind,
         "distance_part": o.distance_part,
+        "chorus_pro": export_chorus(o),
         "subcontracting": (
             {
                 "direction": subs[o.pk].direction,

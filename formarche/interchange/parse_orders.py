@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from formarche.interchange import history
+from formarche.interchange.chorus import parse_chorus
 from formarche.interchange.validation import Checker
 from formarche.orders.models import Order
 from formarche.organisations.models import Organisation
@@ -164,6 +165,7 @@ def _order_fields(o, op: str, c: Checker, number, start, end) -> dict:
             o, "training_kind", op, "training_kind", required=False, default="formation"
         ),
         "distance_part": c.boolean(o, "distance_part", op),
+        **parse_chorus(o, op, c),
     }
 
 

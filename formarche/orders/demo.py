@@ -158,3 +158,6 @@ def populate(world):
     for spec in ORDER_SPECS:
         _order(world, spec, lots=lots, dispositifs=dispositifs)
     world.orders = {o.number: o for o in Order.objects.filter(number__in=[s[0] for s in ORDER_SPECS])}
+    from formarche.orders.demo_einv import populate_einv
+
+    populate_einv(world, order_number=SEED_ORDER)

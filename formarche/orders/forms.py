@@ -7,6 +7,7 @@ from django import forms
 from formarche.accounts.selectors import region_users
 from formarche.orders.models import (
     CertificationType,
+    ChorusBillingFrame,
     Dispositif,
     Lot,
     Market,
@@ -257,3 +258,26 @@ class DispositifForm(StyledFormMixin, forms.Form):
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc
         return bands
+
+
+class ChorusForm(StyledFormMixin, forms.Form):
+    """The Chorus Pro fields of an order (the Région's), carried on every Factur-X issued after."""
+
+    billing_frame = forms.ChoiceField(
+        label="Cadre de facturation",
+        choices=[("", "— non indiqué —"), *ChorusBillingFrame.choices],
+        required=False,
+        help_text="Écrit dans le Factur-X comme type de processus (BT-23).",
+    )
+    commitment_number = forms.CharField(
+        label="Numéro d'engagement juridique",
+        max_length=50,
+        required=False,
+        help_text="Référence de la commande de l'acheteur (BT-13) ; à défaut, le numéro du bon de commande.",
+    )
+    service_code = forms.CharField(
+        label="Code service",
+        max_length=100,
+        required=False,
+        help_text="Service destinataire de la Région dans Chorus Pro (référence de l'acheteur, BT-10).",
+    )

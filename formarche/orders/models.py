@@ -190,6 +190,15 @@ class ProviderRole(models.TextChoices):
     SOUS_TRAITANT = "soustraitant", "Sous-traitant"
 
 
+class ChorusBillingFrame(models.TextChoices):
+    """Chorus Pro « cadre de facturation » (BT-23 of the Factur-X), the ones an OF can use."""
+
+    SUPPLIER = "A1", "A1 — Dépôt par un fournisseur d'une facture"
+    ALREADY_PAID = "A2", "A2 — Dépôt par un fournisseur d'une facture déjà payée"
+    SUBCONTRACTOR = "A9", "A9 — Dépôt par un sous-traitant d'une facture"
+    CO_CONTRACTOR = "A12", "A12 — Dépôt par un cotraitant d'une facture"
+
+
 class OrderStatus(models.TextChoices):
     OPEN = "ouverte", "Ouverte"
     CLOSED = "fermee", "Fermée"
@@ -321,6 +330,22 @@ class Order(models.Model):
         "nature de l'action", max_length=12, choices=TrainingKind.choices, default=TrainingKind.TRAINING
     )
     distance_part = models.BooleanField("réalisée en tout ou partie à distance", default=False)
+    # Chorus Pro (Région's side), carried on every Factur-X of the order: BT-23, BT-13, BT-10
+    chorus_billing_frame = models.CharField(
+        "cadre de facturation (Chorus Pro)", max_length=3, choices=ChorusBillingFrame.choices, blank=True
+    )
+    chorus_commitment_number = models.CharField(
+        "numéro d'engagement juridique (Chorus Pro)",
+        max_length=50,
+        blank=True,
+        help_text="Écrit comme référence de la commande de l'acheteur (BT-13) ; à défaut, le numéro du bon de commande.",
+    )
+    chorus_service_code = models.CharField(
+        "code service (Chorus Pro)",
+        max_length=100,
+        blank=True,
+        help_text="Service destinataire de la Région dans Chorus Pro (référence de l'acheteur, BT-10).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

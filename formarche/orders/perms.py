@@ -20,3 +20,10 @@ def can_manage_setup(tenant: Tenant) -> bool:
 def can_see_menu_entry(tenant: Tenant, audience: str) -> bool:
     """An entry of the action's menu meant for ``"all"``, ``"of"`` or ``"region"`` users."""
     return sees_audience(tenant, audience)
+
+
+def can_edit_chorus(tenant: Tenant, order: Order) -> bool:
+    """The Chorus Pro fields (cadre de facturation, engagement juridique, code service) are the
+    Région's: its users set them (as they place orders) while the action is not archived; the OF
+    reads them."""
+    return tenant.is_region and not order.is_archived

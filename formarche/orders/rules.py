@@ -71,3 +71,32 @@ def with_history_user(obj, by):
     if by is not None:
         obj._history_user = by
     return obj
+
+
+# Chorus Pro fields of an order (cadre de facturation, engagement juridique, code service)
+CHORUS_REFERENCE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _./-]*")
+
+
+def chorus_fields(*, billing_frame: str = "", commitment_number: str = "", service_code: str = "") -> dict:
+    """The Chorus Pro fields of an order, stripped and checked (``OrderError`` in French)."""
+    from formarche.orders.models import ChorusBillingFrame
+
+    billing_frame = (billing_frame or "").strip().upper()
+    commitment_number = (commitment_number or "").strip()
+    service_code = (service_code or "").strip()
+    if billing_frame and billing_frame not in ChorusBillingFrame.values:
+        allowed = ", ".join(ChorusBillingFrame.values)
+        raise OrderError(f"Cadre de facturation « {billing_frame} » inconnu : {allowed} ou vide.")
+    for value, label, size in (
+        (commitment_number, "Le numéro d'engagement juridique", 50),
+        (service_code, "Le code service", 100),
+    ):
+        if len(value) > size:
+            raise OrderError(f"{label} a au plus {size} caractères.")
+        if value and not CHORUS_REFERENCE_RE.fullmatch(value):
+            raise OrderError(f"{label} « {value} » : lettres, chiffres, espaces et « _ . / - » seulement.")
+    return {
+        "chorus_billing_frame": billing_frame,
+        "chorus_commitment_number": commitment_number,
+        "chorus_service_code": service_code,
+    }

@@ -13,4 +13,5 @@ urlpatterns = [
     path("actions/parametrage/dispositifs/nouveau/", views.dispositif_create, name="dispositif_create"),
     path("actions/<int:order_id>/", views.action_detail, name="action_detail"),
     path("actions/<int:order_id>/ouverture/", views.opening, name="opening"),
+    path("actions/<int:order_id>/chorus-pro/", views.chorus, name="chorus"),
 ]

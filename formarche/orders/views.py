@@ -11,6 +11,7 @@ from formarche.accounts.tenancy import region_required, tenant_required
 from formarche.orders import perms, selectors, services
 from formarche.orders.action_menu import action_menu
 from formarche.orders.forms import (
+    ChorusForm,
     DispositifForm,
     LotForm,
     MarketForm,
@@ -80,6 +81,39 @@ def action_detail(request, order_id):
         nsf_label=NSF_LABELS.get(order.nsf_code, ""),
     )
     return render(request, "orders/action_detail.html", context)
+
+
+@tenant_required()
+@require_http_methods(["GET", "POST"])
+def chorus(request, order_id):
+    """Références Chorus Pro of an order: the Région sets them; the OF reads them."""
+    tenant = request.tenant
+    order = selectors.order_with_labels(tenant, order_id)
+    can_edit = perms.can_edit_chorus(tenant, order)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(
+                "Seuls les gestionnaires de la Région modifient les références Chorus Pro."
+            )
+        form = ChorusForm(request.POST)
+        if form.is_valid():
+            try:
+                services.order_chorus_update(order=order, by=request.user, **form.cleaned_data)
+            except services.OrderError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "Les références Chorus Pro de l'action sont enregistrées.")
+                return redirect("orders:chorus", order_id=order.pk)
+    else:
+        form = ChorusForm(
+            initial={
+                "billing_frame": order.chorus_billing_frame,
+                "commitment_number": order.chorus_commitment_number,
+                "service_code": order.chorus_service_code,
+            }
+        )
+    context = _action_context(request, order, "detail", form=form, can_edit=can_edit)
+    return render(request, "orders/chorus.html", context)
 
 
 def _opening_initial(order) -> dict:

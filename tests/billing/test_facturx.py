@@ -166,8 +166,12 @@ def test_header_identity_and_seller_siret(seed_xml):
     siret = root.xpath(
         f"{AGREEMENT}/ram:SellerTradeParty/ram:SpecifiedLegalOrganization/ram:ID", namespaces=NS
     )
-    assert [(n.text, n.get("schemeID")) for n in siret] == [("81234567600017", "0002")]
-    assert not root.xpath(f"{AGREEMENT}/ram:SellerTradeParty/ram:SpecifiedTaxRegistration", namespaces=NS)
+    assert [(n.text, n.get("schemeID")) for n in siret] == [("812345676", "0002")]  # the SIREN
+    global_id = root.xpath(f"{AGREEMENT}/ram:SellerTradeParty/ram:GlobalID", namespaces=NS)
+    assert [(n.text, n.get("schemeID")) for n in global_id] == [("81234567600017", "0009")]  # SIRET
+    # no VAT number, VAT-exempt: the SIREN as the seller's tax registration (BT-32, BR-E-02)
+    tax = root.xpath(f"{AGREEMENT}/ram:SellerTradeParty/ram:SpecifiedTaxRegistration/ram:ID", namespaces=NS)
+    assert [(n.text, n.get("schemeID")) for n in tax] == [("812345676", "FC")]
     nda = text(root, f"{AGREEMENT}/ram:SellerTradeParty/ram:Description")
     assert "76 81 01234 81" in nda and "ne vaut pas agrément de l'État" in nda
 

@@ -138,7 +138,7 @@ def test_import_page_with_xlsx_and_templates(login, world):
     ws.append(COLUMNS)
     data = row(world)
     data.update({"prix_unitaire": 11.8, "montant_ht": 57820, "duree_mois": 18})
-    ws.append([data[c] for c in COLUMNS])
+    ws.append([data.get(c, "") for c in COLUMNS])
     buffer = io.BytesIO()
     wb.save(buffer)
     upload = SimpleUploadedFile("commandes.xlsx", buffer.getvalue())
@@ -152,3 +152,31 @@ def test_import_page_with_xlsx_and_templates(login, world):
     assert "Format non reconnu" in client.post(url, {"file": wrong}).content.decode()
     # OF users cannot import orders
     assert login(world.users["of1_manager"]).get(url).status_code == 403
+
+
+def test_import_carries_the_chorus_pro_fields(world):
+    chorus = {
+        "cadre_facturation": "a1",
+        "engagement_juridique": "1300045678",
+        "code_service": "FORMATION-PRO",
+    }
+    report = run(world, [row(world, **chorus), row(world, "23Q10000002_1")])
+    assert report.ok, report.errors
+    order = Order.objects.get(number="23Q10000001_1")
+    assert (order.chorus_billing_frame, order.chorus_commitment_number, order.chorus_service_code) == (
+        "A1",
+        "1300045678",
+        "FORMATION-PRO",
+    )
+    assert Order.objects.get(number="23Q10000002_1").chorus_service_code == ""
+    again = run(world, [row(world, **chorus)])
+    assert again.ok and again.unchanged == ["23Q10000001_1"]
+    changed = run(world, [row(world, **{**chorus, "code_service": "AUTRE"})])
+    assert not changed.ok and "le code service" in changed.errors[0]
+
+
+def test_import_refuses_a_bad_chorus_pro_field_in_french(world):
+    report = run(world, [row(world, cadre_facturation="Z9", engagement_juridique="EJ<1>")])
+    assert not report.ok
+    assert any("Ligne 2 : cadre de facturation « Z9 » inconnu" in e for e in report.errors), report.errors
+    assert not Order.objects.filter(number="23Q10000001_1").exists()

@@ -58,10 +58,17 @@ seller's VAT number (BR-S-02).
 
 Other choices
 -------------
-* BT-13 (buyer order reference) = the bon de commande number; BT-12 (contract reference) = the
-  marché / lot when given; BT-10 (buyer reference) = the Chorus Pro *code service* when given.
-* Seller and buyer SIRET → BT-30 / BT-47 legal registration identifier, ``schemeID="0002"``
-  (the convention Chorus Pro applies today); VAT numbers → BT-31 / BT-48 (``schemeID="VA"``).
+* BT-13 (buyer order reference) = the Chorus Pro *numéro d'engagement juridique* when the order
+  has one, else the bon de commande number; BT-12 (contract reference) = the marché / lot when
+  given; BT-10 (buyer reference) = the Chorus Pro *code service* when given; BT-23 (business
+  process) = the Chorus Pro *cadre de facturation* (A1…) when given (docs/adr/0023).
+* Each party's SIRET is also its electronic address (BT-34 / BT-49, scheme ``0009``): Chorus Pro
+  routes on the buyer's SIRET. A VAT-exempt seller without a VAT number gets its SIREN as tax
+  registration (BT-32, ``FC``, BR-E-02). BT-72 (delivery date) = the period's last day.
+* Seller and buyer SIRET → BT-29 / BT-46 party identifier (``GlobalID``, ``schemeID="0009"``,
+  what Chorus Pro reads) and BT-34 / BT-49 electronic address; their SIREN (the legal entity) →
+  BT-30 / BT-47 legal registration identifier, ``schemeID="0002"`` (until 2026-12 the SIRET was
+  written there); VAT numbers → BT-31 / BT-48 (``schemeID="VA"``).
 * The seller's *déclaration d'activité* (NDA, Code du travail L. 6352-12) goes to BT-33 (seller
   additional legal information) with the mention "Cet enregistrement ne vaut pas agrément de
   l'État."

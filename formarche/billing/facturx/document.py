@@ -229,6 +229,8 @@ class InvoiceDocument:
     period_end: date | None = None
     contract_reference: str | None = None
     buyer_reference: str | None = None
+    purchase_order_reference: str | None = None
+    billing_frame: str | None = None
     cap_regulation_reason: str = DEFAULT_CAP_REGULATION_REASON
     late_payment_penalties: str = DEFAULT_LATE_PAYMENT_PENALTIES
     recovery_indemnity: str = DEFAULT_RECOVERY_INDEMNITY

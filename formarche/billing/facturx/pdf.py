@@ -222,7 +222,7 @@ def build_facturx_pdf(doc: InvoiceDocument, *, html: str | None = None) -> bytes
             f"{doc.period_label} – bon de commande {doc.order_number}"
         ),
     }
-    return facturx.generate_from_binary(
+    combined = facturx.generate_from_binary(
         pdf,
         xml,
         flavor="factur-x",
@@ -232,3 +232,44 @@ def build_facturx_pdf(doc: InvoiceDocument, *, html: str | None = None) -> bytes
         lang="fr-FR",
         xmp_compression=False,
     )
+    return align_xmp_with_info(combined)
+
+
+_XMP_PDF = "http://ns.adobe.com/pdf/1.3/"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
+def align_xmp_with_info(data: bytes) -> bytes:
+    """PDF/A asks the document information entries to equal their XMP counterparts. The
+    ``factur-x`` library writes ``pdf:Producer`` « pypdf » in the XMP while the information
+    dictionary keeps WeasyPrint's ``/Producer``, and no ``pdf:Keywords`` for ``/Keywords``: the
+    XMP gets the dictionary's values (checked by :func:`formarche.billing.facturx.pdfa.pdfa3_check`)."""
+    import io
+
+    from lxml import etree
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(io.BytesIO(data))
+    info = reader.trailer.get("/Info")
+    info = info.get_object() if info is not None else {}
+    wanted = {
+        name: str(info[key]).strip()
+        for key, name in (("/Producer", "Producer"), ("/Keywords", "Keywords"))
+        if str(info.get(key, "")).strip()
+    }
+    if not wanted:
+        return data
+    writer = PdfWriter(reader, incremental=True)  # appends the new XMP: half the cost of a rewrite
+    stream = writer._root_object["/Metadata"].get_object()
+    root = etree.fromstring(stream.get_data())
+    producer = root.find(f".//{{{_XMP_PDF}}}Producer")
+    home = producer.getparent() if producer is not None else root.findall(f".//{{{_RDF}}}Description")[-1]
+    for name, value in wanted.items():
+        element = root.find(f".//{{{_XMP_PDF}}}{name}")
+        if element is None:
+            element = etree.SubElement(home, f"{{{_XMP_PDF}}}{name}")
+        element.text = value
+    stream.set_data(etree.tostring(root.getroottree(), encoding="UTF-8"))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

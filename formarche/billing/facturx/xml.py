@@ -46,22 +46,39 @@ def _date_102(parent: etree._Element, tag: str, value: date) -> None:
     _el(wrapper, "udt", "DateTimeString", value.strftime("%Y%m%d"), format="102")
 
 
-def _party(parent: etree._Element, tag: str, party: Party, *, legal_info: str | None = None) -> None:
+def _party(
+    parent: etree._Element,
+    tag: str,
+    party: Party,
+    *,
+    legal_info: str | None = None,
+    local_tax_id: bool = False,
+) -> None:
+    """A trade party. Its SIRET is its identifier (BT-29 / BT-46, ``GlobalID`` ICD ``0009``) and
+    its electronic address (BT-34 / BT-49, EAS ``0009``): what Chorus Pro identifies and routes on. ``local_tax_id``: without a VAT number, the SIREN as the
+    seller's tax registration (BT-32, ``FC``), as BR-E-02 asks of a VAT-exempt invoice."""
     node = _el(parent, "ram", tag)
+    _el(node, "ram", "GlobalID", party.siret, schemeID="0009")  # BT-29 / BT-46, Chorus Pro: SIRET
     _el(node, "ram", "Name", party.name)
     if legal_info:
         _el(node, "ram", "Description", legal_info)
+    # BT-30 / BT-47: the legal entity, i.e. the SIREN (ISO 6523 ICD 0002, SIRENE); the SIRET (an
+    # establishment) is the party's identifier above
     legal = _el(node, "ram", "SpecifiedLegalOrganization")
-    _el(legal, "ram", "ID", party.siret, schemeID="0002")
+    _el(legal, "ram", "ID", party.siret[:9], schemeID="0002")
     address = _el(node, "ram", "PostalTradeAddress")
     _el(address, "ram", "PostcodeCode", party.postcode)
     for tag_name, line in zip(("LineOne", "LineTwo", "LineThree"), party.address_lines, strict=False):
         _el(address, "ram", tag_name, line)
     _el(address, "ram", "CityName", party.city)
     _el(address, "ram", "CountryID", party.country)
+    _el(_el(node, "ram", "URIUniversalCommunication"), "ram", "URIID", party.siret, schemeID="0009")
     if party.vat_number:
         registration = _el(node, "ram", "SpecifiedTaxRegistration")
         _el(registration, "ram", "ID", party.vat_number, schemeID="VA")
+    elif local_tax_id:
+        registration = _el(node, "ram", "SpecifiedTaxRegistration")
+        _el(registration, "ram", "ID", party.siret[:9], schemeID="FC")
 
 
 def _tax(parent: etree._Element, tag: str, doc: InvoiceDocument) -> None:
@@ -79,13 +96,16 @@ def build_facturx_xml(doc: InvoiceDocument) -> bytes:
     transaction = _el(root, "rsm", "SupplyChainTradeTransaction")
     _lines(transaction, doc)
     _agreement(transaction, doc)
-    _el(transaction, "ram", "ApplicableHeaderTradeDelivery")
+    _delivery(transaction, doc)
     _settlement(transaction, doc)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def _header(root, doc: InvoiceDocument) -> None:
     context = _el(root, "rsm", "ExchangedDocumentContext")
+    if doc.billing_frame:  # BT-23, the Chorus Pro « cadre de facturation »
+        process = _el(context, "ram", "BusinessProcessSpecifiedDocumentContextParameter")
+        _el(process, "ram", "ID", doc.billing_frame)
     guideline = _el(context, "ram", "GuidelineSpecifiedDocumentContextParameter")
     _el(guideline, "ram", "ID", EN16931_GUIDELINE_ID)
 
@@ -130,13 +150,29 @@ def _agreement(transaction, doc: InvoiceDocument) -> None:
     agreement = _el(transaction, "ram", "ApplicableHeaderTradeAgreement")
     if doc.buyer_reference:
         _el(agreement, "ram", "BuyerReference", doc.buyer_reference)
-    _party(agreement, "SellerTradeParty", doc.seller, legal_info=doc.seller.activity_declaration_text)
+    _party(
+        agreement,
+        "SellerTradeParty",
+        doc.seller,
+        legal_info=doc.seller.activity_declaration_text,
+        local_tax_id=doc.is_vat_exempt,
+    )
     _party(agreement, "BuyerTradeParty", doc.buyer)
+    # BT-13: the Chorus Pro « numéro d'engagement juridique » when the order has one, else the
+    # bon de commande number (always in the first note too)
     order = _el(agreement, "ram", "BuyerOrderReferencedDocument")
-    _el(order, "ram", "IssuerAssignedID", doc.order_number)
+    _el(order, "ram", "IssuerAssignedID", doc.purchase_order_reference or doc.order_number)
     if doc.contract_reference:
         contract = _el(agreement, "ram", "ContractReferencedDocument")
         _el(contract, "ram", "IssuerAssignedID", doc.contract_reference)
+
+
+def _delivery(transaction, doc: InvoiceDocument) -> None:
+    """BG-13: the services of the period are delivered by its last day (BT-72); never an empty
+    element (PEPPOL-EN16931-R008)."""
+    delivery = _el(transaction, "ram", "ApplicableHeaderTradeDelivery")
+    event = _el(delivery, "ram", "ActualDeliverySupplyChainEvent")
+    _date_102(event, "OccurrenceDateTime", doc.period_end or doc.issue_date)
 
 
 def _settlement(transaction, doc: InvoiceDocument) -> None:

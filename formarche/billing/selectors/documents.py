@@ -25,6 +25,15 @@ def payment_terms_text() -> str:
     )
 
 
+def chorus_options(order) -> dict:
+    """The order's Chorus Pro fields as Factur-X options: BT-10, BT-13, BT-23 (None when empty)."""
+    return {
+        "buyer_reference": order.chorus_service_code or None,
+        "purchase_order_reference": order.chorus_commitment_number or None,
+        "billing_frame": order.chorus_billing_frame or None,
+    }
+
+
 def invoice_document(invoice: Invoice) -> facturx.InvoiceDocument:
     """The Factur-X document of an invoice, from its frozen statement (or solde) and parties."""
     if invoice.solde_id:
@@ -41,6 +50,7 @@ def invoice_document(invoice: Invoice) -> facturx.InvoiceDocument:
         buyer=_party(invoice.buyer),
         payment_terms=payment_terms_text(),
         contract_reference=order.lot.label if order.lot_id else None,
+        **chorus_options(order),
     )
 
 
@@ -108,4 +118,5 @@ def solde_invoice_document(invoice: Invoice) -> facturx.InvoiceDocument:
         payment_terms=payment_terms_text(),
         contract_reference=order.lot.label if order.lot_id else None,
         notes=tuple(_solde_notes(solde)),
+        **chorus_options(order),
     )

@@ -1,5 +1,5 @@
 """Writes about orders, one module per entity: the Région's set-up (``market``, ``lot``,
-``dispositif``), its orders (``order``), their opening by the OF (``opening``). The order import lives in
+``dispositif``), its orders (``order``), their Chorus Pro fields (``chorus``), their opening by the OF (``opening``). The order import lives in
 the imports app (``formarche.imports.services.orders``).
 
 Keyword-only functions ``<entity>_<action>`` under ``transaction.atomic``; a refusal raises
@@ -9,6 +9,7 @@ and the import (:func:`certification_error`, :func:`parse_components`, ``ORDER_N
 """
 
 from formarche.orders.rules import ORDER_NUMBER_RE, OrderError, certification_error, parse_components
+from formarche.orders.services.chorus import order_chorus_update
 from formarche.orders.services.dispositif import dispositif_create
 from formarche.orders.services.lot import lot_create
 from formarche.orders.services.market import market_create
@@ -22,6 +23,7 @@ __all__ = [
     "dispositif_create",
     "lot_create",
     "market_create",
+    "order_chorus_update",
     "order_create",
     "order_open",
     "parse_components",

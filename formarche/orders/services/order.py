@@ -7,7 +7,7 @@ from django.db import transaction
 
 from formarche.accounts.selectors import is_active_region_member
 from formarche.orders.models import Component, Dispositif, Lot, Order, OrderStatus, ProviderRole
-from formarche.orders.rules import OrderError, check_order_terms, with_history_user
+from formarche.orders.rules import OrderError, check_order_terms, chorus_fields, with_history_user
 from formarche.organisations.models import Organisation
 
 
@@ -44,8 +44,12 @@ def order_create(
     advance_paid: bool = True,
     referent=None,
     components: list[tuple[str, str]] = (),
+    chorus_billing_frame: str = "",
+    chorus_commitment_number: str = "",
+    chorus_service_code: str = "",
 ) -> Order:
-    """A Région places an order (bon de commande) with an OF; its lot and dispositif must be its own."""
+    """A Région places an order (bon de commande) with an OF; its lot and dispositif must be its own.
+    The Chorus Pro fields are optional (:func:`formarche.orders.rules.chorus_fields`)."""
     number = (number or "").strip()
     _check_parties(
         region=region, lot=lot, dispositif=dispositif, provider=provider, provider_role=provider_role
@@ -57,6 +61,11 @@ def order_create(
         planned_start=planned_start,
         planned_end=planned_end,
         duration_months=duration_months,
+    )
+    chorus = chorus_fields(
+        billing_frame=chorus_billing_frame,
+        commitment_number=chorus_commitment_number,
+        service_code=chorus_service_code,
     )
     if referent is not None and not is_active_region_member(user=referent, region=region):
         raise OrderError("Le référent doit être un utilisateur de votre Région.")
@@ -79,6 +88,7 @@ def order_create(
         advance_paid=advance_paid,
         referent=referent,
         status=OrderStatus.OPEN,
+        **chorus,
     )
     with_history_user(order, by).save()
     Component.objects.bulk_create(
