@@ -13,7 +13,14 @@ from formarche.closing.views.change_requests import (
     change_request_list,
     order_change_requests,
 )
-from formarche.closing.views.closing import archive, close, close_confirm, outcomes_export, outcomes_page
+from formarche.closing.views.closing import (
+    archive,
+    close,
+    close_confirm,
+    outcomes_export,
+    outcomes_page,
+    reopen,
+)
 from formarche.closing.views.exits import exit_edit, exits
 from formarche.closing.views.public import followup_public
 from formarche.closing.views.situations import (
@@ -38,6 +45,7 @@ __all__ = [
     "exit_edit",
     "exits",
     "followup_due",
+    "reopen",
     "followup_edit",
     "followup_link",
     "followup_public",
