@@ -19,6 +19,7 @@ from datetime import date
 from django.utils import timezone
 
 from formarche.closing import selectors, services
+from formarche.closing.demo_reopen import populate_reopen
 from formarche.closing.models import ChangeKind, ChangeRequest, ExitAssessment
 from formarche.orders.demo import SEED_ORDER
 from formarche.orders.models import OrderStatus
@@ -91,3 +92,4 @@ def populate(world):
         order.refresh_from_db()
         if selectors.closing_status(order).can_close:
             services.order_close(order=order, by=of_user)
+    populate_reopen(world)

@@ -19,8 +19,8 @@ from formarche.closing.selectors import closing_history
 from formarche.orders.models import OrderStatus
 from tests.billing.closing_helpers import close_order
 from tests.billing.stages import seed_with_cref
-from tests.factories import EnrolmentFactory
 from tests.billing.workflow import APRIL, sign_unchecked
+from tests.factories import EnrolmentFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -61,7 +61,10 @@ def _issued_solde(world, *, validate=False, pay=False):
         ("cref_issued", None),
         ("solde_issued", None),
         ("solde_validated", None),
-        ("solde_partly_paid", "La facture du solde n° .* est payée : le solde est réglé. L'action ne peut plus"),
+        (
+            "solde_partly_paid",
+            "La facture du solde n° .* est payée : le solde est réglé. L'action ne peut plus",
+        ),
         ("open", "L'action est ouverte : il n'y a rien à rouvrir."),
         ("archived", "L'action est archivée : elle ne peut plus être rouverte."),
     ],
@@ -103,7 +106,10 @@ def test_a_reason_is_required(world):
 def test_a_received_repayment_settles_the_solde(world):
     order, _, _ = _issued_solde(world)
     Solde.objects.filter(order=order).update(
-        is_repayment_order=True, balance_ht=D("-1.00"), vat=D("0"), balance_ttc=D("-1.00"),
+        is_repayment_order=True,
+        balance_ht=D("-1.00"),
+        vat=D("0"),
+        balance_ttc=D("-1.00"),
         repayment_received_on=dt.date(2023, 12, 1),
     )
     with pytest.raises(services.ClosingError, match="Le reversement du solde a été reçu le 01/12/2023"):
@@ -113,7 +119,9 @@ def test_a_received_repayment_settles_the_solde(world):
 # --- the solde after a correction -------------------------------------------------------------------
 
 
-def test_issued_solde_is_annulled_then_recomputed_with_the_rectificatif(world, django_capture_on_commit_callbacks):
+def test_issued_solde_is_annulled_then_recomputed_with_the_rectificatif(
+    world, django_capture_on_commit_callbacks
+):
     """Seed solde 8 755,60 (invoice validated, not paid). Reopened; one trainee's April goes
     1 500 → 600 h: the CREF stays (20 445,47), the solde takes −900 h × 11,80 = −10 620,00:
     amount due 55 011,60 − 10 620,00 = 44 391,60, paid 46 256,00 → titre de reversement 1 864,40."""
@@ -207,7 +215,9 @@ def test_the_region_reopens_from_the_page_and_the_of_reads_why(client, world):
     assert "Rouverte par la Région le" in page
 
 
-@pytest.mark.parametrize(("user", "status"), [("of1_manager", 403), ("of1_staff", 403), ("region_b_officer", 404)])
+@pytest.mark.parametrize(
+    ("user", "status"), [("of1_manager", 403), ("of1_staff", 403), ("region_b_officer", 404)]
+)
 def test_others_cannot_reopen(client, world, user, status):
     order, _ = seed_with_cref(world)
     client.force_login(world.users[user])
