@@ -150,6 +150,9 @@ def _solde(o: dict, op: str, c: Checker) -> dict | None:
         "issued_on": c.day(solde, "issued_on", sp),
         **{k: c.number(solde, k, sp, minimum=None) for k in SOLDE_FIGURES},
         "is_repayment_order": c.boolean(solde, "is_repayment_order", sp),
+        # hours corrected after the CRE final of a reopened action (ADR 0021), signed; 0 when absent
+        "correction_hours": c.number(solde, "correction_hours", sp, required=False, minimum=None)
+        or Decimal(0),
         "repayment_received_on": c.day(solde, "repayment_received_on", sp, required=False),
         "repayment_reference": c.text(solde, "repayment_reference", sp, required=False, max_length=80) or "",
     }
