@@ -16,6 +16,7 @@ from django.utils import timezone
 from formarche.accounts.tenancy import get_scoped_or_404, scoped
 from formarche.attendance.models import Attendance
 from formarche.billing.models import Period, PeriodStatus, Solde
+from formarche.billing.selectors import solde_payment_refusal
 from formarche.closing.errors import FollowUpLinkInvalid
 from formarche.closing.models import (
     AssessmentState,
@@ -419,6 +420,19 @@ def order_solde_issued(order) -> bool:
 def pending_reopening(order):
     """The reopening the OF has yet to close again (None when the action was not reopened)."""
     return order.reopenings.filter(reclosed_at__isnull=True).select_related("reopened_by").first()
+
+
+def reopen_refusal(order: Order) -> str | None:
+    """Why ``order`` cannot be reopened now (French), or None: only a closed action whose solde
+    is not paid (ADR 0021). Reads ``order.status`` as loaded: lock the row first to act on it."""
+    if order.status == OrderStatus.OPEN:
+        return "L'action est ouverte : il n'y a rien à rouvrir."
+    if order.status == OrderStatus.ARCHIVED:
+        return "L'action est archivée : elle ne peut plus être rouverte."
+    refusal = solde_payment_refusal(order)
+    if refusal:
+        return f"{refusal} L'action ne peut plus être rouverte."
+    return None
 
 
 def pending_end_date_request(order) -> ChangeRequest | None:

@@ -20,12 +20,12 @@ from formarche.interchange.export_rows import (
     fundings_of,
     invoice_row,
     order_row,
-    with_dispositif_history,
     organisation_row,
     product_row,
     region_code,
     trainee_row,
     trainer_row,
+    with_dispositif_history,
 )
 from formarche.orders.models import Order
 from formarche.trainees.models import Enrolment

@@ -7,8 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from formarche.interchange import history
-from formarche.interchange.validation import Checker
 from formarche.interchange.history.params import parse_billing_history
+from formarche.interchange.validation import Checker
 from formarche.orders.models import Order
 from formarche.organisations.models import Organisation
 from formarche.utils.money import CENT

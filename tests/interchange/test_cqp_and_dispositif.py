@@ -109,7 +109,9 @@ def edited(django_db_setup, django_db_blocker):
         services.invoice_issue(period=april, user=of_user, today=dt.date(2023, 8, 8))
         services.solde_issue(order=order, user=of_user, today=dt.date(2023, 9, 4))
         doc = json.loads(
-            json.dumps(export_document(organisation=world.of1, start=dt.date(2020, 1, 1), end=dt.date(2030, 12, 31)))
+            json.dumps(
+                export_document(organisation=world.of1, start=dt.date(2020, 1, 1), end=dt.date(2030, 12, 31))
+            )
         )
         result = {"doc": doc, "number": order.number, "statements": _statements(order.number)}
         transaction.set_rollback(True)
@@ -165,7 +167,10 @@ def test_a_tampered_history_is_refused_naming_the_parameter_that_changed(edited)
     order["dispositif"]["billing_history"][0]["advance_rate"] = "0.35"
     message = _refusal(doc)
     code = order["dispositif"]["code"]
-    assert f"le relevé de 2023-03 recalculé avec les paramètres du dispositif « {code} » en vigueur à sa validation" in message
+    assert (
+        f"le relevé de 2023-03 recalculé avec les paramètres du dispositif « {code} » en vigueur à sa validation"
+        in message
+    )
     assert "taux d'avance 0.35 → 0.25" in message and "taux de plafonnement 0.8 → 0.9" in message
     assert "a été modifié après l'export" in message
 

@@ -31,7 +31,6 @@ from formarche.closing.services.orders import (
     order_close,
     order_real_end_set,
     order_reopen,
-    reopen_refusal,
 )
 from formarche.closing.services.situations import (
     DRAFT,
@@ -62,6 +61,5 @@ __all__ = [
     "order_close",
     "order_real_end_set",
     "order_reopen",
-    "reopen_refusal",
     "trainee_exits_set",
 ]

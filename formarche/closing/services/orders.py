@@ -8,12 +8,11 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from formarche.billing.selectors import solde_payment_refusal
 from formarche.billing.services import BillingError, solde_void
 from formarche.closing import notifications
 from formarche.closing.errors import ClosingError
 from formarche.closing.models import Reopening
-from formarche.closing.selectors import closing_status
+from formarche.closing.selectors import closing_status, reopen_refusal
 from formarche.closing.services._common import as_author, require_open
 from formarche.orders.models import Order, OrderStatus
 from formarche.utils.formatting import format_date
@@ -64,19 +63,6 @@ def order_close(*, order: Order, by=None, real_end: dt.date | None = None) -> Or
 REASON_MISSING = (
     "Indiquez le motif de la réouverture : l'organisme le lira pour savoir ce qu'il doit corriger."
 )
-
-
-def reopen_refusal(order: Order) -> str | None:
-    """Why ``order`` cannot be reopened now (French), or None: only a closed action whose solde
-    is not paid (ADR 0021). Reads ``order.status`` as loaded: lock the row first to act on it."""
-    if order.status == OrderStatus.OPEN:
-        return "L'action est ouverte : il n'y a rien à rouvrir."
-    if order.status == OrderStatus.ARCHIVED:
-        return "L'action est archivée : elle ne peut plus être rouverte."
-    refusal = solde_payment_refusal(order)
-    if refusal:
-        return f"{refusal} L'action ne peut plus être rouverte."
-    return None
 
 
 @transaction.atomic

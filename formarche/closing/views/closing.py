@@ -108,7 +108,7 @@ def archive(request, order_id):
 def reopen(request, order_id):
     """« Rouvrir l'action » (Région): the reason, the consequences, Annuler / Poursuivre (ADR 0021)."""
     order = selectors.order_for_page(request.tenant, order_id)
-    refusal = services.reopen_refusal(order)
+    refusal = selectors.reopen_refusal(order)
     if request.method == "POST":
         form = ReopenForm(request.POST)
         if form.is_valid():

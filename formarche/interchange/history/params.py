@@ -34,7 +34,9 @@ def parse_billing_history(disp: dict, dp: str, c: Checker) -> list | None:
         return None
     hp = f"{dp}/billing_history"
     if not isinstance(raw, list) or not raw:
-        c.add(hp, "liste non vide attendue : chaque jeu de paramètres avec sa date d'entrée en vigueur (since).")
+        c.add(
+            hp, "liste non vide attendue : chaque jeu de paramètres avec sa date d'entrée en vigueur (since)."
+        )
         return None
     out = []
     for j, item in enumerate(raw):
@@ -48,7 +50,9 @@ def parse_billing_history(disp: dict, dp: str, c: Checker) -> list | None:
         out.append(
             {
                 "since": since,
-                "advance_rate": c.number(item, "advance_rate", ip, required=False, places=6, maximum=Decimal(1)),
+                "advance_rate": c.number(
+                    item, "advance_rate", ip, required=False, places=6, maximum=Decimal(1)
+                ),
                 "cap_rate": c.number(item, "cap_rate", ip, required=False, places=6, maximum=Decimal(1)),
                 "vat_rate": c.number(item, "vat_rate", ip, required=False, places=6, maximum=Decimal(1)),
                 "resorption_bands": parse_bands(item, ip, c),
