@@ -227,3 +227,14 @@ def test_others_cannot_reopen(client, world, user, status):
     assert order.status == OrderStatus.CLOSED and not Reopening.objects.exists()
     if user == "of1_manager":
         assert "Rouvrir l'action" not in text(client.get(close_url(order)))
+
+
+def test_the_journal_shows_the_reopening_and_the_new_closing(client, world):
+    order, _ = seed_with_cref(world)
+    officer, of_user = world.users["region_a_officer"], world.users["of1_manager"]
+    services.order_reopen(order=order, by=officer, reason=REASON)
+    services.order_close(order=order, by=of_user)
+    client.force_login(officer)
+    page = text(client.get(reverse("audit:order_journal", kwargs={"order_id": order.pk})))
+    assert "Réouverture de l'action : La sortie de MARTIN" in page
+    assert "Nouvelle fermeture de l'action" in page and "Réouverture de l'action" in page
