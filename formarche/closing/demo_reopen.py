@@ -24,7 +24,7 @@ from django.utils import timezone
 from formarche.attendance.models import Attendance
 from formarche.attendance.services import attendance_set
 from formarche.billing import services as billing
-from formarche.billing.models import Invoice, Period
+from formarche.billing.models import Invoice, Period, PeriodStatus
 from formarche.closing import services
 from formarche.closing.models import Reopening
 from formarche.orders.models import Component, Dispositif, Lot, Order, OrderStatus, ProviderRole
@@ -128,9 +128,9 @@ def _close(order, enrolments, of_user) -> None:
 
 
 def _bill(order, of_user) -> None:
-    if not Period.objects.filter(order=order, month=MAY, status="validee").exists():
+    if not Period.objects.filter(order=order, month=MAY, status=PeriodStatus.VALIDATED).exists():
         billing.period_validate(order=order, month=MAY, user=of_user)
-    june = Period.objects.filter(order=order, month=JUNE, status="validee").first()
+    june = Period.objects.filter(order=order, month=JUNE, status=PeriodStatus.VALIDATED).first()
     if june is None:
         june = billing.period_validate(order=order, month=JUNE, user=of_user, is_final=True)
     if not Invoice.objects.live().filter(period=june).exists():
