@@ -15,7 +15,7 @@ from formarche.interchange.exporter import export_document
 from formarche.interchange.importer import import_document, load_json
 from formarche.orders.models import Order
 from tests.bpf import django_world
-from tests.interchange.test_interchange import _cells, _wipe
+from tests.interchange.test_interchange import SCHEMA, _cells, _wipe
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +136,8 @@ def test_an_edited_dispositif_travels_with_its_parameters_and_imports_with_ident
     history = order["dispositif"]["billing_history"]
     assert [(h["advance_rate"], h["cap_rate"]) for h in history] == [("0.3", "0.8"), ("0.25", "0.9")]
     assert (order["dispositif"]["advance_rate"], order["dispositif"]["cap_rate"]) == ("0.25", "0.9")
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
     import_document(copy.deepcopy(doc))
     # every line of both statements (engine values: "0" and "0.00" hours are the same number)
     assert _statements(edited["number"]) == edited["statements"]
@@ -181,3 +183,38 @@ def test_a_history_that_does_not_end_with_the_current_parameters_is_refused(edit
     order["dispositif"]["billing_history"][-1]["cap_rate"] = "0.85"
     message = _refusal(doc)
     assert "l'historique doit finir par les paramètres actuels" in message and "0.85" in message
+
+
+def test_the_rules_of_a_cqp_registered_at_the_rncp():
+    from formarche.bpf import inputs as bi
+    from formarche.bpf.loading import objective_of
+    from formarche.orders.rules import certification_error
+
+    assert certification_error("rncp_cqp", "RNCP36004") is None
+    assert "RNCP suivi de chiffres" in certification_error("rncp_cqp", "")
+    assert objective_of("formation", "rncp_cqp", "") == (bi.Objective.RNCP_CQP, None)
+    assert objective_of("formation", "rncp_cqp", "4") == (bi.Objective.RNCP_CQP, 4)
+    assert objective_of("formation", "cqp", "") == (bi.Objective.CQP, None)
+
+
+def test_opening_an_action_as_a_cqp_registered_at_the_rncp_keeps_its_level(world):
+    from formarche.orders import services as orders
+    from tests.factories import OrderFactory
+
+    order = OrderFactory(region=world.region_a, provider=world.of1)
+    common = dict(order=order, actual_start=order.planned_start, place="Albi", nsf_code="210")
+    opened = orders.order_open(
+        **common, certification_type="rncp_cqp", certification_code="rncp36004", certification_level=""
+    )
+    assert (opened.certification_type, opened.certification_code, opened.certification_level) == (
+        "rncp_cqp",
+        "RNCP36004",
+        "",
+    )
+    assert opened.get_certification_type_display() == "CQP enregistré au RNCP (avec ou sans niveau)"
+    again = orders.order_open(
+        **common, certification_type="rncp_cqp", certification_code="RNCP36004", certification_level="3"
+    )
+    assert again.certification_level == "3"
+    with pytest.raises(orders.OrderError, match="Le code RNCP s'écrit"):
+        orders.order_open(**common, certification_type="rncp_cqp", certification_code="")
