@@ -142,7 +142,8 @@ def test_issued_solde_is_annulled_then_recomputed_with_the_rectificatif(
     with pytest.raises(billing.BillingError, match="L'action est rouverte par la Région"):
         billing.solde_issue(order=order, user=of_user)
     enrolment = order.enrolments.order_by("pk")[0]
-    attendance_set_month_total(enrolment=enrolment, month=APRIL, realised_hours=D("600"), by=of_user)
+    row = attendance_set_month_total(enrolment=enrolment, month=APRIL, realised_hours=D("600"), by=of_user)
+    assert row.is_correction  # April is validated (the CREF): a rectificatif
     services.order_close(order=order, by=of_user)
     again = billing.solde_issue(order=order, user=of_user, today=dt.date(2023, 12, 4))
     assert again.pk == solde.pk and not again.is_voided
