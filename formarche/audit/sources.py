@@ -3,7 +3,7 @@ money, hours, terms, a role, a decision or a signature, and the import jobs (one
 import: who, when, which file and its SHA-256, how many rows).
 
 Each source says how its rows reach an action (``order``: the lookup from the historical row to the
-order's id) or an organisation (``org``: a function of the tenant giving a filter). The 28
+order's id) or an organisation (``org``: a function of the tenant giving a filter). The 29
 history sources are named by label (their historical models are looked up in the app registry);
 the organisation filters import the few models they join (audit sits at the top of the graph).
 """
@@ -46,6 +46,7 @@ SOURCES = [
     Source("lien_emargement", "Lien d'émargement", "signing.SigningLink", order="session__order_id"),
     Source("document", "Document", "documents.Document", order="order_id"),
     Source("demande", "Demande de modification", "closing.ChangeRequest", order="order_id"),
+    Source("reouverture", "Réouverture de l'action", "closing.Reopening", order="order_id"),
     Source("sortie", "Sortie de composante", "closing.ComponentExit", order="enrolment__order_id"),
     Source("bilan", "Bilan de sortie", "closing.ExitAssessment", order="enrolment__order_id"),
     Source(

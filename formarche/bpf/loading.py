@@ -75,6 +75,8 @@ def objective_of(training_kind: str, certification_type: str, level: str) -> tup
         return bi.Objective.VAE, None
     if certification_type == CertificationType.RNCP:
         return bi.Objective.RNCP, int(level) if level else None
+    if certification_type == CertificationType.RNCP_CQP:  # F-3 a, « dont CQP sans niveau » if no level
+        return bi.Objective.RNCP_CQP, int(level) if level else None
     if certification_type == CertificationType.RS:
         return bi.Objective.RS, None
     if certification_type == CertificationType.CQP:

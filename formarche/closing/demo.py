@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from formarche.closing import selectors, services
 from formarche.closing.demo_outc import populate_outc
+from formarche.closing.demo_reopen import populate_reopen
 from formarche.closing.models import ChangeKind, ChangeRequest, ExitAssessment
 from formarche.orders.demo import SEED_ORDER
 from formarche.orders.models import OrderStatus
@@ -93,3 +94,4 @@ def populate(world):
         if selectors.closing_status(order).can_close:
             services.order_close(order=order, by=of_user)
     populate_outc(world)  # the follow-up questionnaires (issue #19.3)
+    populate_reopen(world)

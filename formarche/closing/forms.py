@@ -130,3 +130,15 @@ class ChangeRequestForm(StyledFormMixin, forms.Form):
             "first_name": data.get("first_name") or "",
             "birth_date": data.get("birth_date"),
         }
+
+
+class ReopenForm(StyledFormMixin, forms.Form):
+    """« Rouvrir l'action » (Région): the reason the OF reads."""
+
+    reason = forms.CharField(
+        label="Motif de la réouverture",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Ce qui doit être corrigé (une sortie, des heures) : l'organisme le lit dans le courriel et sur la page.",
+        error_messages={"required": "Indiquez le motif de la réouverture."},
+    )

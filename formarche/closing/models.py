@@ -494,3 +494,6 @@ class ChangeRequest(models.Model):
     @property
     def is_refused(self) -> bool:
         return self.status == ChangeStatus.REFUSED
+
+
+from formarche.closing.models_reopening import Reopening, ReopeningQuerySet  # noqa: E402, F401 (ADR 0021)

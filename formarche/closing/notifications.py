@@ -68,6 +68,31 @@ def order_closed(order, by) -> None:
     )
 
 
+def order_reopened(order, reopening) -> None:
+    """The Région reopened the action: the OF's members (and the référent) read why (ADR 0021)."""
+    by = reopening.reopened_by
+    who = (by.get_full_name() or by.email) if by is not None else "la Région"
+    lines = [
+        "Bonjour,",
+        "",
+        f"L'action {order.label} a été rouverte par {who} ({order.region.name}).",
+        f"Motif : {reopening.reason}",
+        "",
+    ]
+    if reopening.solde_voided:
+        lines += [
+            "Le solde émis est annulé (sa facture est rejetée) : il sera recalculé quand vous l'émettrez "
+            "de nouveau.",
+            "",
+        ]
+    lines += [
+        "Corrigez les sorties ou les heures, puis fermez de nouveau l'action : les heures corrigées "
+        "après le CRE final passent en rectificatif dans le solde.",
+        _url(reverse("closing:close", kwargs={"order_id": order.pk})),
+    ]
+    _send(f"[formarche] Action {order.number} rouverte par la Région", lines, closing_recipients(order))
+
+
 def change_request_filed(change_request) -> None:
     order = change_request.order
     _send(

@@ -61,6 +61,15 @@ def can_archive(tenant, order) -> bool:
     return order.status == OrderStatus.CLOSED and tenant.role in ARCHIVER_ROLES
 
 
+# Who may reopen a closed action: the Région (ADR 0021).
+REOPENER_ROLES = (Role.REGION_OFFICER, Role.REGION_MANAGER)
+
+
+def can_reopen(tenant, order) -> bool:
+    """A closed action is reopened by the Région's officers (the service also refuses a paid solde)."""
+    return tenant.is_region and tenant.role in REOPENER_ROLES and order.status == OrderStatus.CLOSED
+
+
 def followup_is_closed(order) -> bool:
     """The trainee's public questionnaire is closed (410) once the action is archived."""
     return order.status == OrderStatus.ARCHIVED

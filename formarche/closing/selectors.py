@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from formarche.accounts.tenancy import get_scoped_or_404, scoped
 from formarche.attendance.models import Attendance
-from formarche.billing.models import Period, PeriodStatus
+from formarche.billing.models import Period, PeriodStatus, Solde
+from formarche.billing.selectors import solde_payment_refusal
 from formarche.closing.errors import FollowUpLinkInvalid
 from formarche.closing.models import (
     AssessmentState,
@@ -367,13 +368,71 @@ def change_request_order_history(change_request) -> list:
     )
 
 
-def closing_history(order) -> list:
-    """The closing and archiving of the order (history rows, oldest first)."""
-    return list(
-        order.history.filter(status__in=[OrderStatus.CLOSED, OrderStatus.ARCHIVED])
-        .select_related("history_user")
-        .order_by("history_date")
-    )
+@dataclass(frozen=True)
+class ClosingEvent:
+    """One step of the action's closing history: fermée, rouverte (with the Région's reason),
+    fermée de nouveau, archivée — who and when."""
+
+    label: str
+    at: dt.datetime
+    by: str
+    reason: str = ""
+    is_reopening: bool = False
+
+
+def _who(user) -> str:
+    return (user.get_full_name() or user.email) if user is not None else "—"
+
+
+def closing_history(order) -> list[ClosingEvent]:
+    """Closed → reopened → closed again → archived, oldest first (two queries): the status changes
+    of the order's history, the reopenings' reasons (ADR 0021)."""
+    reopenings = list(order.reopenings.select_related("reopened_by").order_by("reopened_at", "pk"))
+    rows = order.history.only("status", "history_date", "history_user").select_related("history_user")
+    events, previous, reopened = [], None, iter(reopenings)
+    for row in rows.order_by("history_date", "history_id"):
+        if row.status != previous:
+            if row.status == OrderStatus.CLOSED:
+                label = "Fermée de nouveau" if previous == OrderStatus.OPEN and events else "Fermée"
+                events.append(ClosingEvent(label, row.history_date, _who(row.history_user)))
+            elif row.status == OrderStatus.ARCHIVED:
+                events.append(ClosingEvent("Archivée", row.history_date, _who(row.history_user)))
+            elif previous == OrderStatus.CLOSED:
+                reopening = next(reopened, None)
+                events.append(
+                    ClosingEvent(
+                        "Rouverte par la Région",
+                        reopening.reopened_at if reopening else row.history_date,
+                        _who(reopening.reopened_by if reopening else row.history_user),
+                        reopening.reason if reopening else "",
+                        is_reopening=True,
+                    )
+                )
+        previous = row.status
+    return events
+
+
+def order_solde_issued(order) -> bool:
+    """An issued solde (not annulled) that a reopening would annul."""
+    return Solde.objects.filter(order=order, voided_at__isnull=True).exists()
+
+
+def pending_reopening(order):
+    """The reopening the OF has yet to close again (None when the action was not reopened)."""
+    return order.reopenings.filter(reclosed_at__isnull=True).select_related("reopened_by").first()
+
+
+def reopen_refusal(order: Order) -> str | None:
+    """Why ``order`` cannot be reopened now (French), or None: only a closed action whose solde
+    is not paid (ADR 0021). Reads ``order.status`` as loaded: lock the row first to act on it."""
+    if order.status == OrderStatus.OPEN:
+        return "L'action est ouverte : il n'y a rien à rouvrir."
+    if order.status == OrderStatus.ARCHIVED:
+        return "L'action est archivée : elle ne peut plus être rouverte."
+    refusal = solde_payment_refusal(order)
+    if refusal:
+        return f"{refusal} L'action ne peut plus être rouverte."
+    return None
 
 
 def pending_end_date_request(order) -> ChangeRequest | None:

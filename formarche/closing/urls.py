@@ -22,6 +22,7 @@ urlpatterns = [
     path("actions/<int:order_id>/fermeture/", views.close, name="close"),
     path("actions/<int:order_id>/fermeture/confirmer/", views.close_confirm, name="close_confirm"),
     path("actions/<int:order_id>/fermeture/archiver/", views.archive, name="archive"),
+    path("actions/<int:order_id>/fermeture/rouvrir/", views.reopen, name="reopen"),
     path("actions/<int:order_id>/demandes/", views.order_change_requests, name="order_change_requests"),
     path(
         "actions/<int:order_id>/demandes/nouvelle/", views.change_request_create, name="change_request_create"

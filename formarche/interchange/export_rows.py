@@ -11,6 +11,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from formarche.billing.models import Adjustment, Payment, PaymentKind, Period, PeriodStatus, Solde
 from formarche.interchange.chorus import export_chorus
 from formarche.interchange.figures import SOLDE_FIGURES, STATEMENT_FIGURES
+from formarche.orders.models import Dispositif
 from formarche.trainees.models import EnrolmentFunding
 
 
@@ -163,6 +164,40 @@ def order_row(o, subs: dict, history: dict) -> dict:
     }
 
 
+def _params_of(row) -> dict:
+    """The billing parameters of a dispositif (or of one of its history rows), as the format writes them."""
+    return {
+        "advance_rate": _rate(row.advance_rate),
+        "cap_rate": _rate(row.cap_rate),
+        "vat_rate": _rate(row.vat_rate),
+        "resorption_bands": [[str(x) for x in band] for band in row.resorption_bands or []],
+    }
+
+
+def dispositif_billing_history(dispositif_ids) -> dict[int, list]:
+    """Per dispositif whose billing parameters changed: each set of parameters with the moment it
+    came into force (``since``), oldest first — read from the dispositif's history (issue #18, ADR
+    0021). A dispositif never edited is absent (its documents stay as before)."""
+    out: dict[int, list] = {}
+    rows = Dispositif.history.filter(id__in=dispositif_ids).order_by("id", "history_date", "history_id")
+    for row in rows:
+        sets = out.setdefault(row.id, [])
+        params = _params_of(row)
+        if not sets or {k: v for k, v in sets[-1].items() if k != "since"} != params:
+            sets.append({"since": _when(row.history_date), **params})
+    return {pk: sets for pk, sets in out.items() if len(sets) > 1}
+
+
+def with_dispositif_history(rows: list[dict], orders) -> list[dict]:
+    """The order rows, each dispositif edited after its creation carrying ``billing_history``:
+    the parameters in force when each period was validated, which the import recomputes with."""
+    history = dispositif_billing_history({o.dispositif_id for o in orders})
+    for row, order in zip(rows, orders, strict=True):
+        if order.dispositif_id in history:
+            row["dispositif"]["billing_history"] = history[order.dispositif_id]
+    return rows
+
+
 def trainee_row(t) -> dict:
     return {
         "ref": trainee_ref(t),
@@ -310,6 +345,9 @@ def billing_history(order_ids) -> dict[int, dict]:
             "repayment_received_on": _day(s.repayment_received_on),
             "repayment_reference": s.repayment_reference,
         }
+        correction = Decimal(s.data.get("correction_hours") or 0)
+        if correction:  # a rectificatif after the CRE final (action reopened, ADR 0021)
+            entry(s.order_id)["solde"]["correction_hours"] = _d(correction)
     return out
 
 

@@ -25,6 +25,7 @@ from formarche.interchange.export_rows import (
     region_code,
     trainee_row,
     trainer_row,
+    with_dispositif_history,
 )
 from formarche.orders.models import Order
 from formarche.trainees.models import Enrolment
@@ -89,7 +90,7 @@ def export_document(*, organisation, start: date, end: date) -> dict:
         "regions": [{"code": code, "name": name} for code, name in sorted(regions.items())],
         "fiscal_years": [fiscal_year_row(fy) for fy in years],
         "trainers": [trainer_row(t, hours_by_trainer.get(t.pk, [])) for t in trainers],
-        "orders": [order_row(o, subs, history) for o in sel.orders],
+        "orders": with_dispositif_history([order_row(o, subs, history) for o in sel.orders], sel.orders),
         "trainees": [trainee_row(t) for t in trainees.values()],
         "enrolments": [enrolment_row(e, enrolment_ref[e.pk], fundings) for e in sel.enrolments],
         "attendance": [attendance_row(enrolment_ref[r[0]], *r[1:]) for r in sel.rows],

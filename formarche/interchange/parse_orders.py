@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from formarche.interchange import history
 from formarche.interchange.chorus import parse_chorus
+from formarche.interchange.history.params import parse_billing_history
 from formarche.interchange.validation import Checker
 from formarche.orders.models import Order
 from formarche.organisations.models import Organisation
@@ -137,6 +138,7 @@ def _parse_order(o, op: str, c: Checker, regions: dict, orders: dict, numbers_in
                 disp, "vat_rate", f"{op}/dispositif", required=False, places=6, maximum=Decimal(1)
             ),
             "resorption_bands": history.parse_bands(disp, f"{op}/dispositif", c),
+            "billing_history": parse_billing_history(disp, f"{op}/dispositif", c),
         },
         "subcontracting": sub_clean,
         "history": history.parse_order_history(o, op, c),

@@ -40,7 +40,8 @@ CHOICES = {
     },
     "exit_reason": {"", "fin_formation", "abandon", "exclusion", "embauche", "autre"},
     "provider_role": {"titulaire", "cotraitant", "soustraitant"},
-    "certification_type": {"", "rncp", "rs", "cqp", "aucune"},
+    # rncp_cqp (issue #18): a CQP registered at the RNCP, level "" = « CQP sans niveau » (F-3 a)
+    "certification_type": {"", "rncp", "rncp_cqp", "rs", "cqp", "aucune"},
     "certification_level": {"", "2", "3", "4", "5", "6", "7", "8"},
     "training_kind": {"formation", "bilan", "vae"},
     "attendance_kind": {"jour", "mois"},

@@ -159,8 +159,33 @@ def _dispositif(d: dict, region) -> Dispositif:
     if d["vat_rate"] is not None:
         defaults["vat_rate"] = d["vat_rate"]
     defaults["resorption_bands"] = d["resorption_bands"] or []
-    dispositif, _ = Dispositif.objects.get_or_create(region=region, code=d["code"], defaults=defaults)
+    dispositif, created = Dispositif.objects.get_or_create(region=region, code=d["code"], defaults=defaults)
+    if created and d.get("billing_history"):
+        _dispositif_history(dispositif, d["billing_history"])
     return dispositif
+
+
+def _dispositif_history(dispositif: Dispositif, billing_history: list) -> None:
+    """The parameters in force since each date of the document (ADR 0021) become the dispositif's
+    history rows, so that formarche's next export carries them again."""
+    historical = Dispositif.history.model
+    base = {f.attname: getattr(dispositif, f.attname) for f in Dispositif._meta.concrete_fields}
+    rows = []
+    for index, item in enumerate(billing_history):
+        values = {**base, "resorption_bands": item["resorption_bands"] or []}
+        for name in ("advance_rate", "vat_rate"):
+            if item[name] is not None:
+                values[name] = item[name]
+        values["cap_rate"] = item["cap_rate"]
+        rows.append(
+            historical(
+                **values,
+                history_date=item["since"],
+                history_type="+" if index == 0 else "~",
+                history_change_reason="Paramètres de facturation en vigueur (import d'échange)",
+            )
+        )
+    historical.objects.bulk_create(rows)
 
 
 def _write_people(p: dict, org, orders: dict) -> tuple[int, dict, int]:

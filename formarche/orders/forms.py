@@ -109,10 +109,13 @@ class OpeningForm(StyledFormMixin, forms.Form):
         label="Code RNCP ou RS",
         required=False,
         max_length=20,
-        help_text="Par exemple RNCP38233 ou RS5487. Vide pour un CQP ou une formation sans certification.",
+        help_text="Par exemple RNCP38233 ou RS5487. Vide pour un CQP non enregistré ou une formation sans certification.",
     )
     certification_level = forms.ChoiceField(
-        label="Niveau de qualification (RNCP)", choices=RncpLevel.choices, required=False
+        label="Niveau de qualification (RNCP)",
+        choices=RncpLevel.choices,
+        required=False,
+        help_text="Pour un CQP enregistré au RNCP, « Sans niveau » s'il n'en a pas.",
     )
     nsf_code = forms.ChoiceField(label="Spécialité de formation (NSF)", choices=NSF_CHOICES)
     training_kind = forms.ChoiceField(label="Nature de l'action", choices=TrainingKind.choices)

@@ -224,6 +224,9 @@ def write_refusal(status: str, what: str, *, allow_closed: bool = False) -> str 
 
 class CertificationType(models.TextChoices):
     RNCP = "rncp", "Certification enregistrée au RNCP"
+    # BPF F-3 a « dont CQP sans niveau de qualification » (issue #18): a CQP registered at the
+    # RNCP, with its level or without one (certification_level "")
+    RNCP_CQP = "rncp_cqp", "CQP enregistré au RNCP (avec ou sans niveau)"
     RS = "rs", "Certification ou habilitation enregistrée au répertoire spécifique (RS)"
     CQP = "cqp", "CQP non enregistré au RNCP ni au RS"
     NONE = "aucune", "Aucune certification (autre formation professionnelle)"

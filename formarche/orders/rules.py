@@ -21,7 +21,7 @@ class OrderError(Exception):
 def certification_error(certification_type: str, code: str) -> str | None:
     """French message if the code does not fit the certification type (RNCP12345, RS1234), else None."""
     code = (code or "").strip()
-    if certification_type == CertificationType.RNCP:
+    if certification_type in (CertificationType.RNCP, CertificationType.RNCP_CQP):
         if not RNCP_CODE_RE.fullmatch(code):
             return "Le code RNCP s'écrit RNCP suivi de chiffres, par exemple RNCP38233."
     elif certification_type == CertificationType.RS:

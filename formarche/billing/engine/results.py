@@ -144,3 +144,8 @@ class Solde:
     vat: Decimal
     balance_ttc: Decimal
     is_repayment_order: bool
+    # Rectificatif after the CRE final (an action reopened by the Région, ADR 0021): the hours
+    # corrected since the last validated period (signed: < 0 when hours were removed) and their
+    # amount round(hours × p), which enters the amount due.
+    correction_hours: Decimal = Decimal(0)
+    correction_billable: Decimal = Decimal(0)

@@ -380,6 +380,7 @@ def compute_solde(
     *,
     bonus: Decimal = ZERO,
     penalties: Decimal = ZERO,
+    correction_hours: Decimal = ZERO,
 ) -> Solde:
     """The balance after the last statement [design, sigma.md]: due + bonus − penalties − paid.
 
@@ -390,6 +391,10 @@ def compute_solde(
     for a 57 820 € order]; see docs/adr/0007-solde-pays-the-regulated-part.md.  A negative balance
     is an ordre de reversement (it gathers any unresorbed advance and any carried-out repayment).
     ``bonus`` and ``penalties`` are totals (≥ 0) of the line items entered by the Région.
+
+    ``correction_hours`` (signed) are the hours corrected after the CRE final, once the Région
+    reopened the action (docs/adr/0021-reopening-an-action.md): no period follows the CREF, so the
+    rectificatif enters the solde — amount due = max(0, min(B_n + round(R × p), A)).
     """
     if not statements:
         raise EngineInputError("statements", "au moins un état (CRE) est nécessaire pour calculer le solde")
@@ -397,8 +402,10 @@ def compute_solde(
         _check_decimal(name, value, places=2)
         if value < 0:
             raise EngineInputError(name, "ne peut pas être négatif")
+    _check_decimal("correction_hours", correction_hours, places=2)
     last = statements[-1]
-    amount_due = min(last.cumulative_billable, terms.amount)
+    correction_billable = round_cents(correction_hours * terms.unit_price)
+    amount_due = max(ZERO, min(last.cumulative_billable + correction_billable, terms.amount))
     instalments = sum((statement.total_ht for statement in statements), ZERO)
     total_paid = last.advance + instalments
     balance = round_cents(amount_due + bonus - penalties - total_paid)
@@ -414,4 +421,6 @@ def compute_solde(
         vat=vat,
         balance_ttc=balance + vat,
         is_repayment_order=balance < 0,
+        correction_hours=correction_hours,
+        correction_billable=correction_billable,
     )

@@ -139,6 +139,18 @@ class Solde(models.Model):
         related_name="+",
         verbose_name="reversement enregistré par",
     )
+    # Annulé by the Région's reopening of the action before it was paid (ADR 0021): the figures
+    # above are those issued (history keeps them); the next issuance recomputes them in place.
+    voided_at = models.DateTimeField("annulé le (réouverture)", null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="annulé par",
+    )
+    void_reason = models.TextField("motif de l'annulation", blank=True)
     history = HistoricalRecords()
 
     objects = SoldeQuerySet.as_manager()
@@ -169,6 +181,11 @@ class Solde(models.Model):
         return f"Solde {self.order.number}"
 
     @property
+    def is_voided(self) -> bool:
+        """Annulé by a reopening: to be recomputed and issued again once the action is closed."""
+        return self.voided_at is not None
+
+    @property
     def repayment_amount(self) -> Decimal:
         """What the OF pays back (> 0) on a titre de reversement."""
         return -self.balance_ttc if self.is_repayment_order else ZERO
@@ -185,4 +202,6 @@ class Solde(models.Model):
             vat=self.vat,
             balance_ttc=self.balance_ttc,
             is_repayment_order=self.is_repayment_order,
+            correction_hours=Decimal(self.data.get("correction_hours", "0.00")),
+            correction_billable=Decimal(self.data.get("correction_billable", "0.00")),
         )

@@ -50,9 +50,11 @@ from formarche.billing.selectors.solde import (
     order_solde,
     repayment_order_context,
     solde_compute,
+    solde_correction_hours,
     solde_frozen_data,
     solde_invoices,
     solde_issued,
+    solde_payment_refusal,
     validated_periods_with_statements,
 )
 
@@ -92,6 +94,8 @@ __all__ = [
     "signed_invoice_trust_roots",
     "repayment_order_context",
     "solde_compute",
+    "solde_correction_hours",
+    "solde_payment_refusal",
     "solde_frozen_data",
     "solde_invoice_document",
     "solde_invoices",

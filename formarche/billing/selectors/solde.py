@@ -6,12 +6,30 @@ from __future__ import annotations
 from dataclasses import fields as dataclass_fields
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils import timezone
 
+from formarche.attendance.selectors import order_month_totals
 from formarche.billing import engine
-from formarche.billing.models import Adjustment, AdjustmentKind, Invoice, Period, PeriodStatus, Solde
+from formarche.billing.models import (
+    Adjustment,
+    AdjustmentKind,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+    Period,
+    PeriodStatus,
+    Solde,
+)
+from formarche.orders.models import OrderStatus
 from formarche.orders.terms import order_terms
+from formarche.utils.formatting import format_date
 from formarche.utils.money import ZERO
+
+REOPENED = (
+    "L'action est rouverte par la Région : le solde sera disponible quand l'organisme l'aura "
+    "corrigée et fermée de nouveau."
+)
 
 
 def advance_expected(order) -> Decimal:
@@ -53,6 +71,15 @@ def _solde_missing(periods):
     return final, cref_invoice, []
 
 
+def solde_correction_hours(order, periods) -> Decimal:
+    """Hours recorded now minus hours frozen by the validated ``periods`` (signed): after the CRE
+    final, the rectificatif of an action reopened by the Région (ADR 0021); 0 otherwise, since a
+    closed action takes no hours."""
+    recorded = sum((h.total for h in order_month_totals(order).values()), ZERO)
+    billed = sum((p.hours for p in periods), ZERO)
+    return recorded - billed
+
+
 def solde_compute(order):
     """``(engine.Solde | None, final_period, cref_invoice, missing)`` — the engine's solde over the
     frozen statements of the validated periods, with today's penalties and bonuses.
@@ -62,12 +89,20 @@ def solde_compute(order):
     """
     periods = validated_periods_with_statements(order)
     final, cref_invoice, missing = _solde_missing(periods)
+    if not missing and order.status == OrderStatus.OPEN:
+        missing = [REOPENED]
     if missing:
         return None, final, cref_invoice, missing
     bonus, penalties = Adjustment.objects.filter(order=order).totals()
     statements = [p.statement.as_engine() for p in periods]
     try:
-        solde = engine.compute_solde(order_terms(order), statements, bonus=bonus, penalties=penalties)
+        solde = engine.compute_solde(
+            order_terms(order),
+            statements,
+            bonus=bonus,
+            penalties=penalties,
+            correction_hours=solde_correction_hours(order, periods),
+        )
     except engine.EngineInputError as exc:
         return None, final, cref_invoice, [f"Le solde ne peut pas être calculé : {exc.reason}"]
     return solde, final, cref_invoice, []
@@ -78,6 +113,8 @@ def solde_frozen_data(order, solde: engine.Solde, statements, adjustments, vat_p
     penalties and bonuses — the solde's page, its invoice and its titre de reversement read it."""
     data = {f.name: str(getattr(solde, f.name)) for f in dataclass_fields(engine.Solde)}
     data["is_repayment_order"] = solde.is_repayment_order
+    data["correction_hours"] = str(solde.correction_hours)
+    data["correction_billable"] = str(solde.correction_billable)
     data["order_amount"] = str(order.amount)
     data["cumulative_billable"] = str(statements[-1].cumulative_billable)
     data["cumulative_hours"] = str(statements[-1].cumulative_hours)
@@ -112,6 +149,30 @@ def order_solde(order, *, with_users: bool = False) -> Solde | None:
     if with_users:
         soldes = soldes.select_related("issued_by", "repayment_recorded_by")
     return soldes.first()
+
+
+def solde_payment_refusal(order) -> str | None:
+    """Why the solde of ``order`` is settled (French), or None while nothing of it was paid: a
+    payment recorded on a solde invoice, or the titre de reversement received (ADR 0021)."""
+    solde = Solde.objects.filter(order=order).first()
+    if solde is None:
+        return None
+    if solde.repayment_received_on:
+        return (
+            f"Le reversement du solde a été reçu le {format_date(solde.repayment_received_on)} : "
+            "le solde est réglé."
+        )
+    paid = (
+        Invoice.objects.filter(solde=solde)
+        .filter(
+            Q(status__in=[InvoiceStatus.PAID, InvoiceStatus.PARTIALLY_PAID])
+            | Q(pk__in=Payment.objects.filter(invoice__solde=solde).values("invoice_id"))
+        )
+        .first()
+    )
+    if paid is not None:
+        return f"La facture du solde n° {paid.number} est payée : le solde est réglé."
+    return None
 
 
 def solde_issued(order) -> bool:

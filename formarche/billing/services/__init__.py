@@ -26,7 +26,7 @@ from formarche.billing.services.numbering import invoice_number_take
 from formarche.billing.services.payment import advance_record, payment_record
 from formarche.billing.services.period import period_validate
 from formarche.billing.services.signed_invoice import invoice_upload_signed
-from formarche.billing.services.solde import solde_issue, solde_repayment_record
+from formarche.billing.services.solde import solde_issue, solde_repayment_record, solde_void
 
 __all__ = [
     "BillingError",
@@ -43,4 +43,5 @@ __all__ = [
     "period_validate",
     "solde_issue",
     "solde_repayment_record",
+    "solde_void",
 ]

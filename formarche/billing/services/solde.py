@@ -9,13 +9,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from formarche.billing.models import SUPPORT_SOLDE, Invoice, InvoiceStatus, Solde
+from formarche.billing.models import SUPPORT_SOLDE, Invoice, InvoiceStatus, Rejection, Solde
 from formarche.billing.pdf import render_repayment_order_pdf
 from formarche.billing.selectors import (
     order_adjustments,
     repayment_order_context,
     solde_compute,
     solde_frozen_data,
+    solde_payment_refusal,
     validated_periods_with_statements,
 )
 from formarche.billing.services._common import BillingError, as_user, require_not_archived, store_file
@@ -52,14 +53,14 @@ def _solde_invoice_issue(solde: Solde, user, today: dt.date) -> Invoice:
     )
 
 
-def _new_solde(order: Order, user, today: dt.date) -> Solde:
+def _new_solde(order: Order, user, today: dt.date, row: Solde | None = None) -> Solde:
+    """A new solde, or ``row`` (annulé by a reopening) recomputed in place (ADR 0021)."""
     solde, final, _cref, missing = solde_compute(order)
     if missing:
         raise BillingError("Le solde n'est pas encore disponible. " + " ".join(missing), errors=missing)
     statements = [p.statement.as_engine() for p in validated_periods_with_statements(order)]
     adjustments = order_adjustments(order)
-    return Solde(
-        order=order,
+    values = dict(
         final_period=final,
         amount_due=solde.amount_due,
         bonus=solde.bonus,
@@ -75,6 +76,14 @@ def _new_solde(order: Order, user, today: dt.date) -> Solde:
         issued_on=today,
         issued_by=user,
     )
+    if row is None:
+        return Solde(order=order, **values)
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.voided_at = row.voided_by = None
+    row.void_reason = ""
+    row.repayment_document = ""
+    return row
 
 
 @transaction.atomic
@@ -90,12 +99,12 @@ def solde_issue(*, order: Order, user, today: dt.date | None = None) -> Solde:
     )
     require_not_archived(order, "le solde ne peut plus être émis.")
     existing = Solde.objects.filter(order=order).first()
-    if existing is not None:
+    if existing is not None and not existing.is_voided:
         if existing.balance_ttc > 0 and not Invoice.objects.live().filter(solde=existing).exists():
             _solde_invoice_issue(existing, user, today)
             return existing
         raise BillingError("Le solde de cette action est déjà émis.")
-    row = _new_solde(order, user, today)
+    row = _new_solde(order, user, today, row=existing)
     as_user(row, user).save()
     if row.balance_ttc > 0:
         _solde_invoice_issue(row, user, today)
@@ -126,4 +135,39 @@ def solde_repayment_record(*, solde: Solde, user, date: dt.date, reference: str 
     solde.repayment_reference = (reference or "").strip()[:80]
     solde.repayment_recorded_by = user
     as_user(solde, user).save()
+    return solde
+
+
+VOIDABLE_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.SIGNED, InvoiceStatus.VALIDATED)
+
+
+@transaction.atomic
+def solde_void(*, order: Order, user, reason: str) -> Solde | None:
+    """Annul the issued, unpaid solde of ``order`` (the Région reopens the action, ADR 0021).
+
+    Its live invoice (issued, signed or validated, never paid) is rejected with ``reason``, so that
+    the OF reads why; a titre de reversement not received is annulled with it. The row keeps its
+    figures (and its history) until the next :func:`solde_issue` recomputes them. Refused once the
+    solde is paid (:func:`formarche.billing.selectors.solde_payment_refusal`). Returns the solde
+    (None when none was issued).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise BillingError("Indiquez le motif de l'annulation du solde.")
+    refusal = solde_payment_refusal(order)
+    if refusal:
+        raise BillingError(refusal)
+    solde = Solde.objects.select_for_update().filter(order=order).first()
+    if solde is None or solde.is_voided:
+        return solde
+    for invoice in Invoice.objects.select_for_update().filter(solde=solde, status__in=VOIDABLE_STATUSES):
+        invoice.status = InvoiceStatus.REJECTED
+        invoice.decided_at = timezone.now()
+        invoice.decided_by = user
+        as_user(invoice, user).save()
+        as_user(Rejection(invoice=invoice, reason=reason, rejected_by=user), user).save()
+    solde.voided_at = timezone.now()
+    solde.voided_by = user
+    solde.void_reason = reason
+    as_user(solde, user).save(update_fields=["voided_at", "voided_by", "void_reason"])
     return solde

@@ -95,8 +95,13 @@ def solde(request, order_id):
     order = order_or_404(request, order_id)
     tenant = request.tenant
     frozen = selectors.order_solde(order, with_users=True)
+    # annulé by a reopening (ADR 0021): shown as computed today, its rejected invoice listed
+    voided = frozen if frozen is not None and frozen.is_voided else None
+    frozen = None if voided else frozen
     context = action_context(request, order, "solde")
     figures, final, missing, invoices, adjustments = _solde_figures(order, frozen)
+    if voided is not None:
+        invoices = selectors.solde_invoices(voided)
     live_invoice = next((i for i in invoices if not i.is_rejected), None)
     can_issue = perms.can_issue_solde(
         tenant, order, frozen=frozen, missing=missing, live_invoice=live_invoice
@@ -113,6 +118,7 @@ def solde(request, order_id):
         adjustments=adjustments,
         can_issue=can_issue,
         reissue=frozen is not None and can_issue,
+        voided=voided,
         repayment_form=RepaymentForm(initial={"date": timezone.localdate()})
         if perms.can_record_repayment(tenant, order, frozen)
         else None,

@@ -7,7 +7,7 @@ and changes nothing when it refuses. One module per entity:
 - ``situations``: bilans de situation and questionnaires de suivi (draft, validation, the trainee's answer);
 - ``followup_links``: the trainee's one-time links;
 - ``change_requests``: demandes de modification (create, approve, refuse);
-- ``orders``: the action's real end date, closing and archiving.
+- ``orders``: the action's real end date, closing, reopening (by the Région) and archiving.
 
 The reads (``closing_status`` among them) are in :mod:`formarche.closing.selectors`.
 """
@@ -26,7 +26,12 @@ from formarche.closing.services.exits import (
     trainee_exits_set,
 )
 from formarche.closing.services.followup_links import LINK_VALIDITY_DAYS, followup_link_create
-from formarche.closing.services.orders import order_archive, order_close, order_real_end_set
+from formarche.closing.services.orders import (
+    order_archive,
+    order_close,
+    order_real_end_set,
+    order_reopen,
+)
 from formarche.closing.services.situations import (
     DRAFT,
     VALIDATE,
@@ -55,5 +60,6 @@ __all__ = [
     "order_archive",
     "order_close",
     "order_real_end_set",
+    "order_reopen",
     "trainee_exits_set",
 ]

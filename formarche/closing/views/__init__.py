@@ -20,6 +20,7 @@ from formarche.closing.views.closing import (
     outcomes_export,
     outcomes_export_xlsx,
     outcomes_page,
+    reopen,
 )
 from formarche.closing.views.exits import exit_edit, exits
 from formarche.closing.views.public import followup_public
@@ -45,6 +46,7 @@ __all__ = [
     "exit_edit",
     "exits",
     "followup_due",
+    "reopen",
     "followup_edit",
     "followup_link",
     "followup_public",

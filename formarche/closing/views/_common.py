@@ -9,6 +9,7 @@ from formarche.orders.action_menu import action_menu
 
 of_writer_required = tenant_required(*perms.OF_WRITER_ROLES)
 archiver_required = tenant_required(*perms.ARCHIVER_ROLES)
+reopener_required = tenant_required(*perms.REOPENER_ROLES)
 
 STATE_ICONS = {
     AssessmentState.TO_ENTER: "○",

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from formarche.accounts.tenancy import tenant_required
 from formarche.closing import outcome_charts, outcome_exports, outcomes, perms, selectors, services
-from formarche.closing.forms import RealEndForm
-from formarche.closing.views._common import action_context, archiver_required
+from formarche.closing.forms import RealEndForm, ReopenForm
+from formarche.closing.views._common import action_context, archiver_required, reopener_required
 from formarche.orders.models import OrderStatus
 from formarche.utils.dbrouter import reads_from_replica
 
@@ -29,6 +29,8 @@ def _closing_context(request, order, form, **extra):
         closing_history=selectors.closing_history(order),
         OrderStatus=OrderStatus,
         can_archive=perms.can_archive(request.tenant, order),
+        can_reopen=perms.can_reopen(request.tenant, order),
+        pending_reopening=selectors.pending_reopening(order),
         pending_end_date=selectors.pending_end_date_request(order),
         **extra,
     )
@@ -99,6 +101,33 @@ def archive(request, order_id):
     else:
         messages.success(request, "L'action est archivée.")
     return redirect("closing:close", order_id=order.pk)
+
+
+@reopener_required
+@require_http_methods(["GET", "POST"])
+def reopen(request, order_id):
+    """« Rouvrir l'action » (Région): the reason, the consequences, Annuler / Poursuivre (ADR 0021)."""
+    order = selectors.order_for_page(request.tenant, order_id)
+    refusal = selectors.reopen_refusal(order)
+    if request.method == "POST":
+        form = ReopenForm(request.POST)
+        if form.is_valid():
+            try:
+                services.order_reopen(order=order, by=request.user, reason=form.cleaned_data["reason"])
+            except services.ClosingError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, "L'action a été rouverte. Un mail a été envoyé à l'organisme.")
+            return redirect("closing:close", order_id=order.pk)
+    else:
+        form = ReopenForm()
+    if refusal and request.method == "GET":
+        messages.error(request, refusal)
+        return redirect("closing:close", order_id=order.pk)
+    context = action_context(
+        request, order, "closing", form=form, solde_issued=selectors.order_solde_issued(order)
+    )
+    return render(request, "closing/reopen.html", context)
 
 
 def _outcomes(request):

@@ -11,7 +11,7 @@ from formarche.interchange.validation import Checker
 from formarche.orders.models import Dispositif
 from formarche.orders.terms import parse_bands as to_bands
 from formarche.organisations.models import OrganisationKind
-from formarche.utils.money import CENT
+from formarche.utils.money import CENT, ZERO
 
 LONG_TEXT = 5000
 
@@ -150,6 +150,8 @@ def _solde(o: dict, op: str, c: Checker) -> dict | None:
         "issued_on": c.day(solde, "issued_on", sp),
         **{k: c.number(solde, k, sp, minimum=None) for k in SOLDE_FIGURES},
         "is_repayment_order": c.boolean(solde, "is_repayment_order", sp),
+        # hours corrected after the CRE final of a reopened action (ADR 0021), signed; 0 when absent
+        "correction_hours": c.number(solde, "correction_hours", sp, required=False, minimum=None) or ZERO,
         "repayment_received_on": c.day(solde, "repayment_received_on", sp, required=False),
         "repayment_reference": c.text(solde, "repayment_reference", sp, required=False, max_length=80) or "",
     }

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 from formarche.billing import engine
 from formarche.interchange.figures import SOLDE_FIGURES, STATEMENT_FIGURES
+from formarche.interchange.history import params as dispositif_params
 from formarche.interchange.history.parse import _label
+from formarche.interchange.history.write import period_validated_at
 from formarche.interchange.validation import Checker
 from formarche.orders.terms import parse_bands
 from formarche.utils.money import ZERO, round_cents
@@ -49,6 +51,11 @@ def verify_order(entry: dict, op: str, c: Checker, existing_dispositif) -> None:
     if terms is None:
         return
     entry["terms"] = terms
+    billing_history = entry["dispositif"].get("billing_history")
+    if billing_history and not dispositif_params.check_last_is_current(
+        billing_history, params, entry["dispositif"]["code"], c
+    ):
+        return
     for p in periods[:-1]:
         if p["is_final"]:
             c.add(
@@ -63,10 +70,14 @@ def verify_order(entry: dict, op: str, c: Checker, existing_dispositif) -> None:
         v is None for p in periods if p["statement"] for v in p["statement"].values()
     ):
         return  # already reported
-    if periods and not _verify_statements(entry, op, c, terms, periods):
+    if periods and not _verify_statements(entry, op, c, terms, periods, params):
         return
     if history["solde"] is not None:
-        _verify_solde(entry, c, terms, periods)
+        when = dispositif_params.end_of_day(history["solde"]["issued_on"])
+        solde_params, since = dispositif_params.in_force(billing_history, params, when)
+        solde_terms = terms if since is None else _terms(entry, op, c, solde_params)
+        if solde_terms is not None:
+            _verify_solde(entry, c, solde_terms, periods)
 
 
 def _billing_params(entry: dict, op: str, c: Checker, existing_dispositif) -> dict | None:
@@ -130,28 +141,72 @@ def _terms(entry: dict, op: str, c: Checker, params: dict):
         return None
 
 
-def _verify_statements(entry: dict, op: str, c: Checker, terms, periods: list) -> bool:
-    """The engine's statements of every period, compared with the document's; False when refused."""
-    try:
-        computed = engine.compute_statements(
-            terms,
-            [
-                engine.PeriodInput(
-                    period=p["month"],
-                    realised_hours=p["realised_hours"],
-                    counted_unrealised_hours=p["counted_unrealised_hours"],
-                    final=p["is_final"],
-                )
-                for p in periods
-            ],
+def _computed(entry: dict, op: str, c: Checker, terms, periods: list, params: dict):
+    """The engine's statement of each period and the parameters it used: the dispositif's current
+    ones, or — when the document carries the dispositif's ``billing_history`` — those in force at
+    each period's validation (ADR 0021). None when the engine or the terms refuse (reported)."""
+    inputs = [
+        engine.PeriodInput(
+            period=p["month"],
+            realised_hours=p["realised_hours"],
+            counted_unrealised_hours=p["counted_unrealised_hours"],
+            final=p["is_final"],
         )
+        for p in periods
+    ]
+    billing_history = entry["dispositif"].get("billing_history")
+    try:
+        if not billing_history:
+            return engine.compute_statements(terms, inputs), [(params, None)] * len(periods)
+        computed, used, cache = [], [], {}
+        for k, p in enumerate(periods):
+            in_force, since = dispositif_params.in_force(billing_history, params, period_validated_at(p))
+            if since not in cache:
+                cache[since] = _terms(entry, op, c, in_force)
+            if cache[since] is None:
+                return None
+            computed.append(engine.compute_statements(cache[since], inputs[: k + 1])[-1])
+            used.append((in_force, since))
+        return computed, used
     except engine.EngineInputError as exc:
         c.add(f"{op}/periods", f"le moteur de calcul refuse ces périodes ({exc.field}) : {exc.reason}.")
+        return None
+
+
+def _explain(entry: dict, p: dict, used: dict, since, current: dict) -> str:
+    """Why a recomputed statement may disagree: which dispositif, with which parameters, what changed."""
+    code, label = entry["dispositif"]["code"], _label(p["month"])
+    if not entry["dispositif"].get("billing_history"):
+        return (
+            f"le relevé de {label} recalculé avec les paramètres actuels du dispositif « {code} » "
+            f"({dispositif_params.describe(current)}) ne correspond pas à celui du document. Si ces "
+            "paramètres ont été modifiés après la validation de la période, le document doit porter "
+            "leur historique (dispositif/billing_history, que l'export de formarche écrit) : exportez-le "
+            "de nouveau. Sinon, le relevé du document a été modifié après son export."
+        )
+    changes = dispositif_params.changed(used, current)
+    when = f"depuis le {since:%d/%m/%Y}" if since else "au début de son historique"
+    return (
+        f"le relevé de {label} recalculé avec les paramètres du dispositif « {code} » en vigueur à sa "
+        f"validation ({when} : {dispositif_params.describe(used)})"
+        + (f", modifiés ensuite ({', '.join(changes)})," if changes else "")
+        + " ne correspond pas à celui du document : le relevé ou l'historique des paramètres du "
+        "dispositif a été modifié après l'export."
+    )
+
+
+def _verify_statements(entry: dict, op: str, c: Checker, terms, periods: list, params: dict) -> bool:
+    """The engine's statements of every period, compared with the document's; False when refused."""
+    result = _computed(entry, op, c, terms, periods, params)
+    if result is None:
         return False
-    with_statement = [(p, st) for p, st in zip(periods, computed, strict=True) if p["statement"]]
-    for p, st in with_statement:
+    computed, used = result
+    current = dispositif_params.normalised(params)
+    rows = zip(periods, computed, used, strict=True)
+    for p, st, (in_force, since) in ((p, st, u) for p, st, u in rows if p["statement"]):
         sp = f"{p['path']}/statement"
         given = p["statement"]
+        before = len(c.errors)
         if given["kind"] != str(st.kind):
             c.add(
                 f"{sp}/kind",
@@ -165,6 +220,8 @@ def _verify_statements(entry: dict, op: str, c: Checker, terms, periods: list) -
                     f"le relevé recalculé par formarche donne {_fmt(getattr(st, name))}, le document "
                     f"indique {_fmt(given[name])}.",
                 )
+        if len(c.errors) > before:
+            c.add(sp, _explain(entry, p, in_force, since, current))
         entry["statements"][p["month"]] = st
     return True
 
@@ -186,7 +243,9 @@ def _verify_solde(entry: dict, c: Checker, terms, periods: list) -> None:
     if len(statements) != len(periods):
         return  # a statement was refused above
     try:
-        computed_solde = engine.compute_solde(terms, statements, bonus=bonus, penalties=penalties)
+        computed_solde = engine.compute_solde(
+            terms, statements, bonus=bonus, penalties=penalties, correction_hours=solde["correction_hours"]
+        )
     except engine.EngineInputError as exc:
         c.add(sp, f"le moteur de calcul refuse ce solde ({exc.field}) : {exc.reason}.")
         return

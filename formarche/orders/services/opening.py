@@ -44,7 +44,7 @@ def order_open(
     if refusal:
         raise OrderError(refusal)
     certification_code = _checked_certification(certification_type, certification_code)
-    if certification_type != CertificationType.RNCP:
+    if certification_type not in (CertificationType.RNCP, CertificationType.RNCP_CQP):
         certification_level = ""
     if nsf_code and nsf_code not in NSF_CODES:
         raise OrderError("Code NSF inconnu (voir la nomenclature des spécialités de formation).")
