@@ -3,7 +3,7 @@ money, hours, terms, a role, a decision or a signature, and the import jobs (one
 import: who, when, which file and its SHA-256, how many rows).
 
 Each source says how its rows reach an action (``order``: the lookup from the historical row to the
-order's id) or an organisation (``org``: a function of the tenant giving a filter). The 28
+order's id) or an organisation (``org``: a function of the tenant giving a filter). The 29
 history sources are named by label (their historical models are looked up in the app registry);
 the organisation filters import the few models they join (audit sits at the top of the graph).
 """
@@ -31,6 +31,7 @@ class Source:
 SOURCES = [
     Source("action", "Action de formation", "orders.Order", order="id"),
     Source("composante", "Composante", "orders.Component", order="order_id"),
+    Source("avenant", "Avenant", "orders.Amendment", order="order_id"),
     Source("inscription", "Inscription", "trainees.Enrolment", order="order_id"),
     Source("cofinancement", "Cofinancement", "trainees.EnrolmentFunding", order="enrolment__order_id"),
     Source("heures", "Heures réalisées", "attendance.Attendance", order="enrolment__order_id"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from formarche.accounts.perms import sees_audience
 from formarche.accounts.tenancy import Tenant
-from formarche.orders.models import Order
+from formarche.orders.models import Order, OrderStatus
 
 
 def can_open_action(tenant: Tenant, order: Order) -> bool:
@@ -20,3 +20,9 @@ def can_manage_setup(tenant: Tenant) -> bool:
 def can_see_menu_entry(tenant: Tenant, audience: str) -> bool:
     """An entry of the action's menu meant for ``"all"``, ``"of"`` or ``"region"`` users."""
     return sees_audience(tenant, audience)
+
+
+def can_amend_order(tenant: Tenant, order: Order) -> bool:
+    """Avenants (ADR 0020): the Région passes them, until the action is archived; the OF reads
+    them (it asks for one through a change request, or its référent)."""
+    return tenant.is_region and order.status != OrderStatus.ARCHIVED
