@@ -285,3 +285,23 @@ def test_advance_after_an_avenant_is_the_initial_terms(order, actors):
     services.advance_record(
         order=order, user=actors["region_user"], date=dt.date(2023, 3, 24), amount=D("11564.00")
     )
+
+
+def test_the_cref_lists_the_avenants_it_applies_and_march_none(order, actors, client):
+    of_user, region_user = actors["of_user"], actors["region_user"]
+    validate(order, MARCH, of_user)
+    amend(order, region_user, volume_hours=D("5500"), planned_end=dt.date(2024, 10, 31))
+    close_order(order, of_user=of_user, region_user=region_user)
+    cref = validate(order, APRIL, of_user, is_final=True).statement.as_engine()
+    assert cref.kind == engine.StatementKind.CREF and cref.cap_amount == D("51920.00")
+    client.force_login(of_user)
+
+    def page(month):
+        url = reverse("billing:statement", kwargs={"order_id": order.pk, "period": month.strftime("%Y-%m")})
+        return client.get(url).content.decode()
+
+    april = page(APRIL)
+    assert "Avenants appliqués" in april and "Avenant n° 1" in april
+    assert "volume 4\u202f900,00 h → 5\u202f500,00 h" in april
+    assert "date de fin prévisionnelle 31/08/2024 → 31/10/2024" in april
+    assert "Avenants appliqués" not in page(MARCH)

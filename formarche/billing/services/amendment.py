@@ -16,7 +16,7 @@ from formarche.billing.models import Period, PeriodStatus, Statement
 from formarche.billing.services._common import BillingError, as_user, require_not_archived
 from formarche.orders.models import Amendment, Order
 from formarche.utils.dates import add_months
-from formarche.utils.formatting import format_amount, format_date, format_hours, format_month
+from formarche.utils.formatting import format_amount, format_date, format_month
 from formarche.utils.money import has_places, round_cents
 
 
@@ -154,21 +154,3 @@ def amendment_create(
     order._change_reason = f"Avenant n° {number} : {reason}"[:100]
     as_user(order, user).save(update_fields=["amount", "unit_price", "planned_end", "duration_months"])
     return amendment
-
-
-def amendment_summary(amendment: Amendment) -> str:
-    """« Avenant n° 1 du 02/04/2024 (effet avril 2024) : volume 3 600,00 h → 4 000,00 h ; … »."""
-    parts = []
-    for label, before, after in amendment.changes():
-        if isinstance(before, dt.date):
-            parts.append(f"{label} {format_date(before)} → {format_date(after)}")
-        elif label.startswith("volume"):
-            parts.append(f"volume {format_hours(before)} h → {format_hours(after)} h")
-        elif isinstance(before, int):
-            parts.append(f"{label} {before} → {after}")
-        else:
-            parts.append(f"{label} {format_amount(before)} € → {format_amount(after)} €")
-    return (
-        f"Avenant n° {amendment.number} du {format_date(amendment.effective_date)} "
-        f"(effet {format_month(amendment.effective_month).lower()}) : " + " ; ".join(parts)
-    )

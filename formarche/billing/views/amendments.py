@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from formarche.accounts.tenancy import tenant_required
 from formarche.billing import services
 from formarche.billing.forms import AmendmentForm
-from formarche.billing.services.amendment import amendment_summary
+from formarche.billing.selectors.amendments import amendment_summary
 from formarche.billing.views._common import action_context, order_or_404
 from formarche.orders.perms import can_amend_order
 from formarche.orders.selectors import order_amendments
