@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from formarche.utils.money import CENT, round_cents_of_ratio
@@ -49,7 +50,7 @@ class Amendment(models.Model):
     planned_end_after = models.DateField("fin prévisionnelle après")
     duration_months_before = models.PositiveSmallIntegerField("durée avant (mois)")
     duration_months_after = models.PositiveSmallIntegerField("durée après (mois)")
-    created_at = models.DateTimeField("passé le", auto_now_add=True)
+    created_at = models.DateTimeField("passé le", default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
