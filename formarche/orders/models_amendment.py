@@ -24,11 +24,12 @@ AMENDED_FIELDS = {
 
 class AmendmentQuerySet(models.QuerySet):
     def for_tenant(self, tenant):
-        from formarche.orders.models import Order
-
+        """The avenants of the orders the tenant sees (the Order's own rule, reached through the
+        relation: this module is imported by ``orders.models``)."""
         if tenant is None:
             return self.none()
-        return self.filter(order__in=Order.objects.for_tenant(tenant))
+        orders = self.model._meta.get_field("order").related_model.objects
+        return self.filter(order__in=orders.for_tenant(tenant))
 
 
 class Amendment(models.Model):
