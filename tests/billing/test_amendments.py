@@ -305,3 +305,19 @@ def test_the_cref_lists_the_avenants_it_applies_and_march_none(order, actors, cl
     assert "volume 4\u202f900,00 h → 5\u202f500,00 h" in april
     assert "date de fin prévisionnelle 31/08/2024 → 31/10/2024" in april
     assert "Avenants appliqués" not in page(MARCH)
+
+
+def test_after_a_validated_period_the_change_request_points_to_the_avenant(order, actors):
+    from formarche.closing.errors import ClosingError
+    from formarche.closing.models import ChangeKind
+    from formarche.closing.services.change_requests import change_request_create
+
+    validate(order, MARCH, actors["of_user"])
+    with pytest.raises(ClosingError, match="il passe un avenant"):
+        change_request_create(
+            order=order,
+            kind=ChangeKind.VOLUME,
+            new_values={"volume_hours": "5500"},
+            reason="Plus de stagiaires.",
+            by=actors["of_user"],
+        )
