@@ -321,3 +321,17 @@ def test_after_a_validated_period_the_change_request_points_to_the_avenant(order
             reason="Plus de stagiaires.",
             by=actors["of_user"],
         )
+
+
+def test_the_avenant_is_in_the_action_journal(order, actors, client):
+    amend(order, actors["region_user"], amount=D("60000.00"))
+    client.force_login(actors["region_user"])
+    page = client.get(reverse("audit:order_journal", kwargs={"order_id": order.pk}))
+    assert page.status_code == 200
+    from formarche.accounts.tenancy import Tenant
+    from formarche.audit.selectors import journal_rows
+
+    membership = Membership.objects.get(user=actors["region_user"])
+    tenant = Tenant(membership.pk, membership.organisation_id, membership.role, actors["region_user"].pk)
+    kinds = {row["j_kind"] for row in journal_rows(tenant, order_id=order.pk)}
+    assert "avenant" in kinds, kinds
