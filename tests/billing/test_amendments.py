@@ -1,6 +1,7 @@
 """Avenants through the services and the pages (ADR 0020), and the advance check (table of cases)."""
 
 import datetime as dt
+import html
 from decimal import Decimal
 
 import pytest
@@ -335,3 +336,20 @@ def test_the_avenant_is_in_the_action_journal(order, actors, client):
     tenant = Tenant(membership.pk, membership.organisation_id, membership.role, actors["region_user"].pk)
     kinds = {row["j_kind"] for row in journal_rows(tenant, order_id=order.pk)}
     assert "avenant" in kinds, kinds
+
+
+def test_payments_tab_states_the_advance_rule_and_refuses_a_partial_one(order, actors, client):
+    client.force_login(actors["region_user"])
+    url = reverse("billing:payments", kwargs={"order_id": order.pk})
+    assert "Elle s'enregistre en une fois, à ce montant exact" in html.unescape(
+        client.get(url).content.decode()
+    )
+    response = client.post(
+        reverse("billing:advance", kwargs={"order_id": order.pk}),
+        {"date": "2023-03-24", "amount": "5000.00", "reference": "M-1"},
+        follow=True,
+    )
+    assert "est inférieur à l'avance de cette action" in html.unescape(response.content.decode())
+    assert not Payment.objects.filter(order=order).exists()
+    Order.objects.filter(pk=order.pk).update(advance_paid=False)
+    assert "Action sans avance" in client.get(url).content.decode()
