@@ -7,7 +7,7 @@ from rest_framework import serializers
 from formarche.accounts.tenancy import scoped
 from formarche.api.tenancy import api_tenant
 from formarche.attendance.models import Attendance, AttendanceKind, UnrealisedReason
-from formarche.orders.models import Component, Order
+from formarche.orders.models import Amendment, Component, Order
 from formarche.trainees.models import Enrolment, EnrolmentFunding, Trainee
 from formarche.utils.money import round_places
 
@@ -29,8 +29,31 @@ class ComponentSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "label"]
 
 
+class AmendmentSerializer(serializers.ModelSerializer):
+    """Avenant (ADR 0020): in force for the statements from the month of ``effective_date``."""
+
+    class Meta:
+        model = Amendment
+        fields = [
+            "number",
+            "effective_date",
+            "reason",
+            "amount_before",
+            "amount_after",
+            "unit_price_before",
+            "unit_price_after",
+            "planned_end_before",
+            "planned_end_after",
+            "duration_months_before",
+            "duration_months_after",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
 class OrderSerializer(serializers.ModelSerializer):
-    """Bon de commande = action de formation (read only)."""
+    """Bon de commande = action de formation (read only); its terms are the current ones, its
+    ``amendments`` (avenants) say from when."""
 
     lot = serializers.CharField(source="lot.label", read_only=True)
     lot_number = serializers.IntegerField(source="lot.number", read_only=True)
@@ -60,6 +83,7 @@ class OrderSerializer(serializers.ModelSerializer):
         help_text="% de réalisation : heures cumulées × prix unitaire / montant × 100.",
     )
     components = ComponentSerializer(many=True, read_only=True)
+    amendments = AmendmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Order
@@ -99,6 +123,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "training_kind",
             "distance_part",
             "components",
+            "amendments",
         ]
         read_only_fields = fields
 

@@ -31,6 +31,7 @@ class Source:
 SOURCES = [
     Source("action", "Action de formation", "orders.Order", order="id"),
     Source("composante", "Composante", "orders.Component", order="order_id"),
+    Source("avenant", "Avenant", "orders.Amendment", order="order_id"),
     Source("inscription", "Inscription", "trainees.Enrolment", order="order_id"),
     Source("cofinancement", "Cofinancement", "trainees.EnrolmentFunding", order="enrolment__order_id"),
     Source("heures", "Heures réalisées", "attendance.Attendance", order="enrolment__order_id"),

@@ -45,13 +45,14 @@ class FrozenPeriod:
 @reads_from_replica()
 def month_statements(orders, month: date) -> list[tuple[Order, engine.Statement | None, PeriodHours]]:
     """For each action of ``orders`` (a queryset), the statement ``month`` would get if validated
-    now and its hours — ``statement_preview`` for every action, in four queries: the actions, their
-    validated periods, their hours through the month (with those of the month, one grouped sum per
+    now and its hours — ``statement_preview`` for every action, in five queries: the actions, their
+    avenants, their validated periods, their hours through the month (with those of the month, one grouped sum per
     action: no grouping by month of every hour), and the months after each one's last validated
     period, grouped by month (the pending months: only those days are read). The engine builds
     only the month's statement (:func:`~formarche.billing.engine.compute_last_statement`)."""
     month = month.replace(day=1)
-    orders = list(orders.select_related("dispositif").order_by("pk"))
+    # the avenants (ADR 0020): one more query, whatever the number of actions
+    orders = list(orders.select_related("dispositif").prefetch_related("amendments").order_by("pk"))
     ids = [order.pk for order in orders]
     # the frozen hours only (no model instances: 40 000 periods for a Région)
     validated = defaultdict(list)

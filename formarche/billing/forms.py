@@ -67,3 +67,39 @@ class RepaymentForm(StyledFormMixin, forms.Form):
     reference = forms.CharField(
         label="Référence (titre de recette, virement…)", max_length=80, required=False
     )
+
+
+class AmendmentForm(StyledFormMixin, forms.Form):
+    """Avenant (ADR 0020): what is left empty does not change."""
+
+    effective_date = forms.DateField(
+        label="Date d'effet",
+        widget=DATE,
+        help_text="L'avenant s'applique aux relevés à partir du mois de cette date (jamais à une période déjà validée).",
+    )
+    volume_hours = forms.DecimalField(
+        label="Nouveau volume (heures stagiaires)",
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        localize=False,
+        help_text="Le montant en découle au prix unitaire. Ou bien indiquez le montant.",
+    )
+    amount = forms.DecimalField(
+        label="Nouveau montant HT (€)", max_digits=12, decimal_places=2, required=False, localize=False
+    )
+    unit_price = forms.DecimalField(
+        label="Nouveau prix unitaire HT (€ par heure stagiaire)",
+        max_digits=10,
+        decimal_places=4,
+        required=False,
+        localize=False,
+        help_text="Seul, le prix garde le volume : le montant suit.",
+    )
+    planned_end = forms.DateField(label="Nouvelle date de fin prévisionnelle", widget=DATE, required=False)
+    duration_months = forms.IntegerField(
+        label="Nouvelle durée (mois)", min_value=1, max_value=1200, required=False
+    )
+    reason = forms.CharField(
+        label="Motif de l'avenant", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )

@@ -27,6 +27,8 @@ urlpatterns = [
         name="penalty_remove",
     ),
     path("actions/<int:order_id>/solde/", views.solde, name="solde"),
+    # Avenants (ADR 0020)
+    path("actions/<int:order_id>/avenants/nouveau/", views.amendment_create, name="amendment_create"),
     path("actions/<int:order_id>/solde/emettre/", views.solde_issue, name="solde_issue"),
     path("actions/<int:order_id>/solde/reversement.pdf", views.repayment_pdf, name="repayment_pdf"),
     path(

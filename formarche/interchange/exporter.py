@@ -12,6 +12,7 @@ from formarche.attendance.models import Attendance
 from formarche.billing.models import Invoice
 from formarche.bpf.models import FiscalYear, OtherProduct, Subcontracting, Trainer, TrainerHours
 from formarche.interchange import FORMAT, VERSION
+from formarche.interchange.amendments import amendment_rows, with_amendments
 from formarche.interchange.export_rows import (
     attendance_row,
     billing_history,
@@ -58,6 +59,7 @@ def export_document(*, organisation, start: date, end: date) -> dict:
         .order_by("year", "sequence")
     )
     history = billing_history(sel.order_ids)
+    amendments = amendment_rows(sel.order_ids)  # ADR 0020, optional key
     regions = {region_code(o.region): o.region.name for o in sel.orders}
     trainees = {}
     for e in sel.enrolments:
@@ -90,7 +92,10 @@ def export_document(*, organisation, start: date, end: date) -> dict:
         "regions": [{"code": code, "name": name} for code, name in sorted(regions.items())],
         "fiscal_years": [fiscal_year_row(fy) for fy in years],
         "trainers": [trainer_row(t, hours_by_trainer.get(t.pk, [])) for t in trainers],
-        "orders": with_dispositif_history([order_row(o, subs, history) for o in sel.orders], sel.orders),
+        "orders": with_dispositif_history(
+            [with_amendments(order_row(o, subs, history), amendments.get(o.pk)) for o in sel.orders],
+            sel.orders,
+        ),
         "trainees": [trainee_row(t) for t in trainees.values()],
         "enrolments": [enrolment_row(e, enrolment_ref[e.pk], fundings) for e in sel.enrolments],
         "attendance": [attendance_row(enrolment_ref[r[0]], *r[1:]) for r in sel.rows],

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from formarche.interchange import history
+from formarche.interchange.amendments import parse_amendments
 from formarche.interchange.chorus import parse_chorus
 from formarche.interchange.history.params import parse_billing_history
 from formarche.interchange.validation import Checker
@@ -142,6 +143,7 @@ def _parse_order(o, op: str, c: Checker, regions: dict, orders: dict, numbers_in
         },
         "subcontracting": sub_clean,
         "history": history.parse_order_history(o, op, c),
+        "amendments": parse_amendments(o, op, c, fields),  # ADR 0020, optional key
         "path": op,
     }
 

@@ -31,6 +31,7 @@ from formarche.bpf.models import (
 )
 from formarche.imports.pipeline.bulk import bulk_insert, insert_attendance
 from formarche.interchange import history
+from formarche.interchange.amendments import write_amendments
 from formarche.orders.models import Dispositif, Lot, Market, Order
 from formarche.organisations.models import Organisation, OrganisationKind
 from formarche.trainees.models import Enrolment, EnrolmentFunding, Trainee, trainee_name_key
@@ -45,6 +46,7 @@ def write_document(p: dict) -> dict:
         org = Organisation.objects.create(kind=OrganisationKind.OF, **p["organisation"])
     regions = _write_regions(p["regions"])
     orders = _write_orders(p["orders"], regions, org)
+    write_amendments(orders, p["orders"])  # ADR 0020
     trainees, enrolment_ids, fundings = _write_people(p, org, orders)
     insert_attendance(p["attendance"], enrolment_ids, stamp=_validation_stamp(p))
     n_hours = _write_trainers(p["trainers"], org, orders)

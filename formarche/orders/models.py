@@ -463,3 +463,8 @@ class Component(models.Model):
 
     def __str__(self):
         return f"{self.code} — {self.label}"
+
+
+# --- amend --- (avenants, ADR 0020: their own module, imported here so that Django finds them)
+from formarche.orders.models_amendment import Amendment  # noqa: E402, F401
+# --- end amend ---

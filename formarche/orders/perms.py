@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from formarche.accounts.perms import sees_audience
 from formarche.accounts.tenancy import Tenant
-from formarche.orders.models import Order
+from formarche.orders.models import Order, OrderStatus
 
 
 def can_open_action(tenant: Tenant, order: Order) -> bool:
@@ -27,3 +27,9 @@ def can_edit_chorus(tenant: Tenant, order: Order) -> bool:
     Région's: its users set them (as they place orders) while the action is not archived; the OF
     reads them."""
     return tenant.is_region and not order.is_archived
+
+
+def can_amend_order(tenant: Tenant, order: Order) -> bool:
+    """Avenants (ADR 0020): the Région passes them, until the action is archived; the OF reads
+    them (it asks for one through a change request, or its référent)."""
+    return tenant.is_region and order.status != OrderStatus.ARCHIVED

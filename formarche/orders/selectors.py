@@ -144,3 +144,8 @@ def open_actions(tenant, *, limit=50):
     return list(
         orders_with_hours(tenant).filter(status=OrderStatus.OPEN).order_by("planned_start", "number")[:limit]
     )
+
+
+def order_amendments(order):
+    """The order's avenants, n° 1 first, with who passed them (ADR 0020)."""
+    return order.amendments.select_related("created_by").order_by("number")

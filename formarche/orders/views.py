@@ -79,6 +79,8 @@ def action_detail(request, order_id):
         "detail",
         components=selectors.order_components(order),
         nsf_label=NSF_LABELS.get(order.nsf_code, ""),
+        amendments=list(selectors.order_amendments(order)),
+        may_amend=perms.can_amend_order(request.tenant, order),
     )
     return render(request, "orders/action_detail.html", context)
 

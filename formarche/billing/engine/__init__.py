@@ -33,7 +33,12 @@ parameters), :mod:`~formarche.billing.engine.results` (periods in, statements an
 """
 
 from formarche.billing.engine.results import PeriodInput, ProviderLine, Solde, Statement
-from formarche.billing.engine.statements import compute_last_statement, compute_solde, compute_statements
+from formarche.billing.engine.statements import (
+    advance_amount,
+    compute_last_statement,
+    compute_solde,
+    compute_statements,
+)
 from formarche.billing.engine.terms import (
     COMPETENCES_PLUS,
     DEFAULT_RESORPTION_BANDS,
@@ -44,6 +49,7 @@ from formarche.billing.engine.terms import (
     OrderTerms,
     ResorptionBand,
     StatementKind,
+    TermsAmendment,
     contracted_hours,
     terms_for_dispositif,
 )
@@ -62,6 +68,8 @@ __all__ = [
     "Solde",
     "Statement",
     "StatementKind",
+    "TermsAmendment",
+    "advance_amount",
     "compute_last_statement",
     "compute_solde",
     "compute_statements",

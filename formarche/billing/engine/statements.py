@@ -126,23 +126,45 @@ def compute_statements(terms: OrderTerms, periods: Sequence[PeriodInput]) -> lis
         return _compute(terms, periods)
 
 
-def _order_constants(terms: OrderTerms) -> tuple:
+def _order_constants(terms: OrderTerms, advance_of: OrderTerms | None = None) -> tuple:
     """What does not change from one period to the next: ``(vat_percent, cap_amount, advance,
-    base_factor, base_den, zones, resorbed_at_end)``."""
+    base_factor, base_den, zones, resorbed_at_end)``.
+
+    ``advance_of``: the terms the advance was paid on, when they differ from ``terms`` (an
+    avenant [design, ADR 0020]: the advance and its base stay those of the initial terms, the cap
+    and the resorption thresholds follow the amended amount)."""
     amount = terms.amount
     vat_percent = round_cents(terms.vat_rate * _HUNDRED)
     # [seed] plafond = c × A ("plafonnement à hauteur de 46 256 €"); [design] c = 1 without a cap.
     cap_amount = amount if terms.cap_rate is None else round_cents(terms.cap_rate * amount)
+    advance, base_factor, base_den = _advance_constants(advance_of or terms)
+    zones, resorbed_at_end = _resorption_zones(advance, amount, terms.resorption_bands)
+    return vat_percent, cap_amount, advance, base_factor, base_den, zones, resorbed_at_end
+
+
+def _advance_constants(terms: OrderTerms) -> tuple[Decimal, Decimal, Decimal]:
+    """``(advance, base_factor, base_den)``: the advance and the factors of x / base × 100."""
+    amount = terms.amount
     # [derived] advance base: A when D ≤ 12, A × 12 / D otherwise (D = 18 → 38 546,67 → 11 564,00).
     if terms.duration_months > 12:
         duration = Decimal(terms.duration_months)
         advance = round_cents_of_ratio(terms.advance_rate * amount * _TWELVE, duration)
-        base_factor, base_den = _HUNDRED * duration, amount * _TWELVE  # x / base × 100
-    else:
-        advance = round_cents(terms.advance_rate * amount)
-        base_factor, base_den = _HUNDRED, amount
-    zones, resorbed_at_end = _resorption_zones(advance, amount, terms.resorption_bands)
-    return vat_percent, cap_amount, advance, base_factor, base_den, zones, resorbed_at_end
+        return advance, _HUNDRED * duration, amount * _TWELVE
+    return round_cents(terms.advance_rate * amount), _HUNDRED, amount
+
+
+def advance_amount(terms: OrderTerms) -> tuple[Decimal, Decimal]:
+    """``(advance, base)`` of the order: round(α × base), base = A, or round(A × 12 / D) when
+    D > 12 [derived: 57 820 € over 18 months → base 38 546,67, advance 11 564,00], on the
+    initial terms (an avenant does not change the advance paid, ADR 0020)."""
+    initial = terms.initial
+    with decimal.localcontext(_ENGINE_CONTEXT):
+        advance, _factor, _den = _advance_constants(initial)
+        if initial.duration_months > 12:
+            base = round_cents_of_ratio(initial.amount * _TWELVE, Decimal(initial.duration_months))
+        else:
+            base = initial.amount
+    return advance, base
 
 
 def _check_periods(periods: Sequence[PeriodInput]) -> None:
@@ -189,6 +211,8 @@ def _compute(
     terms: OrderTerms, periods: Sequence[PeriodInput], *, last_only: bool = False
 ) -> list[Statement]:
     _check_periods(periods)
+    if terms.amendments:
+        return _compute_amended(terms, periods, last_only=last_only)
     constants = _order_constants(terms)
     zero, hours_zero = ZERO, Decimal("0.00")
     state = (hours_zero, hours_zero, hours_zero, zero, zero, zero, zero, zero, constants[2])
@@ -196,6 +220,41 @@ def _compute(
         state = _carry(terms, constants, periods[:-1], state)
         periods = periods[-1:]
     return _statements(terms, constants, periods, state)
+
+
+def _compute_amended(
+    terms: OrderTerms, periods: Sequence[PeriodInput], *, last_only: bool
+) -> list[Statement]:
+    """[design, ADR 0020] The periods cut into runs of the same terms in force (an avenant starts
+    a run); each run is computed on its terms, the running totals carried from one run to the
+    next.  The advance (and its base) stays the initial terms'."""
+    initial = terms.initial
+    zero, hours_zero = ZERO, Decimal("0.00")
+    runs: list[tuple[OrderTerms, list[PeriodInput]]] = []
+    for item in periods:
+        in_force = terms.in_force(item.period)
+        if runs and runs[-1][0] == in_force:
+            runs[-1][1].append(item)
+        else:
+            runs.append((in_force, [item]))
+    state = None
+    statements: list[Statement] = []
+    last_run = len(runs) - 1
+    for index, (run_terms, run_periods) in enumerate(runs):
+        constants = _order_constants(run_terms, initial)
+        if state is None:
+            state = (hours_zero, hours_zero, hours_zero, zero, zero, zero, zero, zero, constants[2])
+        if last_only and index < last_run:
+            state = _carry(run_terms, constants, run_periods, state)
+            continue
+        if last_only:
+            state = _carry(run_terms, constants, run_periods[:-1], state)
+            run_periods = run_periods[-1:]
+        built = _statements(run_terms, constants, run_periods, state)
+        statements.extend(built)
+        if index < last_run:
+            state = _carry(run_terms, constants, run_periods, state)
+    return statements
 
 
 def _carry(terms: OrderTerms, constants: tuple, periods: Sequence[PeriodInput], state: _State) -> _State:
@@ -227,6 +286,8 @@ def _carry(terms: OrderTerms, constants: tuple, periods: Sequence[PeriodInput], 
         regulation = excess - new_excess
         excess = new_excess
         advance_due = _advance_due(zones, cumulative * price, resorbed_at_end)
+        if advance_due < resorbed:  # only after an avenant (ADR 0020): resorbed stays resorbed
+            advance_due = resorbed
         total_ht = billable + regulation + (resorbed - advance_due) + (zero - carried)
         if total_ht < 0:
             carried = zero - total_ht
@@ -299,6 +360,8 @@ def _statements(
         excess = new_excess
         # [derived] S_k = round(advance × f(r_k)); remboursement = −(S_k − S_{k−1})
         advance_due = _advance_due(zones, n_value, resorbed_at_end)
+        if advance_due < resorbed:  # only after an avenant (ADR 0020): resorbed stays resorbed
+            advance_due = resorbed
         repayment = resorbed - advance_due
         # [design] a negative total is floored at 0, the rest carried to the next period
         carried_in = zero - carried
@@ -404,6 +467,7 @@ def compute_solde(
             raise EngineInputError(name, "ne peut pas être négatif")
     _check_decimal("correction_hours", correction_hours, places=2)
     last = statements[-1]
+    terms = terms.current  # the amount and price after every avenant (ADR 0020)
     correction_billable = round_cents(correction_hours * terms.unit_price)
     amount_due = max(ZERO, min(last.cumulative_billable + correction_billable, terms.amount))
     instalments = sum((statement.total_ht for statement in statements), ZERO)

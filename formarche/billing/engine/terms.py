@@ -6,7 +6,8 @@ Pure Python (see :mod:`formarche.billing.engine`)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
@@ -125,23 +126,11 @@ class OrderTerms:
     advance_rate: Decimal  # α, 0 when no advance was paid
     cap_rate: Decimal | None  # c, None = no cap
     resorption_bands: tuple[ResorptionBand, ...] = DEFAULT_RESORPTION_BANDS
+    # [design, ADR 0020] the avenants: from each one's period on, its amount / price / duration
+    amendments: tuple[TermsAmendment, ...] = ()
 
     def __post_init__(self) -> None:
-        amount = _check_decimal("amount", self.amount, places=2)
-        if not 0 < amount < _MAX_AMOUNT:
-            raise EngineInputError(
-                "amount",
-                "le montant de la commande doit être strictement positif (et inférieur à 100 milliards)",
-            )
-        price = _check_decimal("unit_price", self.unit_price, places=4)
-        if not 0 < price < _MAX_UNIT_PRICE:
-            raise EngineInputError(
-                "unit_price", "le prix unitaire doit être strictement positif (et inférieur à 1 million)"
-            )
-        if isinstance(self.duration_months, bool) or not isinstance(self.duration_months, int):
-            raise EngineInputError("duration_months", "la durée doit être un nombre entier de mois")
-        if not 1 <= self.duration_months <= 1200:
-            raise EngineInputError("duration_months", "la durée doit être d'au moins 1 mois")
+        _check_money_terms(self.amount, self.unit_price, self.duration_months)
         for name in ("vat_rate", "advance_rate"):
             rate = _check_decimal(name, getattr(self, name), places=6)
             if not 0 <= rate <= 1:
@@ -154,6 +143,96 @@ class OrderTerms:
                     "le taux de plafonnement doit être compris entre 0 (exclu) et 1 (0.80 pour 80 %)",
                 )
         _check_bands(self.resorption_bands)
+        _check_amendments(self.amendments)
+
+    def in_force(self, period: date) -> OrderTerms:
+        """The terms of the statement of ``period``: the last avenant whose period is ≤ ``period``
+        (the initial terms before the first one), without the avenants list."""
+        if not self.amendments:
+            return self
+        chosen = None
+        for amendment in self.amendments:
+            if amendment.from_period <= period:
+                chosen = amendment
+        return self._with(chosen)
+
+    @property
+    def current(self) -> OrderTerms:
+        """The terms after every avenant (the solde, the contracted hours shown)."""
+        return self._with(self.amendments[-1]) if self.amendments else self
+
+    @property
+    def initial(self) -> OrderTerms:
+        """The terms before any avenant (the advance is computed on them)."""
+        return replace(self, amendments=()) if self.amendments else self
+
+    def _with(self, amendment: TermsAmendment | None) -> OrderTerms:
+        if amendment is None:
+            return replace(self, amendments=())
+        return replace(
+            self,
+            amount=amendment.amount,
+            unit_price=amendment.unit_price,
+            duration_months=amendment.duration_months,
+            amendments=(),
+        )
+
+
+def _check_money_terms(amount_value, price_value, duration_months, prefix: str = "") -> None:
+    amount = _check_decimal(prefix + "amount", amount_value, places=2)
+    if not 0 < amount < _MAX_AMOUNT:
+        raise EngineInputError(
+            prefix + "amount",
+            "le montant de la commande doit être strictement positif (et inférieur à 100 milliards)",
+        )
+    price = _check_decimal(prefix + "unit_price", price_value, places=4)
+    if not 0 < price < _MAX_UNIT_PRICE:
+        raise EngineInputError(
+            prefix + "unit_price", "le prix unitaire doit être strictement positif (et inférieur à 1 million)"
+        )
+    if isinstance(duration_months, bool) or not isinstance(duration_months, int):
+        raise EngineInputError(prefix + "duration_months", "la durée doit être un nombre entier de mois")
+    if not 1 <= duration_months <= 1200:
+        raise EngineInputError(prefix + "duration_months", "la durée doit être d'au moins 1 mois")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TermsAmendment:
+    """An avenant as the engine sees it [design, ADR 0020]: from the statement of ``from_period``
+    (the first day of a month) on, the order's amount, unit price and duration are these.
+
+    What it changes, period by period (docs/calculs.md « avenant en cours d'action »): the
+    facturable H_k × p at the new price, the rate r_k = C_k × p / A and V = A / p on the new terms,
+    the cap c × A on the new amount (a raised amount releases what the cap withheld), the
+    resorption thresholds on the new amount; the advance (already paid) and its base do not change,
+    and what is resorbed stays resorbed (S_k never goes down).  Statements of earlier periods are
+    not touched: they are computed on the terms in force at their period.
+    """
+
+    number: int
+    from_period: date
+    amount: Decimal
+    unit_price: Decimal
+    duration_months: int
+
+
+def _check_amendments(amendments: object) -> None:
+    if not isinstance(amendments, tuple):
+        raise EngineInputError("amendments", "les avenants doivent être un tuple de TermsAmendment")
+    previous = None
+    for index, amendment in enumerate(amendments):
+        field = f"amendments[{index}]"
+        if not isinstance(amendment, TermsAmendment):
+            raise EngineInputError(field, "doit être un TermsAmendment")
+        period = amendment.from_period
+        if not isinstance(period, date) or period.day != 1:
+            raise EngineInputError(f"{field}.from_period", "la période est la date du premier jour du mois")
+        if previous is not None and period <= previous:
+            raise EngineInputError(
+                f"{field}.from_period", "les avenants doivent prendre effet sur des mois croissants"
+            )
+        previous = period
+        _check_money_terms(amendment.amount, amendment.unit_price, amendment.duration_months, field + ".")
 
 
 def _check_bands(bands: object) -> None:
@@ -215,6 +294,8 @@ def terms_for_dispositif(
 def contracted_hours(terms: OrderTerms) -> Decimal:
     """V = A / p, the contracted trainee-hours, **for display** (2 places, half up) [seed: 4 900].
 
-    The engine never divides by V: it computes r_k = C_k × p / A exactly.
+    The engine never divides by V: it computes r_k = C_k × p / A exactly.  After avenants, V of
+    the current terms (ADR 0020).
     """
+    terms = terms.current
     return round_cents_of_ratio(terms.amount, terms.unit_price)

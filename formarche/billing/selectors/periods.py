@@ -15,6 +15,7 @@ from formarche.attendance.controls import run_controls
 from formarche.attendance.selectors import MonthHours, order_month_totals
 from formarche.billing import engine
 from formarche.billing.models import Period, PeriodStatus, Statement
+from formarche.billing.selectors.amendments import amendments_applying
 from formarche.orders.models import Order
 from formarche.orders.terms import order_terms
 from formarche.utils.dates import month_bounds, months_between
@@ -246,6 +247,8 @@ def statement_context(order, month) -> dict:
         ],
         "billed_ttc": sum((line.ttc for line in st.providers), 0) if st else 0,
         "generated_at": timezone.now(),
+        # ADR 0020: the avenants this statement applies (number, date, what changed)
+        "amendments": amendments_applying(order, month),
     }
 
 

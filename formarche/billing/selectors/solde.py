@@ -33,12 +33,9 @@ REOPENED = (
 
 
 def advance_expected(order) -> Decimal:
-    """The advance of the order's terms, as the engine computes it (round(α × base))."""
-    terms = order_terms(order)
-    statements = engine.compute_statements(
-        terms, [engine.PeriodInput(period=order.planned_start.replace(day=1), realised_hours=ZERO)]
-    )
-    return statements[0].advance
+    """The advance of the order's terms, as the engine computes it (round(α × base), on the
+    initial terms: an avenant does not change it, ADR 0020). 0 for an order « sans avance »."""
+    return engine.advance_amount(order_terms(order))[0]
 
 
 def validated_periods_with_statements(order) -> list[Period]:

@@ -21,6 +21,7 @@ An archived action is read-only: every write here refuses it. Refusals raise
 
 from formarche.billing.services._common import BillingError
 from formarche.billing.services.adjustment import adjustment_add, adjustment_remove
+from formarche.billing.services.amendment import amendment_create
 from formarche.billing.services.invoice import invoice_create, invoice_issue, invoice_reject, invoice_validate
 from formarche.billing.services.numbering import invoice_number_take
 from formarche.billing.services.payment import advance_record, payment_record
@@ -33,6 +34,7 @@ __all__ = [
     "adjustment_add",
     "adjustment_remove",
     "advance_record",
+    "amendment_create",
     "invoice_create",
     "invoice_issue",
     "invoice_number_take",

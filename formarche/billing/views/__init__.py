@@ -5,6 +5,7 @@ read through ``selectors`` and write through ``services``; every object is reach
 tenancy helpers (404 for another organisation's object). One module per page family.
 """
 
+from formarche.billing.views.amendments import amendment_create
 from formarche.billing.views.invoices import (
     INVOICES_PER_PAGE,
     invoice_detail,
@@ -38,6 +39,7 @@ from formarche.billing.views.tabs import (
 )
 
 __all__ = [
+    "amendment_create",
     "INVOICES_PER_PAGE",
     "advance",
     "invoice_detail",

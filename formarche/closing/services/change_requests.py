@@ -21,7 +21,8 @@ from formarche.utils.money import has_places, round_cents
 
 VALIDATED_PERIODS = (
     "Des périodes sont déjà validées (facturées) : le volume et le prix ne sont plus modifiables "
-    "par une demande en ligne. Contactez votre référent à la Région."
+    "par une demande en ligne. Contactez votre référent à la Région : il passe un avenant, qui "
+    "s'appliquera aux relevés suivants (les relevés validés ne changent pas)."
 )
 
 

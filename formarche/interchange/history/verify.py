@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from formarche.billing import engine
+from formarche.interchange.amendments import amended_terms
 from formarche.interchange.figures import SOLDE_FIGURES, STATEMENT_FIGURES
 from formarche.interchange.history import params as dispositif_params
 from formarche.interchange.history.parse import _label
@@ -127,7 +128,7 @@ def _terms(entry: dict, op: str, c: Checker, params: dict):
     ):
         return None  # already reported
     try:
-        return engine.OrderTerms(
+        terms = engine.OrderTerms(
             amount=fields["amount"],
             unit_price=fields["unit_price"],
             duration_months=fields["duration_months"],
@@ -136,6 +137,8 @@ def _terms(entry: dict, op: str, c: Checker, params: dict):
             cap_rate=None if params["cap_rate"] is None else Decimal(params["cap_rate"]),
             resorption_bands=parse_bands(params["resorption_bands"]),
         )
+        # ADR 0020: the avenants' steps (the initial terms, then each avenant from its month)
+        return amended_terms(terms, entry.get("amendments") or [])
     except engine.EngineInputError as exc:
         c.add(op, f"conditions de facturation que le moteur refuse ({exc.field}) : {exc.reason}.")
         return None
