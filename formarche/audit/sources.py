@@ -3,7 +3,7 @@ money, hours, terms, a role, a decision or a signature, and the import jobs (one
 import: who, when, which file and its SHA-256, how many rows).
 
 Each source says how its rows reach an action (``order``: the lookup from the historical row to the
-order's id) or an organisation (``org``: a function of the tenant giving a filter). The 28
+order's id) or an organisation (``org``: a function of the tenant giving a filter). The 29
 history sources are named by label (their historical models are looked up in the app registry);
 the organisation filters import the few models they join (audit sits at the top of the graph).
 """
@@ -38,6 +38,7 @@ SOURCES = [
     Source("releve", "Relevé", "billing.Statement", order="period__order_id"),
     Source("facture", "Facture", "billing.Invoice", order="order_id"),
     Source("rejet", "Rejet de facture", "billing.Rejection", order="invoice__order_id"),
+    Source("avoir", "Avoir", "billing.CreditNote", order="order_id"),
     Source("paiement", "Paiement", "billing.Payment", order="order_id"),
     Source("penalite", "Pénalité ou bonus", "billing.Adjustment", order="order_id"),
     Source("solde", "Solde", "billing.Solde", order="order_id"),
