@@ -96,7 +96,9 @@ def _credit_note_lines(invoice) -> list[str]:
     credit_note = getattr(invoice, "credit_note", None)
     if credit_note is None:
         return []
-    return [f"L'avoir n° {credit_note.number} annulant cette facture a été établi (PDF Factur-X sur la page de la facture)."]
+    return [
+        f"L'avoir n° {credit_note.number} annulant cette facture a été établi (PDF Factur-X sur la page de la facture)."
+    ]
 
 
 def invoice_rejected(invoice, rejection) -> None:

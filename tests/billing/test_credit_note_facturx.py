@@ -18,7 +18,16 @@ from formarche.billing.facturx import (
     build_facturx_xml,
     render_invoice_html,
 )
-from tests.billing.test_facturx import NS, SETTLEMENT, SUM, amount, assert_br_co_rules, parse, seed_document, text
+from tests.billing.test_facturx import (
+    NS,
+    SETTLEMENT,
+    SUM,
+    amount,
+    assert_br_co_rules,
+    parse,
+    seed_document,
+    text,
+)
 
 HEADER = "/rsm:CrossIndustryInvoice/rsm:ExchangedDocument"
 NS_QDT = {"qdt": "urn:un:unece:uncefact:data:standard:QualifiedDataType:100"}

@@ -304,9 +304,7 @@ class InvoiceDocument:
             )
         if self.is_credit_note:
             if not (self.preceding_invoice_number or "").strip() or self.preceding_invoice_date is None:
-                raise InvoiceDataError(
-                    "Un avoir indique le numéro et la date de la facture qu'il annule."
-                )
+                raise InvoiceDataError("Un avoir indique le numéro et la date de la facture qu'il annule.")
             if self.preceding_invoice_number == self.number:
                 raise InvoiceDataError("Un avoir a son propre numéro, distinct de la facture annulée.")
             if self.preceding_invoice_date > self.issue_date:

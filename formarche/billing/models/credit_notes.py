@@ -31,9 +31,14 @@ class CreditNote(models.Model):
     invoice = models.OneToOneField(
         Invoice, on_delete=models.PROTECT, related_name="credit_note", verbose_name="facture annulée"
     )
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="credit_notes", verbose_name="action")
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="credit_notes", verbose_name="action"
+    )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="issued_credit_notes", verbose_name="organisme émetteur"
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="issued_credit_notes",
+        verbose_name="organisme émetteur",
     )
     year = models.PositiveSmallIntegerField("année de numérotation")
     sequence = models.PositiveIntegerField("rang dans l'année")

@@ -53,8 +53,12 @@ def credit_note_issue(*, invoice: Invoice, user, reason: str, today: dt.date | N
         document = credit_note_document(credit_note)
         pdf = facturx.build_facturx_pdf(document)
     except (facturx.InvoiceDataError, ValueError) as exc:
-        raise BillingError(f"L'avoir annulant la facture {invoice.number} ne peut pas être établi : {exc}") from exc
-    if document.amount_due != invoice.payable_ttc:  # the frozen statement no longer gives the invoice's figures
+        raise BillingError(
+            f"L'avoir annulant la facture {invoice.number} ne peut pas être établi : {exc}"
+        ) from exc
+    if (
+        document.amount_due != invoice.payable_ttc
+    ):  # the frozen statement no longer gives the invoice's figures
         raise BillingError(
             f"L'avoir annulant la facture {invoice.number} ne peut pas être établi : son montant "
             f"({document.amount_due}) diffère de celui de la facture ({invoice.payable_ttc})."
