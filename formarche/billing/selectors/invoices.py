@@ -119,7 +119,7 @@ def period_rejected_invoices(order) -> dict:
     return {
         inv.period_id: inv
         for inv in Invoice.objects.filter(order=order, status=InvoiceStatus.REJECTED).select_related(
-            "rejection"
+            "rejection", "credit_note"
         )
     }
 
