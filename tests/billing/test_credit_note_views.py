@@ -116,3 +116,11 @@ def test_lists_with_avoirs_take_a_constant_number_of_queries(client, world):
     services.invoice_reject(invoice=second, user=world.users["region_a_officer"], reason="Erreur 2")
     services.invoice_issue(period=invoice.period, user=world.users["of1_manager"])
     assert counts() == before
+
+
+def test_an_imported_avoir_without_pdf_says_so(client, world):
+    invoice, credit = _reject_from_the_page(client, world)
+    CreditNote.objects.filter(pk=credit.pk).update(document="")
+    client.force_login(world.users["of1_staff"])
+    response = client.get(reverse("billing:credit_note_pdf", kwargs={"invoice_id": invoice.pk}), follow=True)
+    assert f"L'avoir n° {credit.number} a été importé d'un autre système sans son PDF" in text(response)

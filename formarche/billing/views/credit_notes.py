@@ -16,13 +16,20 @@ from formarche.billing.views._common import file_response, invoice_or_404
 from formarche.utils.storage import StorageUnavailable, StoredFileMissing, file_read
 
 NO_CREDIT_NOTE = "Cette facture n'est pas annulée : aucun avoir n'a été établi."
+NO_DOCUMENT = (
+    "L'avoir n° {number} a été importé d'un autre système sans son PDF : formarche ne peut pas le "
+    "télécharger."
+)
 
 
 def _credit_note_or_redirect(request, invoice_id):
     invoice = invoice_or_404(request, invoice_id)
     credit_note = getattr(invoice, "credit_note", None) if invoice.is_rejected else None
-    if credit_note is None or not credit_note.document:
+    if credit_note is None:
         messages.info(request, NO_CREDIT_NOTE)
+        return invoice, None
+    if not credit_note.document:  # imported (interchange format): the PDF does not travel
+        messages.info(request, NO_DOCUMENT.format(number=credit_note.number))
         return invoice, None
     return invoice, credit_note
 
