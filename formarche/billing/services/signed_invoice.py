@@ -65,10 +65,15 @@ def _require_issued_invoice(invoice: Invoice, data: bytes) -> None:
     fields that differ are named), and the issued bytes as its first revision."""
     try:
         issued = file_read(invoice.document)
-    except (StoredFileMissing, StorageUnavailable) as exc:
+    except StorageUnavailable as exc:
         raise BillingError(
-            "La facture émise ne peut pas être relue pour la comparer au fichier signé : rien n'a été "
-            "modifié. Réessayez plus tard ; si cela se reproduit, prévenez l'administrateur."
+            f"Impossible de relire la facture émise pour la comparer au fichier signé ({exc.cause}) : "
+            "rien n'a été modifié. Réessayez plus tard ; si cela se reproduit, prévenez l'administrateur."
+        ) from exc
+    except StoredFileMissing as exc:
+        raise BillingError(
+            f"Le PDF émis de la facture n° {invoice.number} est introuvable dans le stockage : le fichier "
+            "signé ne peut pas lui être comparé. Rien n'a été modifié ; prévenez l'administrateur."
         ) from exc
     errors = signed_check.compare_signed_with_issued(
         signed_pdf=data, issued_pdf=issued, number=invoice.number
@@ -97,12 +102,12 @@ def invoice_upload_signed(
         raise BillingError(invoice_not_issued_message(invoice))
     expected = invoice_expected_filename(invoice)
     report = None if skip_signature_check_for_demo else _checked_report(data, filename, expected)
-    _require_issued_invoice(invoice, data)
     with transaction.atomic():
         locked = Invoice.objects.select_for_update().select_related("order").get(pk=invoice.pk)
         require_not_archived(locked.order, "aucune facture signée ne peut plus être déposée.")
         if locked.status != InvoiceStatus.ISSUED:
             raise BillingError(invoice_not_issued_message(locked))
+        _require_issued_invoice(locked, data)
         store_file(locked.signed_file, expected, data, what="la facture signée")
         locked.signed_filename = filename.replace("\\", "/").rsplit("/", 1)[-1]
         locked.signature_report = _report_json(report, checked=not skip_signature_check_for_demo)
