@@ -39,6 +39,7 @@ SOURCES = [
     Source("releve", "Relevé", "billing.Statement", order="period__order_id"),
     Source("facture", "Facture", "billing.Invoice", order="order_id"),
     Source("rejet", "Rejet de facture", "billing.Rejection", order="invoice__order_id"),
+    Source("avoir", "Avoir", "billing.CreditNote", order="order_id"),
     Source("paiement", "Paiement", "billing.Payment", order="order_id"),
     Source("penalite", "Pénalité ou bonus", "billing.Adjustment", order="order_id"),
     Source("solde", "Solde", "billing.Solde", order="order_id"),

@@ -90,6 +90,15 @@ def invoice_signed(invoice) -> None:
     )
 
 
+def _credit_note_lines(invoice) -> list[str]:
+    credit_note = getattr(invoice, "credit_note", None)
+    if credit_note is None:
+        return []
+    return [
+        f"L'avoir n° {credit_note.number} annulant cette facture a été établi (PDF Factur-X sur la page de la facture)."
+    ]
+
+
 def invoice_rejected(invoice, rejection) -> None:
     _send(
         f"[formarche] Facture rejetée — {invoice.order.number} — {invoice.period_label}",
@@ -100,6 +109,7 @@ def invoice_rejected(invoice, rejection) -> None:
             *_head(invoice),
             "",
             f"Motif du rejet : {rejection.reason}",
+            *_credit_note_lines(invoice),
             "",
             "Émettez une facture corrigée pour cette période (onglet « A facturer »).",
             f"Consulter : {_link(invoice)}",

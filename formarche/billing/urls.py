@@ -43,4 +43,7 @@ urlpatterns = [
     path(f"{F}valider/", views.invoice_validate, name="invoice_validate"),
     path(f"{F}rejeter/", views.invoice_reject, name="invoice_reject"),
     path(f"{F}paiement/", views.invoice_pay, name="invoice_pay"),
+    # the avoir cancelling a rejected invoice (ADR 0019)
+    path(f"{F}avoir.pdf", views.credit_note_pdf, name="credit_note_pdf"),
+    path(f"{F}avoir.xml", views.credit_note_xml, name="credit_note_xml"),
 ]

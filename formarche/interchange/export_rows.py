@@ -10,6 +10,7 @@ from django.core.exceptions import ObjectDoesNotExist
 
 from formarche.billing.models import Adjustment, Payment, PaymentKind, Period, PeriodStatus, Solde
 from formarche.interchange.chorus import export_chorus
+from formarche.interchange.credit_notes import credit_note_row
 from formarche.interchange.figures import SOLDE_FIGURES, STATEMENT_FIGURES
 from formarche.orders.models import Dispositif
 from formarche.trainees.models import EnrolmentFunding
@@ -280,6 +281,7 @@ def invoice_row(invoice) -> dict:
             else None
         ),
         "replaces": invoice.replaces.number if invoice.replaces_id else None,
+        "credit_note": credit_note_row(invoice),
     }
 
 

@@ -54,7 +54,7 @@ def export_document(*, organisation, start: date, end: date) -> dict:
     # issued in the period among them), its periods, statements, advance, adjustments and solde
     invoices = list(
         Invoice.objects.filter(organisation=org, order_id__in=sel.order_ids)
-        .select_related("order", "period", "replaces")
+        .select_related("order", "period", "replaces", "credit_note")
         .prefetch_related("payments", "rejection")
         .order_by("year", "sequence")
     )

@@ -10,6 +10,7 @@ from datetime import date
 
 from formarche.billing.models import SUPPORT_SOLDE, Invoice, InvoiceStatus, Period
 from formarche.interchange import history
+from formarche.interchange.credit_notes import parse_credit_notes
 from formarche.interchange.validation import Checker
 from formarche.orders.models import Order
 from formarche.utils.money import CENT
@@ -58,6 +59,7 @@ def parse_invoices(doc, c: Checker, orders: dict, existing_org) -> list:
         invoices.append(_parse_invoice(i, inv, ip, c, ctx))
     _check_db_periods(invoices, c)
     history.check_invoices(items, invoices, orders, c)
+    parse_credit_notes(items, invoices, c, existing_org, NUMBER)
     return invoices
 
 

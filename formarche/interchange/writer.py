@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from formarche.billing.models import (
     SUPPORT_SOLDE,
+    CreditNote,
     Invoice,
     InvoiceCounter,
     Payment,
@@ -32,6 +33,7 @@ from formarche.bpf.models import (
 from formarche.imports.pipeline.bulk import bulk_insert, insert_attendance
 from formarche.interchange import history
 from formarche.interchange.amendments import write_amendments
+from formarche.interchange.credit_notes import credit_note_objects
 from formarche.orders.models import Dispositif, Lot, Market, Order
 from formarche.organisations.models import Organisation, OrganisationKind
 from formarche.trainees.models import Enrolment, EnrolmentFunding, Trainee, trainee_name_key
@@ -316,6 +318,9 @@ def _write_invoices(invoices: list, org, orders: dict, soldes: dict, periods: di
             reissues.append(invoice)
     if reissues:
         Invoice.objects.bulk_update(reissues, ["replaces"], batch_size=1000)
+    credit_notes = bulk_insert(CreditNote, credit_note_objects(invoices, created))
+    for note in credit_notes:  # the avoirs share the invoices' yearly sequence
+        highest[note.year] = max(highest.get(note.year, 0), note.sequence)
     for year, last in highest.items():
         counter, _ = InvoiceCounter.objects.select_for_update().get_or_create(organisation=org, year=year)
         if counter.last_number < last:

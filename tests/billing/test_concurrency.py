@@ -97,3 +97,28 @@ def test_a_double_click_sent_as_two_concurrent_requests_issues_one_invoice(setup
     assert run_together([post, post]) == [302, 302]
     assert Invoice.objects.count() == 1
     assert InvoiceCounter.objects.get().last_number == 1
+
+
+def test_concurrent_rejection_and_issuing_number_the_avoir_without_gap_or_duplicate(setup):
+    """Two rejections of one invoice at once: one avoir; a rejection and an issuance at once: the
+    avoir and the new invoice share the counter without gap or duplicate (ADR 0019)."""
+    from formarche.billing.models import CreditNote
+
+    order, user = setup
+    march, april = validate(order, MARCH, user), validate(order, APRIL, user)
+    first = services.invoice_issue(period=march, user=user)
+    results = run_together(
+        [lambda: services.invoice_reject(invoice=first, user=user, reason="Erreur")] * 2
+        + [lambda: services.invoice_issue(period=april, user=user)]
+    )
+    refused = [r for r in results if isinstance(r, services.BillingError)]
+    assert len(refused) == 1 and "ne peut plus être rejetée" in str(refused[0]), results
+    assert CreditNote.objects.count() == 1
+    sequences = sorted(
+        [
+            *Invoice.objects.values_list("sequence", flat=True),
+            *CreditNote.objects.values_list("sequence", flat=True),
+        ]
+    )
+    assert sequences == [1, 2, 3]
+    assert InvoiceCounter.objects.get().last_number == 3

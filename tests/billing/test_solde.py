@@ -151,6 +151,10 @@ def test_rejected_solde_invoice_is_issued_again_with_the_same_figures(world):
     assert (
         second.replaces == first and second.payable_ttc == first.payable_ttc and second.number != first.number
     )
+    # the rejected solde invoice is cancelled by its avoir (ADR 0019), same amounts, positive
+    credit = first.credit_note
+    assert credit.payable_ttc == first.payable_ttc > 0 and credit.sequence == first.sequence + 1
+    assert second.sequence == credit.sequence + 1
 
 
 def test_a_negative_solde_is_a_repayment_order(client, world):

@@ -239,8 +239,11 @@ def test_region_rejects_with_a_reason_and_the_of_issues_a_corrected_invoice(
     (message,) = mail.outbox
     assert message.to == ["of@organisme.fr"]
     assert "rejetée" in message.subject and "Le SIRET est erroné." in message.body
+    assert "avoir n° " in message.body.lower() and first.credit_note.number in message.body
+    # the avoir took the next number of the same sequence: the corrected invoice the one after
+    assert first.credit_note.number == f"{dt.date.today().year}-00002"
     second = services.invoice_issue(period=march, user=actors["of_user"])
-    assert second.replaces == first and second.number == f"{dt.date.today().year}-00002"
+    assert second.replaces == first and second.number == f"{dt.date.today().year}-00003"
 
 
 def test_signed_validated_then_paid_in_two_payments_with_e_mails(

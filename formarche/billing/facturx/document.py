@@ -22,6 +22,13 @@ CRE_FINAL = "CRE final"
 SOLDE = "Solde"
 SUPPORTS = (CRE, CRE_FINAL, SOLDE)
 
+# BT-3 invoice type code (UNTDID 1001): 380 commercial invoice, 381 credit note (avoir). A credit
+# note carries positive amounts (EN 16931: the type code gives the direction) and names the
+# invoice it cancels (BG-3: BT-25 preceding invoice number, BT-26 its issue date).
+TYPE_INVOICE = "380"
+TYPE_CREDIT_NOTE = "381"
+TYPE_CODES = (TYPE_INVOICE, TYPE_CREDIT_NOTE)
+
 # The statement rows of the PDF, by support. The solde (VSF) reuses the statement's slots
 # (see "The solde" in docs/adr/0005-facturx-mapping.md): facturable → amount due, régulation →
 # bonus − pénalités, remboursement d'avance → everything already paid (advance and instalments).
@@ -236,12 +243,16 @@ class InvoiceDocument:
     recovery_indemnity: str = DEFAULT_RECOVERY_INDEMNITY
     discount_terms: str = DEFAULT_DISCOUNT_TERMS
     notes: tuple[str, ...] = field(default=())
+    type_code: str = TYPE_INVOICE
+    preceding_invoice_number: str | None = None
+    preceding_invoice_date: date | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         set_(self, "lines", tuple(self.lines))
         set_(self, "notes", tuple(self.notes))
         self._check_identity()
+        self._check_type()
         self._check_amounts()
         self._check_totals()
         due = self.total_ttc
@@ -286,6 +297,31 @@ class InvoiceDocument:
                 "Le numéro de déclaration d'activité de l'organisme et la région du préfet "
                 "auprès duquel il est enregistré sont obligatoires sur la facture."
             )
+
+    def _check_type(self) -> None:
+        """380 invoice, or 381 credit note naming the invoice it cancels (BT-25, BT-26)."""
+        if self.type_code not in TYPE_CODES:
+            raise InvoiceDataError(
+                f"Type de document inconnu « {self.type_code} » : 380 (facture) ou 381 (avoir)."
+            )
+        if self.is_credit_note:
+            if not (self.preceding_invoice_number or "").strip() or self.preceding_invoice_date is None:
+                raise InvoiceDataError("Un avoir indique le numéro et la date de la facture qu'il annule.")
+            if self.preceding_invoice_number == self.number:
+                raise InvoiceDataError("Un avoir a son propre numéro, distinct de la facture annulée.")
+            if self.preceding_invoice_date > self.issue_date:
+                raise InvoiceDataError("Un avoir ne peut pas précéder la facture qu'il annule.")
+        elif self.preceding_invoice_number or self.preceding_invoice_date:
+            raise InvoiceDataError("Seul un avoir (type 381) fait référence à une facture antérieure.")
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.type_code == TYPE_CREDIT_NOTE
+
+    @property
+    def document_label(self) -> str:
+        """« Facture » or « Avoir »."""
+        return "Avoir" if self.is_credit_note else "Facture"
 
     def _check_amounts(self) -> None:
         """Every amount in cents; the VAT rate a percentage; deductions ≤ 0."""

@@ -155,7 +155,7 @@ def _context(doc: InvoiceDocument) -> dict[str, str]:
         )
 
     payment = [doc.payment_terms]
-    if seller.iban:
+    if seller.iban and not doc.is_credit_note:
         bank = f"Virement sur le compte IBAN {seller.iban}"
         if seller.bic:
             bank += f", BIC {seller.bic}"
@@ -163,8 +163,19 @@ def _context(doc: InvoiceDocument) -> dict[str, str]:
     payment += [doc.late_payment_penalties, doc.recovery_indemnity, doc.discount_terms]
     notes = "".join(f"<p>{_e(note)}</p>" for note in doc.notes)
 
+    if doc.is_credit_note:
+        preceding = (
+            f"Avoir n° {doc.number} annulant la facture n° {doc.preceding_invoice_number} "
+            f"du {format_date(doc.preceding_invoice_date)}."
+        )
+        preceding_block = f'<p class="subtitle"><strong>{_e(preceding)}</strong></p>'
+    else:
+        preceding_block = ""
     return {
-        "title": _e(f"Facture {doc.number}"),
+        "title": _e(f"{doc.document_label} {doc.number}"),
+        "heading": _e(f"{doc.document_label} n° {doc.number}"),
+        "preceding_block": preceding_block,
+        "due_label": _e("Montant de l'avoir" if doc.is_credit_note else "Net à payer"),
         "number": _e(doc.number),
         "support_label": _e(doc.support_label),
         "period_label": _e(doc.period_label),
@@ -215,10 +226,10 @@ def build_facturx_pdf(doc: InvoiceDocument, *, html: str | None = None) -> bytes
     xml = build_facturx_xml(doc)
     metadata = {
         "author": doc.seller.name,
-        "keywords": "Factur-X, Facture",
-        "title": f"{doc.seller.name} : facture {doc.number}",
+        "keywords": f"Factur-X, {doc.document_label}",
+        "title": f"{doc.seller.name} : {doc.document_label.lower()} {doc.number}",
         "subject": (
-            f"Facture {doc.number} du {format_date(doc.issue_date)} – {doc.support} "
+            f"{doc.document_label} {doc.number} du {format_date(doc.issue_date)} – {doc.support} "
             f"{doc.period_label} – bon de commande {doc.order_number}"
         ),
     }

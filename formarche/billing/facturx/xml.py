@@ -111,7 +111,7 @@ def _header(root, doc: InvoiceDocument) -> None:
 
     header = _el(root, "rsm", "ExchangedDocument")
     _el(header, "ram", "ID", doc.number)
-    _el(header, "ram", "TypeCode", "380")  # commercial invoice
+    _el(header, "ram", "TypeCode", doc.type_code)  # 380 commercial invoice, 381 credit note
     _date_102(header, "IssueDateTime", doc.issue_date)
     notes: list[tuple[str, str | None]] = [
         (f"{doc.support_label} – période {doc.period_label} – bon de commande {doc.order_number}", None),
@@ -203,6 +203,11 @@ def _settlement(transaction, doc: InvoiceDocument) -> None:
     _el(terms, "ram", "Description", doc.payment_terms)
     _date_102(terms, "DueDateDateTime", doc.due_date)
     _totals(settlement, doc)
+    if doc.is_credit_note:  # BG-3, after the totals (CII D16B order)
+        preceding = _el(settlement, "ram", "InvoiceReferencedDocument")
+        _el(preceding, "ram", "IssuerAssignedID", doc.preceding_invoice_number)
+        issued = _el(preceding, "ram", "FormattedIssueDateTime")
+        _el(issued, "qdt", "DateTimeString", doc.preceding_invoice_date.strftime("%Y%m%d"), format="102")
 
 
 def _tax_breakdown(settlement, doc: InvoiceDocument) -> None:

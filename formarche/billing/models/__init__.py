@@ -7,8 +7,9 @@
 - An :class:`Invoice` is issued from a validated period (``services.invoice_issue``) with the
   next number of its organisation's :class:`InvoiceCounter` for the year, taken inside the issuing
   transaction. It goes émise → signée (signed PDF uploaded, then locked) → validée by the Région
-  (or rejetée, with a :class:`Rejection`; the OF then issues a corrected invoice for the same
-  period) → partiellement payée → payée (:class:`Payment`). An advance payment is a
+  (or rejetée, with a :class:`Rejection` and the :class:`CreditNote` (avoir) that cancels it,
+  issued in the same transaction and numbered in the same sequence; the OF then issues a
+  corrected invoice for the same period) → partiellement payée → payée (:class:`Payment`). An advance payment is a
   :class:`Payment` of kind « avance » with no invoice.
 
 Every model carries ``history = HistoricalRecords()``: who changed what and when (the audit trail
@@ -16,6 +17,7 @@ shown on the invoice and action pages). Every QuerySet has ``for_tenant``. One m
 subject; this package re-exports them all.
 """
 
+from formarche.billing.models.credit_notes import CreditNote, CreditNoteQuerySet
 from formarche.billing.models.invoices import (
     INVOICE_SUPPORTS,
     LIVE_STATUSES,
@@ -44,6 +46,8 @@ __all__ = [
     "SUPPORT_SOLDE",
     "Adjustment",
     "AdjustmentKind",
+    "CreditNote",
+    "CreditNoteQuerySet",
     "Invoice",
     "InvoiceCounter",
     "InvoiceQuerySet",

@@ -5,6 +5,8 @@ One module per subject; this package re-exports them all (``selectors.period_hou
 
 from formarche.billing.selectors.audit import AuditEntry, invoice_audit, order_audit
 from formarche.billing.selectors.documents import (
+    credit_note_document,
+    credit_note_payment_terms,
     invoice_document,
     payment_terms_text,
     solde_invoice_document,
@@ -59,6 +61,8 @@ from formarche.billing.selectors.solde import (
 )
 
 __all__ = [
+    "credit_note_document",
+    "credit_note_payment_terms",
     "adjustment_rows",
     "STATUS_FILTERS",
     "AuditEntry",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from formarche.billing.models import Adjustment, Invoice, Payment, Period, Rejection, Solde
+from formarche.billing.models import Adjustment, CreditNote, Invoice, Payment, Period, Rejection, Solde
 from formarche.ui.templatetags.fm import date_fr, euros
 from formarche.utils.formatting import format_month
 
@@ -108,6 +108,12 @@ def invoice_audit(invoice: Invoice) -> list[AuditEntry]:
         entries += _history_entries(
             rejection.history.select_related("history_user").order_by("history_date", "history_id"), "Rejet"
         )
+    credit_note = CreditNote.objects.filter(invoice=invoice).first()
+    if credit_note:
+        entries += _history_entries(
+            credit_note.history.select_related("history_user").order_by("history_date", "history_id"),
+            f"Avoir {credit_note.number}",
+        )
     if invoice.period_id:
         entries += _history_entries(
             invoice.period.history.select_related("history_user").order_by("history_date", "history_id"),
@@ -122,6 +128,7 @@ def order_audit(order) -> list[AuditEntry]:
     model_labels = (
         (Period, "Période"),
         (Invoice, "Facture"),
+        (CreditNote, "Avoir"),
         (Payment, "Paiement"),
         (Adjustment, "Pénalité / bonus"),
         (Solde, "Solde"),
@@ -142,5 +149,7 @@ def order_audit(order) -> list[AuditEntry]:
                 name = f"Période {format_month(first.month)}"
             elif model is Invoice:
                 name = f"Facture {first.number}"
+            elif model is CreditNote:
+                name = f"Avoir {first.number}"
             entries += _history_entries(records, name)
     return sorted(entries, key=lambda e: e.when, reverse=True)

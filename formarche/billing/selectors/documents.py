@@ -3,12 +3,13 @@ frozen at issuance: the statement or the solde's figures, the seller and the buy
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
 from formarche.billing import facturx
-from formarche.billing.models import AdjustmentKind, Invoice, payment_delay_days
-from formarche.utils.formatting import format_amount, format_month
+from formarche.billing.models import AdjustmentKind, CreditNote, Invoice, payment_delay_days
+from formarche.utils.formatting import format_amount, format_date, format_month
 
 
 def _party(data: dict) -> facturx.Party:
@@ -119,4 +120,34 @@ def solde_invoice_document(invoice: Invoice) -> facturx.InvoiceDocument:
         contract_reference=order.lot.label if order.lot_id else None,
         notes=tuple(_solde_notes(solde)),
         **chorus_options(order),
+    )
+
+
+def credit_note_payment_terms(invoice: Invoice) -> str:
+    return (
+        f"Avoir sans paiement : il annule en totalité la facture n° {invoice.number}, rejetée par "
+        "la Région et non payée ; la période sera facturée de nouveau par une facture distincte."
+    )
+
+
+def credit_note_document(credit_note: CreditNote) -> facturx.InvoiceDocument:
+    """The Factur-X document of an avoir (type 381): the cancelled invoice's document, same lines,
+    same figures (positive: the type code says they are credited), the invoice's frozen parties,
+    with the avoir's own number and date, BT-25 / BT-26 naming the invoice, and the reason."""
+    invoice = credit_note.invoice
+    base = invoice_document(invoice)
+    note = (
+        f"Avoir n° {credit_note.number} annulant la facture n° {invoice.number} du "
+        f"{format_date(invoice.issue_date)}, rejetée par la Région — motif : {credit_note.reason}"
+    )
+    return dataclasses.replace(
+        base,
+        number=credit_note.number,
+        issue_date=credit_note.issue_date,
+        due_date=credit_note.issue_date,
+        type_code=facturx.TYPE_CREDIT_NOTE,
+        preceding_invoice_number=invoice.number,
+        preceding_invoice_date=invoice.issue_date,
+        payment_terms=credit_note_payment_terms(invoice),
+        notes=(note, *base.notes),
     )

@@ -26,7 +26,7 @@ def order_invoices(order):
     return list(
         Invoice.objects.filter(order=order)
         .with_labels()
-        .select_related("rejection", "rejection__rejected_by", "replaces")
+        .select_related("rejection", "rejection__rejected_by", "replaces", "credit_note")
         .prefetch_related(_payments_prefetch())
         .order_by(F("period__month").asc(nulls_last=True), "sequence")
     )
@@ -100,7 +100,7 @@ def tenant_invoices_queryset(queryset, status_filter: str | None):
     (the seller's name is frozen on the invoice); the other joins of ``with_labels`` (provider,
     Région, lot, statement, solde) were built into ~350 objects for a page of 50 (issue #8)."""
     qs = (
-        queryset.select_related("order", "period")
+        queryset.select_related("order", "period", "credit_note")
         .prefetch_related(_payments_prefetch())
         .order_by("received_on", "issue_date", "sequence", "pk")
     )
@@ -119,7 +119,7 @@ def period_rejected_invoices(order) -> dict:
     return {
         inv.period_id: inv
         for inv in Invoice.objects.filter(order=order, status=InvoiceStatus.REJECTED).select_related(
-            "rejection"
+            "rejection", "credit_note"
         )
     }
 
@@ -131,7 +131,9 @@ def period_live_invoice(period) -> Invoice | None:
 
 def invoice_for_tenant():
     """The invoices a detail page reaches (the caller scopes them to the tenant)."""
-    return Invoice.objects.with_labels().select_related("rejection", "rejection__rejected_by", "replaces")
+    return Invoice.objects.with_labels().select_related(
+        "rejection", "rejection__rejected_by", "replaces", "credit_note"
+    )
 
 
 def invoice_party_data(organisation, *, seller: bool) -> dict:

@@ -9,7 +9,8 @@ From a validated month to a paid invoice (the seed's four tabs):
    transaction (row locked), and the Factur-X PDF/A-3; one live invoice per period;
 3. :func:`invoice_upload_signed` — the signed PDF, checked (content, size, name, signature)
    before anything is stored; then the invoice is locked;
-4. :func:`invoice_validate` / :func:`invoice_reject` (Région) and :func:`payment_record`,
+4. :func:`invoice_validate` / :func:`invoice_reject` (Région; a rejection issues the avoir that
+   cancels the invoice, :func:`credit_note_issue`, in the same transaction) and :func:`payment_record`,
    :func:`advance_record`;
 5. Pénalités / Bonus (:func:`adjustment_add`, :func:`adjustment_remove`, Région) and the solde
    (:func:`solde_issue` by the OF once the CREF invoice is issued: a « Solde » invoice, or a titre
@@ -22,6 +23,7 @@ An archived action is read-only: every write here refuses it. Refusals raise
 from formarche.billing.services._common import BillingError
 from formarche.billing.services.adjustment import adjustment_add, adjustment_remove
 from formarche.billing.services.amendment import amendment_create
+from formarche.billing.services.credit_note import credit_note_issue
 from formarche.billing.services.invoice import invoice_create, invoice_issue, invoice_reject, invoice_validate
 from formarche.billing.services.numbering import invoice_number_take
 from formarche.billing.services.payment import advance_record, payment_record
@@ -35,6 +37,7 @@ __all__ = [
     "adjustment_remove",
     "advance_record",
     "amendment_create",
+    "credit_note_issue",
     "invoice_create",
     "invoice_issue",
     "invoice_number_take",

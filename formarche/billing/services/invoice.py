@@ -22,6 +22,7 @@ from formarche.billing.services._common import (
     require_not_archived,
     store_file,
 )
+from formarche.billing.services.credit_note import credit_note_issue
 from formarche.billing.services.numbering import invoice_number_take
 
 
@@ -125,8 +126,9 @@ def invoice_validate(*, invoice: Invoice, user) -> Invoice:
 
 
 @transaction.atomic
-def invoice_reject(*, invoice: Invoice, user, reason: str) -> Invoice:
-    """The Région rejects an issued or signed invoice, with a reason the organisation reads."""
+def invoice_reject(*, invoice: Invoice, user, reason: str, today: dt.date | None = None) -> Invoice:
+    """The Région rejects an issued or signed invoice, with a reason the organisation reads; the
+    avoir cancelling it is issued in the same transaction (:func:`credit_note_issue`, ADR 0019)."""
     reason = (reason or "").strip()
     if not reason:
         raise BillingError("Indiquez le motif du rejet : l'organisme le lira pour corriger sa facture.")
@@ -142,5 +144,6 @@ def invoice_reject(*, invoice: Invoice, user, reason: str) -> Invoice:
     as_user(invoice, user).save()
     rejection = as_user(Rejection(invoice=invoice, reason=reason, rejected_by=user), user)
     rejection.save()
+    credit_note_issue(invoice=invoice, user=user, reason=reason, today=today)
     transaction.on_commit(lambda: notifications.invoice_rejected(invoice, rejection))
     return invoice

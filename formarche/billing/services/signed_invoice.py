@@ -1,5 +1,6 @@
 """The signed invoice (Ajouter une facture signée): the PDF is checked (content, size, name,
-signature) before anything is stored; then the invoice is locked."""
+signature, and that it is the invoice issued: :mod:`formarche.billing.signed_check`) before
+anything is stored; then the invoice is locked."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from formarche.billing import notifications, signatures
+from formarche.billing import notifications, signatures, signed_check
 from formarche.billing.models import Invoice, InvoiceStatus
 from formarche.billing.selectors import (
     invoice_expected_filename,
@@ -17,6 +18,7 @@ from formarche.billing.selectors import (
     signed_invoice_trust_roots,
 )
 from formarche.billing.services._common import BillingError, as_user, require_not_archived, store_file
+from formarche.utils.storage import StorageUnavailable, StoredFileMissing, file_read
 
 
 def _report_json(report, *, checked: bool) -> dict:
@@ -58,6 +60,28 @@ def _checked_report(data: bytes, filename: str, expected: str):
     return report
 
 
+def _require_issued_invoice(invoice: Invoice, data: bytes) -> None:
+    """The signed file must be the PDF formarche issued, signed: same embedded Factur-X XML (the
+    fields that differ are named), and the issued bytes as its first revision."""
+    try:
+        issued = file_read(invoice.document)
+    except StorageUnavailable as exc:
+        raise BillingError(
+            f"Impossible de relire la facture émise pour la comparer au fichier signé ({exc.cause}) : "
+            "rien n'a été modifié. Réessayez plus tard ; si cela se reproduit, prévenez l'administrateur."
+        ) from exc
+    except StoredFileMissing as exc:
+        raise BillingError(
+            f"Le PDF émis de la facture n° {invoice.number} est introuvable dans le stockage : le fichier "
+            "signé ne peut pas lui être comparé. Rien n'a été modifié ; prévenez l'administrateur."
+        ) from exc
+    errors = signed_check.compare_signed_with_issued(
+        signed_pdf=data, issued_pdf=issued, number=invoice.number
+    )
+    if errors:
+        raise BillingError("La facture signée n'a pas été enregistrée.", errors=errors)
+
+
 def invoice_upload_signed(
     *,
     invoice: Invoice,
@@ -83,6 +107,7 @@ def invoice_upload_signed(
         require_not_archived(locked.order, "aucune facture signée ne peut plus être déposée.")
         if locked.status != InvoiceStatus.ISSUED:
             raise BillingError(invoice_not_issued_message(locked))
+        _require_issued_invoice(locked, data)
         store_file(locked.signed_file, expected, data, what="la facture signée")
         locked.signed_filename = filename.replace("\\", "/").rsplit("/", 1)[-1]
         locked.signature_report = _report_json(report, checked=not skip_signature_check_for_demo)

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from formarche.accounts.clientip import client_ip as request_client_ip
 from formarche.orders.action_menu import action_menu
 from formarche.utils.dates import month_start, parse_period
 
@@ -30,7 +31,9 @@ def action_context(request, order, **extra) -> dict:
 
 
 def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    """The signer's address: REMOTE_ADDR, or X-Forwarded-For read through the trusted proxies
+    (``FORMARCHE_TRUSTED_PROXY_COUNT``, the same rule as the login lockout and rate limits)."""
+    return request_client_ip(request) or None
 
 
 def user_agent(request) -> str:
