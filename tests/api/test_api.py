@@ -2,21 +2,18 @@
 
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from formarche.attendance.models import Attendance, AttendanceSource
 from formarche.trainees.models import Enrolment, Trainee
+from tests.api.tokens import api_client
 from tests.world import MARKER
 
 pytestmark = pytest.mark.django_db
 
 
 def api(world, key):
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=world.users[key])
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
+    return api_client(world, key)
 
 
 def test_anonymous_and_bad_token_get_401(world):
@@ -253,13 +250,25 @@ def test_schema_generates_without_warnings(world, tmp_path):
 
 
 def test_api_token_command(world, capsys):
-    call_command("api_token", world.users["of1_staff"].email)
-    key = capsys.readouterr().out.strip()
-    assert Token.objects.get(user=world.users["of1_staff"]).key == key
-    call_command("api_token", world.users["of1_staff"].email, "--reset")
-    assert capsys.readouterr().out.strip() != key
     from django.core.management.base import CommandError
 
+    from formarche.api.models import ApiToken
+
+    email = world.users["of1_manager"].email
+    call_command("api_token", email, "--scope", "hours:write", "--days", "30")
+    key = capsys.readouterr().out.strip()
+    token = ApiToken.objects.get(prefix=key[:12])
+    assert token.scopes == ["hours:write"] and key not in str(token.__dict__)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/attendances/").status_code == 200
+    assert client.get("/api/orders/").status_code == 403  # orders:read not granted
+    call_command("api_token", email, "--revoke", key[:12])
+    assert client.get("/api/attendances/").status_code == 401
+    with pytest.raises(CommandError, match="responsable"):
+        call_command("api_token", world.users["of1_staff"].email)
+    with pytest.raises(CommandError, match="au plus un an"):
+        call_command("api_token", email, "--days", "400")
     with pytest.raises(CommandError, match="Aucun utilisateur"):
         call_command("api_token", "personne@exemple.fr")
 
