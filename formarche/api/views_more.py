@@ -209,6 +209,7 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
         examples=[OpenApiExample("Rejet", value={"reason": "Heures de mars à corriger."}, request_only=True)],
     )
     def reject(self, request, *args, **kwargs):
+        self.get_object()  # another organisation's invoice: 404 before the body is read
         data = sm.RejectSerializer(data=request.data)
         data.is_valid(raise_exception=True)
 
@@ -237,9 +238,9 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
         ],
     )
     def pay(self, request, *args, **kwargs):
+        invoice = self.get_object()
         data = sm.PaymentInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        invoice = self.get_object()
         if not billing_perms.can_pay_invoice(self.tenant, invoice):
             raise _refused(
                 f"Un paiement s'enregistre sur une facture validée ; la facture {invoice.number} est "
