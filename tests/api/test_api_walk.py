@@ -152,7 +152,9 @@ def probes(world) -> dict:
     """The objects asked for, OF 1's side and OF 2's side, for each model."""
     o = world.objects
     of2_attendance = AttendanceFactory(enrolment=o["of2_enrolment"], day=dt.date(2023, 3, 7))
-    of2_year = FiscalYear.objects.create(organisation=world.of2, start=dt.date(2023, 1, 1), end=dt.date(2023, 12, 31))
+    of2_year = FiscalYear.objects.create(
+        organisation=world.of2, start=dt.date(2023, 1, 1), end=dt.date(2023, 12, 31)
+    )
     return {
         Order: [o["order"], o["region_b_order"]],
         Trainee: [o["trainee"], o["of2_trainee"]],
@@ -216,7 +218,9 @@ def test_every_endpoint_every_scope_every_organisation(world, capsys):
                     body = response.content.decode(errors="replace")
                     if foreign_to_of1 and MARKER in body:
                         failures.append(f"{where}: fuite de la marque d'OF 1")
-                    if want in {400, 403, 404} and response.get("Content-Type", "").startswith("application/json"):
+                    if want in {400, 403, 404} and response.get("Content-Type", "").startswith(
+                        "application/json"
+                    ):
                         detail = str(response.json())
                         if want == 403 and "portée" not in detail and "Région" not in detail:
                             failures.append(f"{where}: refus sans message en français ({detail})")
