@@ -240,13 +240,44 @@ def test_of_creates_trainee_and_enrolment(world):
 
 
 def test_schema_generates_without_warnings(world, tmp_path):
+    """The OpenAPI schema builds without a warning and lists every endpoint of the walk, with the
+    token security scheme and examples."""
+    import yaml
+
+    from tests.api.test_api_walk import ENDPOINTS
+
     target = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    schema = yaml.safe_load(target.read_text())
+    paths = schema["paths"]
+    for endpoint in ENDPOINTS:
+        path = endpoint.path
+        if "{pk}" in path:
+            path = path.replace("{pk}", "{%s}" % _kwarg(path))
+        assert path in paths, path
+        assert endpoint.method in paths[path], (endpoint.method, path)
+    assert "/api/attendances/bulk/" in paths
+    assert schema["components"]["securitySchemes"]["jetonApi"]["in"] == "header"
     text = target.read_text()
-    for path in ["/api/orders/{order_id}/", "/api/attendances/bulk/", "/api/enrolments/", "/api/trainees/"]:
-        assert path in text
+    assert text.count("examples:") >= 5
     client = api(world, "of1_staff")
     assert client.get("/api/schema/").status_code == 200
+
+
+def _kwarg(path):
+    for prefix, kwarg in [
+        ("/api/orders/", "order_id"),
+        ("/api/trainees/", "trainee_id"),
+        ("/api/enrolments/", "enrolment_id"),
+        ("/api/attendances/", "attendance_id"),
+        ("/api/periods/", "period_id"),
+        ("/api/invoices/", "invoice_id"),
+        ("/api/documents/", "document_id"),
+        ("/api/bpf/fiscal-years/", "fiscal_year_id"),
+    ]:
+        if path.startswith(prefix):
+            return kwarg
+    raise AssertionError(path)
 
 
 def test_api_token_command(world, capsys):
