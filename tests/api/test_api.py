@@ -253,7 +253,7 @@ def test_schema_generates_without_warnings(world, tmp_path):
     for endpoint in ENDPOINTS:
         path = endpoint.path
         if "{pk}" in path:
-            path = path.replace("{pk}", "{%s}" % _kwarg(path))
+            path = path.replace("{pk}", "{" + _kwarg(path) + "}")
         assert path in paths, path
         assert endpoint.method in paths[path], (endpoint.method, path)
     assert "/api/attendances/bulk/" in paths

@@ -25,7 +25,9 @@ def test_the_region_decides_and_pays_through_the_billing_services(world):
     of = api_client(world, "of1_manager")
     response = of.post(f"{url}validate/")
     assert response.status_code == 403 and "Seule la Région" in response.json()["detail"]
-    Invoice.objects.filter(pk=invoice.pk).update(status=InvoiceStatus.SIGNED, received_on=dt.date(2023, 4, 6))  # the OF signed it
+    Invoice.objects.filter(pk=invoice.pk).update(
+        status=InvoiceStatus.SIGNED, received_on=dt.date(2023, 4, 6)
+    )  # the OF signed it
     response = region.post(f"{url}reject/", {"reason": "  "}, format="json")
     assert response.status_code == 400 and "motif du rejet" in str(response.json())
     assert not Rejection.objects.filter(invoice=invoice).exists()
