@@ -75,6 +75,11 @@ class TenantPermission(BasePermission):
         tenant = api_tenant(request)
         if tenant is None:
             return False
+        if getattr(view, "api_readers", "all") == "of" and not tenant.is_of:
+            self.message = (
+                "Le BPF est la déclaration de l'organisme de formation : la Région n'y a pas accès."
+            )
+            return False
         action_map = getattr(view, "action_map", None) or {}
         if request.method not in SAFE_METHODS and request.method.lower() not in action_map:
             return True  # no such handler on this route: DRF answers 405

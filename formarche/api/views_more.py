@@ -351,12 +351,13 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
 
 
 class FiscalYearViewSet(mixins.ListModelMixin, TenantViewSet):
-    """Exercices et BPF de l'organisme : cases, contrôles, exports (lecture seule ; la Région n'en voit aucun)."""
+    """Exercices et BPF de l'organisme : cases, contrôles, exports (lecture seule ; la Région : 403)."""
 
     serializer_class = sm.FiscalYearSerializer
     lookup_url_kwarg = "fiscal_year_id"
     api_area = "bpf"
     api_writers = "none"
+    api_readers = "of"
     pagination_class = None
 
     def get_queryset(self):
