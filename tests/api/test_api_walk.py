@@ -25,6 +25,7 @@ import pytest
 from django.apps import apps
 from rest_framework.test import APIClient
 
+from formarche.accounts.models import Membership, Role, User
 from formarche.api import scopes as api_scopes
 from formarche.attendance.models import Attendance
 from formarche.billing.models import Invoice, Payment, Period
@@ -38,11 +39,11 @@ from tests.world import MARKER, add_of2_objects
 
 pytestmark = pytest.mark.django_db
 
-ORGANISATIONS = {  # label → role key of the test world
+ORGANISATIONS = {  # label → role key of the test world (tokens are created by managers)
     "OF A": "of1_manager",
     "OF B": "of2_manager",
-    "Région A": "region_a_officer",
-    "Région B": "region_b_officer",
+    "Région A": "region_a_manager",
+    "Région B": "region_b_manager",  # added by the walk (the world has an officer only)
 }
 
 
@@ -191,6 +192,10 @@ def _list_items(response):
 
 def test_every_endpoint_every_scope_every_organisation(world, capsys):
     add_of2_objects(world)
+    user = User.objects.create(email="region_b_manager@exemple.fr", last_name="region_b_manager")
+    world.memberships["region_b_manager"] = Membership.objects.create(
+        user=user, organisation=world.region_b, role=Role.REGION_MANAGER
+    )
     objects = probes(world)
     before = snapshot()
     counts = Counter()
@@ -203,6 +208,7 @@ def test_every_endpoint_every_scope_every_organisation(world, capsys):
             client = APIClient()
             client.credentials(HTTP_AUTHORIZATION=f"Token {token_key(membership, scopes)}")
             counts["tokens"] += 1
+            counts[f"tokens {org_label}"] += 1
             for endpoint in ENDPOINTS:
                 targets = objects[endpoint.model] if "{pk}" in endpoint.path else [None]
                 for obj in targets:
@@ -210,6 +216,9 @@ def test_every_endpoint_every_scope_every_organisation(world, capsys):
                     response = getattr(client, endpoint.method)(url, {}, format="json")
                     want = expected(endpoint, membership, scopes, obj)
                     counts["requests"] += 1
+                    counts[f"requests {org_label}"] += 1
+                    if response.status_code in {403, 404}:
+                        counts[f"refused {org_label}"] += 1
                     counts[f"status {response.status_code}"] += 1
                     where = f"{org_label} {scopes} {endpoint.method.upper()} {url}"
                     if response.status_code != want:
@@ -234,12 +243,18 @@ def test_every_endpoint_every_scope_every_organisation(world, capsys):
     assert not failures, "\n".join(failures[:40]) + f"\n… {len(failures)} écarts"
     assert after == before, "une écriture refusée a changé la base"
     refused = counts["status 403"] + counts["status 404"]
+    per_org = " ; ".join(
+        f"{label} : {counts[f'tokens {label}']} jetons, {counts[f'requests {label}']} requêtes, "
+        f"{counts[f'refused {label}']} refusées"
+        for label in ORGANISATIONS
+    )
     with capsys.disabled():
         print(
-            f"\nMarche de l'API : {len(ENDPOINTS)} points d'accès × {counts['tokens']} jetons (portées) "
-            f"× {len(ORGANISATIONS)} organisations = {counts['requests']} requêtes ; "
-            f"200 : {counts['status 200']}, 400 : {counts['status 400']}, 403 : {counts['status 403']}, "
-            f"404 : {counts['status 404']} (refusées : {refused}) ; "
-            f"{counts['list items checked']} éléments de liste vérifiés ; 0 fuite."
+            f"\nMarche de l'API : {len(ENDPOINTS)} points d'accès × {counts['tokens']} jetons "
+            f"(une portée chacun, plus un avec toutes) sur {len(ORGANISATIONS)} organisations, "
+            f"objets des deux côtés = {counts['requests']} requêtes ; 200 : {counts['status 200']}, "
+            f"400 : {counts['status 400']}, 403 : {counts['status 403']}, 404 : {counts['status 404']} "
+            f"(refusées : {refused}) ; {counts['list items checked']} éléments de liste vérifiés ; "
+            f"0 fuite.\n  {per_org}"
         )
     assert counts["status 200"] and counts["status 403"] and counts["status 404"] and counts["status 400"]
