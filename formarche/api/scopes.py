@@ -1,8 +1,8 @@
 """The scopes of an API token: one area of the API, read or write (write includes read).
 
 Pure data, no Django import. The areas an organisation can grant depend on its kind: a Région
-writes only the billing decisions (validate, reject, pay); an OF writes trainees, enrolments, hours
-and documents; orders and the BPF are read only.
+writes only the billing decisions (validate, reject, pay); an OF writes trainees, enrolments, hours,
+documents, and validates its months and issues their invoices; orders and the BPF are read only.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ OF_GRANTS = {
     "orders": (READ,),
     "trainees": (READ, WRITE),
     "hours": (READ, WRITE),
-    "billing": (READ,),
+    "billing": (READ, WRITE),
     "documents": (READ, WRITE),
     "bpf": (READ,),
 }

@@ -86,6 +86,14 @@ class PeriodDetailSerializer(PeriodSerializer):
         read_only_fields = fields
 
 
+class PeriodValidateSerializer(serializers.Serializer):
+    order = serializers.IntegerField(help_text="Identifiant de l'action.")
+    month = serializers.CharField(help_text="Mois AAAA-MM, par exemple 2023-03.")
+    is_final = serializers.BooleanField(
+        required=False, default=False, help_text="Dernier mois de l'action (CRE final)."
+    )
+
+
 class PaymentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Payment

@@ -33,6 +33,12 @@ urlpatterns = [
 urlpatterns += [
     path("periods/", views_more.PeriodViewSet.as_view(LIST), name="period-list"),
     path("periods/<int:period_id>/", views_more.PeriodViewSet.as_view(READ), name="period-detail"),
+    path("periods/validate/", views_more.PeriodViewSet.as_view({"post": "validate"}), name="period-validate"),
+    path(
+        "periods/<int:period_id>/invoice/",
+        views_more.PeriodViewSet.as_view({"post": "issue"}),
+        name="period-invoice",
+    ),
     path("invoices/", views_more.InvoiceViewSet.as_view(LIST), name="invoice-list"),
     path("invoices/<int:invoice_id>/", views_more.InvoiceViewSet.as_view(READ), name="invoice-detail"),
     path(

@@ -44,6 +44,11 @@ def _refused(message: str):
     return ValidationError({"detail": message})
 
 
+def _billing_message(exc) -> str:
+    """A refusal of the billing services: its message and its details, in one sentence."""
+    return " ".join([str(exc)] + [e for e in exc.errors if e != str(exc)])
+
+
 def _file(field, *, filename: str, content_type: str) -> HttpResponse:
     """A stored file as an attachment, or a French 404 / 503 in JSON."""
     if not field:
@@ -81,11 +86,12 @@ PERIOD_PARAMS = [
 
 
 class PeriodViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
-    """Périodes mensuelles des actions et leur relevé (CRE) figé à la validation (lecture seule)."""
+    """Périodes mensuelles des actions et leur relevé (CRE) figé à la validation ; l'organisme
+    valide un mois et émet sa facture (portée ``billing:write``), par les services de la facturation."""
 
     lookup_url_kwarg = "period_id"
     api_area = "billing"
-    api_writers = "none"
+    api_writers = "of"
 
     def get_serializer_class(self):
         return sm.PeriodDetailSerializer if self.action == "retrieve" else sm.PeriodSerializer
@@ -110,6 +116,54 @@ class PeriodViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     @extend_schema(parameters=PERIOD_PARAMS)
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=sm.PeriodValidateSerializer,
+        responses={201: sm.PeriodDetailSerializer, 400: sm.ErrorSerializer},
+        description="Valider un mois d'une action (organisme) : ses heures et son relevé sont figés.",
+        examples=[OpenApiExample("Valider mars", value={"order": 12, "month": "2023-03"}, request_only=True)],
+    )
+    def validate(self, request, *args, **kwargs):
+        data = sm.PeriodValidateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        order = scoped(Order, self.tenant).filter(pk=values["order"]).first()
+        if order is None:
+            raise ValidationError({"order": "Action inconnue."})
+        if not billing_perms.can_validate_period(self.tenant, order):
+            raise _refused("Seul l'organisme valide les mois de ses actions.")
+        try:
+            month = parse_period(values["month"])
+        except ValueError as exc:
+            raise ValidationError({"month": "Mois attendu au format AAAA-MM, par exemple 2023-03."}) from exc
+        try:
+            period = billing_services.period_validate(
+                order=order, month=month, user=request.user, is_final=values["is_final"]
+            )
+        except billing_services.BillingError as exc:
+            raise _refused(_billing_message(exc)) from exc
+        fresh = self.get_queryset().get(pk=period.pk)
+        return Response(sm.PeriodDetailSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None,
+        responses={201: sm.InvoiceSerializer, 400: sm.ErrorSerializer},
+        description="Émettre la facture Factur-X d'une période validée (organisme).",
+    )
+    def issue(self, request, *args, **kwargs):
+        period = self.get_object()
+        if not billing_perms.can_issue_invoice(self.tenant, period.order):
+            raise _refused("Seul l'organisme émet les factures de ses actions.")
+        try:
+            invoice = billing_services.invoice_issue(period=period, user=request.user)
+        except billing_services.BillingError as exc:
+            raise _refused(_billing_message(exc)) from exc
+        fresh = (
+            scoped(billing_selectors.invoice_for_tenant(), self.tenant)
+            .prefetch_related("payments")
+            .get(pk=invoice.pk)
+        )
+        return Response(sm.InvoiceSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
 
 INVOICE_PARAMS = [
@@ -182,7 +236,7 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
         try:
             call(invoice)
         except billing_services.BillingError as exc:
-            raise _refused(" ".join([str(exc)] + [e for e in exc.errors if e != str(exc)])) from exc
+            raise _refused(_billing_message(exc)) from exc
         fresh = self.get_queryset().get(pk=invoice.pk)
         return Response(self.get_serializer(fresh).data)
 
@@ -251,7 +305,7 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
                 invoice=invoice, user=request.user, **data.validated_data
             )
         except billing_services.BillingError as exc:
-            raise _refused(" ".join([str(exc)] + [e for e in exc.errors if e != str(exc)])) from exc
+            raise _refused(_billing_message(exc)) from exc
         return Response(sm.PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
 

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from formarche.billing.models import Invoice, InvoiceStatus, Payment, Rejection
 from formarche.documents.models import Document
 from tests.api.tokens import api_client
+from tests.factories import AttendanceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +122,32 @@ def test_bpf_cells_checks_exports(world):
     region = api_client(world, "region_a_officer")
     assert region.get("/api/bpf/fiscal-years/").status_code == 403  # no bpf scope for a Région
     assert dt.date(2023, 1, 1) == fy.start
+
+
+def test_the_of_validates_a_month_and_issues_its_invoice_through_the_services(world):
+    from formarche.billing.models import Period
+
+    client = api_client(world, "of1_manager", ["billing:write"])
+    order = world.objects["order"]
+    periods, invoices = Period.objects.count(), Invoice.objects.count()
+    for body, message in [
+        ({"order": order.pk, "month": "mars"}, "AAAA-MM"),
+        ({"order": world.objects["region_b_order"].pk, "month": "2023-04"}, "Action inconnue."),
+        ({"order": order.pk, "month": "2099-01"}, "n'est pas terminée"),
+    ]:
+        response = client.post("/api/periods/validate/", body, format="json")
+        assert response.status_code == 400 and message in str(response.json()), (body, response.json())
+    response = client.post(f"/api/periods/{world.objects['period'].pk}/invoice/")
+    assert response.status_code == 400 and "déjà émise" in response.json()["detail"]
+    assert (Period.objects.count(), Invoice.objects.count()) == (periods, invoices)
+    AttendanceFactory(enrolment=world.objects["enrolment"], day=dt.date(2023, 4, 3))
+    response = client.post("/api/periods/validate/", {"order": order.pk, "month": "2023-04"}, format="json")
+    assert response.status_code == 201, response.json()
+    period = response.json()
+    assert period["month"] == "2023-04" and period["status"] == "validee" and period["statement"] is not None
+    response = client.post(f"/api/periods/{period['id']}/invoice/")
+    assert response.status_code == 201, response.json()
+    assert response.json()["period"] == period["id"] and response.json()["number"]
+    region = api_client(world, "region_a_manager", ["billing:write"])
+    response = region.post("/api/periods/validate/", {"order": order.pk, "month": "2023-05"}, format="json")
+    assert response.status_code == 403

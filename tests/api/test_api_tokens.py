@@ -95,7 +95,7 @@ def test_a_manager_creates_sees_once_uses_and_revokes_a_token(client, world):
         ({"expires_on": "2099-01-01"}, "au plus un an"),
         ({"expires_on": "demain"}, "Date d'expiration attendue"),
         ({"scopes": None}, "au moins une portée"),
-        ({"scopes": ["billing:write"]}, "Portée non disponible"),
+        ({"scopes": ["bpf:write"]}, "Portée non disponible"),
     ],
 )
 def test_bad_input_is_refused_in_french_and_creates_nothing(client, world, values, message):

@@ -96,6 +96,8 @@ ENDPOINTS = [
     E("hour update", "put", "/api/attendances/{pk}/", "hours", Attendance),
     E("periods list", "get", "/api/periods/", "billing", Period, is_list=True),
     E("period", "get", "/api/periods/{pk}/", "billing", Period),
+    E("period validate", "post", "/api/periods/validate/", "billing"),
+    E("period invoice", "post", "/api/periods/{pk}/invoice/", "billing", Period),
     E("invoices list", "get", "/api/invoices/", "billing", Invoice, is_list=True),
     E("invoice", "get", "/api/invoices/{pk}/", "billing", Invoice),
     E("invoice pdf", "get", "/api/invoices/{pk}/pdf/", "billing", Invoice),
