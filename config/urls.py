@@ -8,6 +8,7 @@ admin.site.site_title = "formarche"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("compte/", include("formarche.accounts.urls")),
+    path("organisme/jetons-api/", include("formarche.api.urls_tokens")),
     path("organisme/", include("formarche.accounts.urls_organisation")),
     path("organisme/echange/", include("formarche.interchange.urls")),  # outc, issue #19.5
     path("", include("formarche.orders.urls")),

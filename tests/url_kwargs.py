@@ -28,6 +28,8 @@ OBJECT_KEYS = {
     "invoice_id": "invoice",
     "change_request_id": "change_request",
     "penalty_id": "penalty",
+    "period_id": "period",
+    "token_id": "api_token",
 }
 
 OF2_OBJECT_KEYS = {

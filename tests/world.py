@@ -361,3 +361,20 @@ def add_of2_objects(world):
         amount=Decimal("50.00"),
         reason="Bilans remis en retard (organisme deux)",
     )
+
+
+def _api_token(world):
+    """Issue #19: OF 1's manager created an API token (its name carries the marker)."""
+    import datetime as dt
+
+    from formarche.api.services import api_token_create
+
+    world.objects["api_token"], _key = api_token_create(
+        membership=world.memberships["of1_manager"],
+        name=f"Jeton {MARKER}",
+        scopes=["hours:write"],
+        expires_on=dt.date.today() + dt.timedelta(days=30),
+    )
+
+
+EXTENSIONS.append(_api_token)

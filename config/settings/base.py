@@ -294,6 +294,35 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
+# --- api ---
+# Issue #19 (ADR 0022): formarche's own API tokens replace DRF's authtoken (hashed, scoped,
+# expiring); the authentication class keeps its name (formarche.audit.api_auth), its base changed.
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "rest_framework.authtoken"]
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    *REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"],
+    "formarche.audit.throttles.TokenThrottle",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["api_token"] = os.environ.get(
+    "FORMARCHE_API_TOKEN_RATE", "600/minute"
+)
+SPECTACULAR_SETTINGS["DESCRIPTION"] = (
+    "API de formarche : actions, stagiaires, inscriptions, heures, périodes et relevés, factures "
+    "(PDF et XML Factur-X), paiements et décisions de la Région, documents, BPF. Authentification : "
+    "en-tête « Authorization: Token fmk_… » (jeton créé par un responsable, page Gestion organisme → "
+    "Jetons d'API) ; chaque jeton porte des portées <domaine>:read ou <domaine>:write. Les messages "
+    "d'erreur sont en français ; un refus ne modifie rien."
+)
+SPECTACULAR_SETTINGS["VERSION"] = "0.2.0"
+SPECTACULAR_SETTINGS["COMPONENT_SPLIT_REQUEST"] = True
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "OrderStatusEnum": "formarche.orders.models.OrderStatus",
+    "PeriodStatusEnum": "formarche.billing.models.periods.PeriodStatus",
+    "InvoiceStatusEnum": "formarche.billing.models.invoices.InvoiceStatus",
+    "AttendanceKindEnum": "formarche.attendance.models.AttendanceKind",
+    "PaymentKindEnum": "formarche.billing.models.payments.PaymentKind",
+    "StatementKindEnum": [("CRE", "CRE"), ("CRE final", "CRE final")],
+}
+# --- end api ---
 
 # --- cluster (issue #15) ---
 # Shared cache and sessions: Redis when REDIS_URL is set (redis://host:6379/0; FORMARCHE_CACHE_URL is

@@ -11,6 +11,8 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from formarche.accounts.models import Membership
 from formarche.accounts.tenancy import Tenant
+from formarche.api import scopes as api_scopes
+from formarche.api.models import ApiToken
 
 MEMBERSHIP_HEADER = "HTTP_X_FORMARCHE_MEMBERSHIP"
 _MISSING = object()
@@ -23,7 +25,16 @@ def api_tenant(request) -> Tenant | None:
         return cached
     user = request.user
     tenant = None
-    if user and user.is_authenticated:
+    token = request.auth if isinstance(request.auth, ApiToken) else None
+    if token is not None:
+        # a token acts as the membership that created it, whatever the header says
+        wanted = request.META.get(MEMBERSHIP_HEADER)
+        if wanted and wanted != str(token.membership_id):
+            raise PermissionDenied(
+                "Un jeton d'API agit pour son organisation : retirez X-Formarche-Membership."
+            )
+        tenant = Tenant.from_membership(token.membership)
+    elif user and user.is_authenticated:
         memberships = Membership.objects.active().filter(user=user).order_by("pk")
         wanted = request.META.get(MEMBERSHIP_HEADER)
         if wanted:
@@ -42,8 +53,19 @@ def api_tenant(request) -> Tenant | None:
     return tenant
 
 
+def token_allows(request, area: str, level: str) -> bool:
+    """A token reaches ``area`` at ``level`` only if one of its scopes says so; a session (the
+    pages' user, the browsable API) is bounded by its role alone."""
+    token = request.auth if isinstance(request.auth, ApiToken) else None
+    return token is None or token.allows(area, level)
+
+
 class TenantPermission(BasePermission):
-    """Reading: any member. Writing: OF members only (a Région reads), on views that allow writes."""
+    """Reading: any member. Writing: OF members only (a Région reads), on views that allow writes;
+    a view whose writes are the Région's decisions says ``api_writers = "region"``.
+
+    With a token, the view's area (``api_area``) must be in the token's scopes: ``<area>:read``
+    for GET, ``<area>:write`` for any other method (403 with the missing scope named)."""
 
     message = "Votre compte n'est rattaché à aucune organisation."
 
@@ -53,9 +75,31 @@ class TenantPermission(BasePermission):
         tenant = api_tenant(request)
         if tenant is None:
             return False
-        if request.method in SAFE_METHODS:
-            return True
-        if not tenant.is_of:
-            self.message = "La Région consulte ces données en lecture seule."
+        if getattr(view, "api_readers", "all") == "of" and not tenant.is_of:
+            self.message = (
+                "Le BPF est la déclaration de l'organisme de formation : la Région n'y a pas accès."
+            )
+            return False
+        action_map = getattr(view, "action_map", None) or {}
+        if request.method not in SAFE_METHODS and request.method.lower() not in action_map:
+            return True  # no such handler on this route: DRF answers 405
+        if request.method not in SAFE_METHODS:
+            writers = getattr(view, "api_writers", "of")
+            if writers == "region" and not tenant.is_region:
+                self.message = "Seule la Région décide des factures et enregistre les paiements."
+                return False
+            if writers == "of" and not tenant.is_of:
+                self.message = "La Région consulte ces données en lecture seule."
+                return False
+            if writers not in {"of", "region"}:
+                self.message = "Ces données sont en lecture seule."
+                return False
+        area = getattr(view, "api_area", None)
+        level = api_scopes.READ if request.method in SAFE_METHODS else api_scopes.WRITE
+        if area is None or not token_allows(request, area, level):
+            self.message = (
+                f"Ce jeton n'a pas la portée « {area}:{level} » "
+                f"({api_scopes.label(api_scopes.scope(area or '?', level))})."
+            )
             return False
         return True

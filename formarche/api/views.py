@@ -55,6 +55,8 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
 
     serializer_class = s.OrderSerializer
     lookup_url_kwarg = "order_id"
+    api_area = "orders"
+    api_writers = "none"
 
     def get_queryset(self):
         qs = orders_with_hours(self.tenant).prefetch_related(
@@ -92,6 +94,7 @@ class TraineeViewSet(
 
     serializer_class = s.TraineeSerializer
     lookup_url_kwarg = "trainee_id"
+    api_area = "trainees"
 
     def get_queryset(self):
         qs = scoped(Trainee, self.tenant)
@@ -136,6 +139,7 @@ class EnrolmentViewSet(
 
     serializer_class = s.EnrolmentSerializer
     lookup_url_kwarg = "enrolment_id"
+    api_area = "trainees"
 
     def get_queryset(self):
         fundings = scoped(EnrolmentFunding, self.tenant).order_by("pk")
@@ -202,6 +206,7 @@ class AttendanceViewSet(
 
     serializer_class = s.AttendanceSerializer
     lookup_url_kwarg = "attendance_id"
+    api_area = "hours"
 
     def get_queryset(self):
         qs = scoped(Attendance, self.tenant).select_related("enrolment")

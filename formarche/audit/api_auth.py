@@ -8,8 +8,9 @@ that address is refused with 429 before it is even looked up, so a guess cannot 
 
 from django.conf import settings
 from rest_framework import exceptions
-from rest_framework.authentication import TokenAuthentication, get_authorization_header
+from rest_framework.authentication import get_authorization_header
 
+from formarche.api.authentication import ApiTokenAuthentication
 from formarche.audit.clientip import client_ip
 from formarche.audit.ratelimit import parse_rate, rate_exceeded, rate_hit
 
@@ -27,7 +28,13 @@ def bad_token_rate():
     return parse_rate(rates.get("bad_token", "20/minute"))
 
 
-class ThrottledTokenAuthentication(TokenAuthentication):
+class ThrottledTokenAuthentication(ApiTokenAuthentication):
+    """formarche's API tokens (formarche/api/authentication.py), behind the bound on wrong tokens;
+    the last use is stamped with the client address seen behind the trusted proxies."""
+
+    def client_ip(self, request):
+        return client_ip(request)
+
     def authenticate(self, request):
         if not get_authorization_header(request):
             return None

@@ -70,6 +70,7 @@ SOURCES = [
     Source("lot", "Lot", "orders.Lot", org="lots"),
     Source("dispositif", "Dispositif", "orders.Dispositif", org="dispositifs"),
     Source("stagiaire", "Stagiaire", "trainees.Trainee", org="trainees"),
+    Source("jeton_api", "Jeton d'API", "api.ApiToken", org="members"),
 ]
 IMPORT_KIND = "import"
 IMPORT_LABEL = "Import de fichier"

@@ -8,7 +8,9 @@ outage into an API outage, so the call goes on and a warning is logged
 
 import logging
 
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
+
+from formarche.api.models import ApiToken
 
 logger = logging.getLogger("formarche.ratelimit")
 
@@ -28,3 +30,14 @@ class AnonThrottle(_OpenWhenCacheDown, AnonRateThrottle):
 
 class UserThrottle(_OpenWhenCacheDown, UserRateThrottle):
     pass
+
+
+class TokenThrottle(_OpenWhenCacheDown, SimpleRateThrottle):
+    """Issue #19: each API token has its own rate (``api_token``), apart from its user's."""
+
+    scope = "api_token"
+
+    def get_cache_key(self, request, view):
+        if not isinstance(request.auth, ApiToken):
+            return None  # a session: bounded by UserThrottle alone
+        return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}

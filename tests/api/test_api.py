@@ -2,21 +2,18 @@
 
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from formarche.attendance.models import Attendance, AttendanceSource
 from formarche.trainees.models import Enrolment, Trainee
+from tests.api.tokens import api_client
 from tests.world import MARKER
 
 pytestmark = pytest.mark.django_db
 
 
 def api(world, key):
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=world.users[key])
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
+    return api_client(world, key)
 
 
 def test_anonymous_and_bad_token_get_401(world):
@@ -243,23 +240,66 @@ def test_of_creates_trainee_and_enrolment(world):
 
 
 def test_schema_generates_without_warnings(world, tmp_path):
+    """The OpenAPI schema builds without a warning and lists every endpoint of the walk, with the
+    token security scheme and examples."""
+    import yaml
+
+    from tests.api.test_api_walk import ENDPOINTS
+
     target = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    schema = yaml.safe_load(target.read_text())
+    paths = schema["paths"]
+    for endpoint in ENDPOINTS:
+        path = endpoint.path
+        if "{pk}" in path:
+            path = path.replace("{pk}", "{" + _kwarg(path) + "}")
+        assert path in paths, path
+        assert endpoint.method in paths[path], (endpoint.method, path)
+    assert "/api/attendances/bulk/" in paths
+    assert schema["components"]["securitySchemes"]["jetonApi"]["in"] == "header"
     text = target.read_text()
-    for path in ["/api/orders/{order_id}/", "/api/attendances/bulk/", "/api/enrolments/", "/api/trainees/"]:
-        assert path in text
+    assert text.count("examples:") >= 5
     client = api(world, "of1_staff")
     assert client.get("/api/schema/").status_code == 200
 
 
+def _kwarg(path):
+    for prefix, kwarg in [
+        ("/api/orders/", "order_id"),
+        ("/api/trainees/", "trainee_id"),
+        ("/api/enrolments/", "enrolment_id"),
+        ("/api/attendances/", "attendance_id"),
+        ("/api/periods/", "period_id"),
+        ("/api/invoices/", "invoice_id"),
+        ("/api/documents/", "document_id"),
+        ("/api/bpf/fiscal-years/", "fiscal_year_id"),
+    ]:
+        if path.startswith(prefix):
+            return kwarg
+    raise AssertionError(path)
+
+
 def test_api_token_command(world, capsys):
-    call_command("api_token", world.users["of1_staff"].email)
-    key = capsys.readouterr().out.strip()
-    assert Token.objects.get(user=world.users["of1_staff"]).key == key
-    call_command("api_token", world.users["of1_staff"].email, "--reset")
-    assert capsys.readouterr().out.strip() != key
     from django.core.management.base import CommandError
 
+    from formarche.api.models import ApiToken
+
+    email = world.users["of1_manager"].email
+    call_command("api_token", email, "--scope", "hours:write", "--days", "30")
+    key = capsys.readouterr().out.strip()
+    token = ApiToken.objects.get(prefix=key[:12])
+    assert token.scopes == ["hours:write"] and key not in str(token.__dict__)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/attendances/").status_code == 200
+    assert client.get("/api/orders/").status_code == 403  # orders:read not granted
+    call_command("api_token", email, "--revoke", key[:12])
+    assert client.get("/api/attendances/").status_code == 401
+    with pytest.raises(CommandError, match="responsable"):
+        call_command("api_token", world.users["of1_staff"].email)
+    with pytest.raises(CommandError, match="au plus un an"):
+        call_command("api_token", email, "--days", "400")
     with pytest.raises(CommandError, match="Aucun utilisateur"):
         call_command("api_token", "personne@exemple.fr")
 

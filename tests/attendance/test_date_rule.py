@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from formarche.attendance.models import Attendance
@@ -21,6 +20,7 @@ from formarche.signing.services import (
     session_open,
     signature_record_on_device,
 )
+from tests.api.tokens import token_key
 from tests.attendance.date_rule_table import CASES, IDS, build, sentence
 from tests.factories import SessionFactory, signature_data_url
 
@@ -167,8 +167,7 @@ def test_hours_import(world, case):
 def test_api(world, case):
     enrolment, day, expected = build(world, case)
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=world.users["of1_staff"])
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_key(world.memberships['of1_staff'])}")
     response = client.post(
         "/api/attendances/",
         {"enrolment": enrolment.pk, "day": day.isoformat(), "realised_hours": "7"},

@@ -9,12 +9,12 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.test import Client, override_settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import UserRateThrottle
 
 from formarche.audit.clientip import client_ip
 from formarche.audit.ratelimit import Rate, parse_rate, rate_hit
+from tests.api.tokens import token_key
 
 PUBLIC_PAGES = [
     "/emargement/lien-invalide/",
@@ -53,7 +53,7 @@ def test_password_reset_is_limited_per_address(world):
 
 
 def _token(user):
-    return Token.objects.get_or_create(user=user)[0].key
+    return token_key(user.memberships.first())
 
 
 @pytest.mark.django_db
