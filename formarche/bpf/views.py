@@ -47,7 +47,7 @@ def _organisation(request) -> Organisation:
 
 def _compute(request, fiscal_year):
     try:
-        return selectors.bpf_compute(fiscal_year=fiscal_year)
+        return selectors.bpf_compute_cached(fiscal_year=fiscal_year)
     except services.BpfError as exc:
         messages.error(request, str(exc))
         return None
@@ -90,7 +90,7 @@ def _previous_report(previous_fy):
         except (KeyError, TypeError, ValueError):
             pass  # a stored document this version cannot read: compute the year instead
     try:
-        return selectors.bpf_compute(fiscal_year=previous_fy).report
+        return selectors.bpf_compute_cached(fiscal_year=previous_fy).report
     except services.BpfError:
         return None
 
@@ -140,7 +140,7 @@ def cell(request, fiscal_year_id, cell_key):
     edition = get_edition(rep.edition)
     records = cell_records(fy, rep, cell_key)
     checks = [c for c in rep.checks if cell_key in c.cells]
-    value = documents.to_json(rep)["cells"][cell_key]
+    value = computed.derive("json", lambda: documents.to_json(rep))["cells"][cell_key]
     return render(
         request,
         "bpf/cell.html",
