@@ -11,7 +11,7 @@ the load average of the run. run.py calls :func:`print_verdicts` at its end.
 
 The keys read (nested dicts of the result): ``pages.<page>.cpu_ms`` / ``cpu_ratio`` / ``rps_50`` /
 ``p95_50_ms``, ``pages.trivial.cpu_ms``, ``pages.static.p95_50_ms`` (benchmarks/pages.py);
-``bpf.page_cpu_ms``, ``bpf.json_cpu_ms``, ``bpf.drill_cpu_ms``; ``pdf.invoice_ms``,
+``bpf.page_cpu_ms``, ``bpf.json_cpu_ms``, ``bpf.drill_cpu_ms`` (cold) and their ``_warm_`` twins; ``pdf.invoice_ms``,
 ``pdf.floor_ms``, ``pdf.invoice_ratio``, ``pdf.sheet_page_ms``, ``pdf.sheet_page_ratio``,
 ``pdf.rss_mb``; ``import.interchange_rows_s``, ``import.csv_rows_s``, ``import.xlsx_rows_s``,
 ``import.peak_mb``; ``statements.ms``, ``statements.floor_ms``, ``statements.ratio``.
@@ -99,9 +99,22 @@ def target_list() -> list[Target]:
             )
         )
     out += [
-        Target("BPF calculé (OF 5 000 stagiaires), CPU ≤ 100 ms", "max", "bpf.page_cpu_ms", 100, unit="ms"),
-        Target("BPF export JSON, CPU ≤ 100 ms", "max", "bpf.json_cpu_ms", 100, unit="ms"),
-        Target("BPF détail d'une case, CPU ≤ 50 ms", "max", "bpf.drill_cpu_ms", 50, unit="ms"),
+        Target(
+            "BPF calculé (OF 5 000 stagiaires), CPU ≤ 100 ms, à froid (1re requête après une écriture)",
+            "max",
+            "bpf.page_cpu_ms",
+            100,
+            unit="ms",
+        ),
+        Target(
+            "BPF calculé, CPU ≤ 100 ms, cache chaud (ADR 0025)", "max", "bpf.page_warm_cpu_ms", 100, unit="ms"
+        ),
+        Target("BPF export JSON, CPU ≤ 100 ms, à froid", "max", "bpf.json_cpu_ms", 100, unit="ms"),
+        Target("BPF export JSON, CPU ≤ 100 ms, cache chaud", "max", "bpf.json_warm_cpu_ms", 100, unit="ms"),
+        Target("BPF détail d'une case, CPU ≤ 50 ms, à froid", "max", "bpf.drill_cpu_ms", 50, unit="ms"),
+        Target(
+            "BPF détail d'une case, CPU ≤ 50 ms, cache chaud", "max", "bpf.drill_warm_cpu_ms", 50, unit="ms"
+        ),
         Target(
             "relevés de la Région ≤ 1,5 × plancher SQL",
             "max",

@@ -11,9 +11,8 @@ The mapping of database rows to the engine's inputs is in `formarche.bpf.loading
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
