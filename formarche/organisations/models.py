@@ -112,3 +112,6 @@ class DataVersion(models.Model):
     class Meta:
         verbose_name = "version des données"
         verbose_name_plural = "versions des données"
+
+    def __str__(self) -> str:
+        return f"organisation {self.organisation_id} : version {self.version}"
