@@ -138,7 +138,9 @@ def cell(request, fiscal_year_id, cell_key):
     if cell_key not in rep.cells:
         raise Http404("Case inconnue.")
     edition = get_edition(rep.edition)
-    records = cell_records(fy, rep, cell_key)
+    # the records behind the cell read only tables the data version guards (ADR 0025): once per
+    # computed BPF and cell, shared read-only like the report
+    records = computed.derive(f"records:{cell_key}", lambda: cell_records(fy, rep, cell_key))
     checks = [c for c in rep.checks if cell_key in c.cells]
     value = computed.derive("json", lambda: documents.to_json(rep))["cells"][cell_key]
     return render(

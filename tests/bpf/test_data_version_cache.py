@@ -180,3 +180,23 @@ def test_page_json_and_cell_show_the_new_figure_right_after_the_write(small, cli
     assert client.get(f"{base}bpf.json").json()["cells"]["F1.c.h"] in ("36.50", 36.5, "36.5")
     cell = client.get(f"{base}cases/F1.c.h/").content.decode()
     assert "36,50" in cell or "36.50" in cell
+
+
+def test_cell_records_follow_the_write_too(small, client):
+    """The drill-down's records are kept with the computed BPF: a new enrolment's hours appear in
+    the cell's list at the next request."""
+    from formarche.accounts.models import Membership, Role
+    from tests.factories import EnrolmentFactory, TraineeFactory, UserFactory
+
+    user = UserFactory()
+    Membership.objects.create(user=user, organisation=small["of"], role=Role.OF_MANAGER)
+    client.force_login(user)
+    fy = small["fy"]
+    url = f"/bpf/exercices/{fy.pk}/cases/F1.total.h/"
+    assert "NOUVELLE" not in client.get(url).content.decode()
+    trainee = TraineeFactory(organisation=small["of"], last_name="Nouvelle")
+    enrolment = EnrolmentFactory(order=small["orders"][0], trainee=trainee, payer="c6")
+    attendance_bulk_upsert(
+        rows=[{"enrolment": enrolment, "day": dt.date(2023, 3, 8), "realised_hours": D("3")}], source="test"
+    )
+    assert "NOUVELLE" in client.get(url).content.decode()
