@@ -8,9 +8,11 @@ session, tenancy, selectors, engine, template): ``time.process_time()`` of this 
 ``*_db_cpu_ms`` keys). The drill-down is the cell with the most sources (F-1 total hours: every
 enrolment of the year).
 
-No cache: every request computes the BPF from the rows (the figures are "cold" by construction).
-If a data-versioned cache is added one day, its warm figures must be reported beside these, under
-keys of their own, never in place of them.
+Cold and warm (ADR 0025): the computed BPF is kept in the process's memory per data version of
+the organisation. ``<name>_cpu_ms`` is **cold** — the memo emptied before each request (outside
+the timed part), so the request reads the version, computes the BPF from the rows and renders it,
+as the first request after a write does; ``<name>_warm_cpu_ms`` is **warm** — the same request
+again, the data unchanged (version read, BPF taken from the memo, page rendered).
 
 Standalone: ``.venv/bin/python benchmarks/bpf_requests.py --db postgres|sqlite [--profile page]``
 on the database benchmarks/run.py loaded (size ``of``); ``--profile`` prints a pyinstrument tree.
@@ -82,12 +84,21 @@ def _backend_pid() -> int | None:
         return cursor.fetchone()[0]
 
 
-def measure(client, path: str, rounds: int) -> dict:
-    """Best and median CPU (ms) of ``rounds`` requests, and the backend's CPU of the best one."""
+def _forget() -> None:
+    from formarche.bpf.selectors import BPF_MEMO
+
+    BPF_MEMO.clear()
+
+
+def measure(client, path: str, rounds: int, *, cold: bool = True) -> dict:
+    """Best and median CPU (ms) of ``rounds`` requests, and the backend's CPU of the best one;
+    ``cold``: the memo of computed BPFs emptied before each request."""
     backend = _backend_pid()
     client.get(path, secure=True)  # templates, connection
     samples = []
     for _ in range(rounds):
+        if cold:
+            _forget()
         db0 = cpu_snapshot([backend]) if backend else {}
         t0 = time.process_time()
         response = client.get(path, secure=True)
@@ -114,16 +125,17 @@ def measure_bpf_requests(result: dict) -> None:
     out = result.setdefault("bpf", {})
     out["requests_load_start"] = loadavg()
     for name, path in paths.items():
-        got = measure(client, path, ROUNDS[name])
-        out[f"{name}_cpu_ms"] = got["cpu_ms"]
-        out[f"{name}_median_cpu_ms"] = got["median_cpu_ms"]
-        out[f"{name}_db_cpu_ms"] = got["db_cpu_ms"]
-        out[f"{name}_bytes"] = got["bytes"]
-        print(
-            f"[BPF {loadavg()}] {name} : {got['cpu_ms']} ms CPU (médiane {got['median_cpu_ms']}, "
-            f"base {got['db_cpu_ms']})",
-            flush=True,
-        )
+        for state, cold in (("", True), ("warm_", False)):
+            got = measure(client, path, ROUNDS[name], cold=cold)
+            out[f"{name}_{state}cpu_ms"] = got["cpu_ms"]
+            out[f"{name}_{state}median_cpu_ms"] = got["median_cpu_ms"]
+            out[f"{name}_{state}db_cpu_ms"] = got["db_cpu_ms"]
+            out[f"{name}_{state}bytes"] = got["bytes"]
+            print(
+                f"[BPF {loadavg()}] {name} {'à froid' if cold else 'cache chaud'} : {got['cpu_ms']} ms "
+                f"CPU (médiane {got['median_cpu_ms']}, base {got['db_cpu_ms']})",
+                flush=True,
+            )
     out["drill_key"] = DRILL_KEY
     out["requests_load_end"] = loadavg()
 

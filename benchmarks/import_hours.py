@@ -166,13 +166,37 @@ def to_xlsx(content: bytes) -> bytes:
     return out.getvalue()
 
 
-def run(rows: int, keep: bool, fmt: str = "csv", db: str = "sqlite", as_json: bool = False) -> int:
+def drop_data_version_triggers() -> None:
+    """``--no-data-version``: the triggers of ADR 0025 removed, to measure what they cost."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgname, tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE 'dv\\_%'"
+            )
+            for name, table in cursor.fetchall():
+                cursor.execute(f"DROP TRIGGER {name} ON {table}")
+        else:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'dv\\_%' ESCAPE '\\'"
+            )
+            for (name,) in cursor.fetchall():
+                cursor.execute(f"DROP TRIGGER {name}")
+
+
+def run(
+    rows: int, keep: bool, fmt: str = "csv", db: str = "sqlite", as_json: bool = False, versions: bool = True
+) -> int:
     import json
 
     var_dir = tempfile.mkdtemp(prefix="formarche-bench-imports-")
     figures = {"rows": rows, "format": fmt, "db": db}
     try:
         setup_django(var_dir, db)
+        if not versions:
+            drop_data_version_triggers()
+        figures["data_version_triggers"] = versions
         from formarche.attendance.models import Attendance
         from formarche.imports.services import import_job_create
 
@@ -233,8 +257,13 @@ def main() -> int:
     parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--json", action="store_true", help="une dernière ligne JSON des chiffres")
+    parser.add_argument(
+        "--no-data-version",
+        action="store_true",
+        help="sans les déclencheurs des versions (ADR 0025), pour comparer",
+    )
     args = parser.parse_args()
-    return run(args.rows, args.keep, args.format, args.db, args.json)
+    return run(args.rows, args.keep, args.format, args.db, args.json, not args.no_data_version)
 
 
 if __name__ == "__main__":

@@ -30,3 +30,13 @@ def login(client):
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _empty_bpf_memo():
+    """The computed BPFs kept in this process's memory (ADR 0025) start empty: a rolled-back test
+    leaves versions that a later test, reusing identifiers, would reach again."""
+    from formarche.bpf.selectors import BPF_MEMO
+
+    BPF_MEMO.clear()
+    yield

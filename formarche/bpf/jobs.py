@@ -30,11 +30,11 @@ def export_file(tenant, fiscal_year, computed, fmt: str) -> tuple[str, bytes, st
     is the XLSX control workbook)."""
     rep = computed.report
     if fmt == "json":
-        body = documents.json_bytes(rep)
+        body = computed.derive("json_bytes", lambda: documents.json_bytes(rep))
     elif fmt == "csv":
-        body = documents.csv_bytes(rep)
+        body = computed.derive("csv_bytes", lambda: documents.csv_bytes(rep))
     elif fmt == "pdf":
-        body = documents.pdf_bytes(rep)
+        body = computed.derive("pdf_bytes", lambda: documents.pdf_bytes(rep))
     else:
         labels = {
             "action": {a.id: a.title for a in computed.inputs.actions},

@@ -11,11 +11,14 @@ The mapping of database rows to the engine's inputs is in `formarche.bpf.loading
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
+from django.conf import settings
+from django.db import connections, router
 from django.db.models import Q, QuerySet
 
 from formarche.accounts.tenancy import scoped
@@ -27,8 +30,10 @@ from formarche.bpf.loading import AccountFigures, account_figures, bpf_inputs
 from formarche.bpf.models import AccountLine, FiscalYear, OtherProduct, Subcontracting, Trainer
 from formarche.bpf.report import BpfReport
 from formarche.orders.models import Order
-from formarche.organisations.models import Organisation, OrganisationKind
+from formarche.organisations.dataversion import data_version
+from formarche.organisations.models import DataVersion, Organisation, OrganisationKind
 from formarche.trainees.models import Enrolment
+from formarche.utils.memo import VersionedMemo
 
 __all__ = [
     "AccountFigures",
@@ -36,6 +41,7 @@ __all__ = [
     "account_figures",
     "account_lines",
     "bpf_compute",
+    "bpf_compute_cached",
     "bpf_inputs",
     "enrolment_attendance",
     "enrolments_with_trainee",
@@ -60,6 +66,16 @@ class Computed:
     fiscal_year: FiscalYear
     inputs: BpfInputs
     report: BpfReport
+    # pure functions of the report, computed once per report (a cached BPF shares them)
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def derive(self, name: str, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per report: the JSON of the cells, an export's bytes (read-only)."""
+        try:
+            return self.derived[name]
+        except KeyError:
+            value = self.derived[name] = compute()
+            return value
 
 
 @contextmanager
@@ -90,6 +106,31 @@ def bpf_compute(*, fiscal_year: FiscalYear, edition: str | None = None) -> Compu
         except ValueError as exc:  # UnsupportedFiscalYear: a French message
             raise BpfError(str(exc)) from exc
     return Computed(fiscal_year, inputs, report)
+
+
+BPF_MEMO = VersionedMemo(entries=getattr(settings, "FORMARCHE_BPF_CACHE_ENTRIES", 8))
+
+
+def bpf_compute_cached(*, fiscal_year: FiscalYear, edition: str | None = None) -> Computed:
+    """:func:`bpf_compute`, computed once per version of the organisation's data (ADR 0025).
+
+    The key is the database, the organisation, the fiscal year, the edition and the
+    organisation's data version (``organisations_dataversion``, raised by triggers on every write
+    to the rows the BPF reads, in the writing transaction): a write, committed, makes a new key.
+    The version is read first, on the database the BPF's rows are read from. The value is kept in
+    this process's memory (:class:`formarche.utils.memo.VersionedMemo`), shared read-only.
+    """
+    db = router.db_for_read(DataVersion)
+    version = data_version(fiscal_year.organisation_id, using=db)
+    key = (
+        connections[db].settings_dict["NAME"],
+        fiscal_year.organisation_id,
+        fiscal_year.pk,
+        edition,
+        version,
+    )
+    entry = BPF_MEMO.get_or_compute(key, lambda: bpf_compute(fiscal_year=fiscal_year, edition=edition))
+    return Computed(fiscal_year, entry.inputs, entry.report, entry.derived)
 
 
 # --- fiscal years -----------------------------------------------------------------------------

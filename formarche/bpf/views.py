@@ -47,7 +47,7 @@ def _organisation(request) -> Organisation:
 
 def _compute(request, fiscal_year):
     try:
-        return selectors.bpf_compute(fiscal_year=fiscal_year)
+        return selectors.bpf_compute_cached(fiscal_year=fiscal_year)
     except services.BpfError as exc:
         messages.error(request, str(exc))
         return None
@@ -90,7 +90,7 @@ def _previous_report(previous_fy):
         except (KeyError, TypeError, ValueError):
             pass  # a stored document this version cannot read: compute the year instead
     try:
-        return selectors.bpf_compute(fiscal_year=previous_fy).report
+        return selectors.bpf_compute_cached(fiscal_year=previous_fy).report
     except services.BpfError:
         return None
 
@@ -138,9 +138,11 @@ def cell(request, fiscal_year_id, cell_key):
     if cell_key not in rep.cells:
         raise Http404("Case inconnue.")
     edition = get_edition(rep.edition)
-    records = cell_records(fy, rep, cell_key)
+    # the records behind the cell read only tables the data version guards (ADR 0025): once per
+    # computed BPF and cell, shared read-only like the report
+    records = computed.derive(f"records:{cell_key}", lambda: cell_records(fy, rep, cell_key))
     checks = [c for c in rep.checks if cell_key in c.cells]
-    value = documents.to_json(rep)["cells"][cell_key]
+    value = computed.derive("json", lambda: documents.to_json(rep))["cells"][cell_key]
     return render(
         request,
         "bpf/cell.html",

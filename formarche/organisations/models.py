@@ -95,3 +95,23 @@ class Organisation(models.Model):
     @property
     def is_region(self) -> bool:
         return self.kind == OrganisationKind.REGION
+
+
+class DataVersion(models.Model):
+    """A counter per organisation, raised by database triggers on every write to the rows its
+    computed figures read (issue #16, ADR 0025): a cache key carrying it changes with the data.
+
+    No foreign key: a trigger raises the counter of an organisation being deleted, too. Written by
+    the triggers only (``formarche.organisations.dataversion``), read by
+    :func:`formarche.organisations.dataversion.data_version`.
+    """
+
+    organisation_id = models.BigIntegerField(primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "version des données"
+        verbose_name_plural = "versions des données"
+
+    def __str__(self) -> str:
+        return f"organisation {self.organisation_id} : version {self.version}"

@@ -102,6 +102,10 @@ class known_position(ContextDecorator):  # noqa: N801 - used as a function, like
         self.position = _Position(known=known, lsn=lsn)
         self._tokens: list[contextvars.Token] = []
 
+    def _recreate_cm(self):
+        # as a decorator, one instance serves every thread: each call gets its own token stack
+        return type(self)(self.position.lsn, known=self.position.known)
+
     def __enter__(self):
         self._tokens.append(_position.set(self.position))
         return self
@@ -116,6 +120,12 @@ class reads_from_replica(ContextDecorator):  # noqa: N801 - a view decorator and
 
     def __init__(self):
         self._tokens: list[contextvars.Token] = []
+
+    def _recreate_cm(self):
+        # as a decorator, one instance serves every thread (gunicorn gthread): a shared token stack
+        # had one thread reset another's token — « created in a different Context », a 500 under
+        # load on the BPF pages. Each call gets its own instance.
+        return type(self)()
 
     def __enter__(self):
         self._tokens.append(_block.set(_Block()))

@@ -138,3 +138,14 @@ def test_a_baseline_keeps_the_sections_the_targets_read():
     kept = baseline_extract(r, "of-postgres-1.json")
     assert kept["pages"] == {"x": {"rps_50": 3.0}} and kept["bpf"] == {"page_cpu_ms": 1.0}
     assert "load" not in kept and "queries" not in kept and kept["source"] == "of-postgres-1.json"
+
+
+def test_a_warm_target_is_judged_on_the_warm_figure_with_the_cold_one_as_before():
+    warm = Target(
+        "BPF chaud", "max", "bpf.page_warm_cpu_ms", 100, unit="ms", same_run_before="bpf.page_cpu_ms"
+    )
+    got = judge(warm, result(bpf={"page_cpu_ms": 160.0, "page_warm_cpu_ms": 14.0}))
+    assert (got.verdict, got.measured, got.before) == ("PASS", 14.0, 160.0)
+    assert judge(warm, result(bpf={"page_cpu_ms": 160.0})).verdict == "non mesuré"
+    labels = [t.label for t in target_list() if t.value.startswith("bpf.")]
+    assert any("à froid" in label for label in labels) and any("cache chaud" in label for label in labels)
