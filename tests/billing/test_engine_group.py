@@ -78,8 +78,9 @@ def test_seed_order_as_a_group_member_lines(m, code, billable, regulation, repay
 
 
 def test_seed_order_as_a_group_totals_and_lines():
-    cref = compute_group_statements(pq("57820.00", "11.80", 18), SEED_SHARES, SEED_PERIODS)[-1]
-    assert cref.kind == "CRE final"
+    group = compute_group_statements(pq("57820.00", "11.80", 18), SEED_SHARES, SEED_PERIODS)[-1]
+    assert group.kind == "CRE final"
+    cref = group.total
     assert (cref.billable, cref.cap_regulation, cref.advance_repayment) == (
         D("35400.00"),
         D("-8755.60"),
@@ -87,8 +88,14 @@ def test_seed_order_as_a_group_totals_and_lines():
     )
     assert cref.total_ht == D("20445.47")
     assert cref.realisation_rate == D("95.14")
+    assert (cref.advance, cref.advance_due_rate, cref.advance_already_resorbed_rate) == (
+        D("11564.00"),
+        D("30.00"),
+        D("13.92"),
+    )
+    assert (cref.advance_already_resorbed, cref.already_paid) == (D("5365.07"), D("25810.53"))
     # "Détails des montants facturés … par prestataire": % of the order amount A [seed layout]
-    assert [(line.provider, line.billed_rate, line.ht, line.payable_ht) for line in cref.lines] == [
+    assert [(line.provider, line.billed_rate, line.ht, line.payable_ht) for line in cref.providers] == [
         ("IN1331", D("36.73"), D("21240.00"), D("12256.27")),
         ("IN2045", D("24.49"), D("14160.00"), D("8189.20")),
     ]
@@ -112,11 +119,11 @@ def test_members_at_different_paces():
     jan, feb = compute_group_statements(pq("10000.00", "10.00", 12), PACE_SHARES, PACE_PERIODS)
     assert (jan.member("M").advance_repayment, jan.member("M").total_ht) == (D("-1200.00"), D("1800.00"))
     assert (jan.member("C").total_ht, jan.member("C").already_paid) == (D("0.00"), D("1200.00"))
-    assert (jan.total_ht, jan.already_paid) == (D("1800.00"), D("3000.00"))
+    assert (jan.total.total_ht, jan.total.already_paid) == (D("1800.00"), D("3000.00"))
     m, c = feb.member("M"), feb.member("C")
     assert (m.cap_regulation, m.advance_repayment, m.total_ht) == (D("-1200.00"), D("-600.00"), D("1200.00"))
     assert (c.cap_regulation, c.advance_repayment, c.total_ht) == (D("-800.00"), D("-1200.00"), D("2000.00"))
-    assert (feb.billable, feb.cap_regulation, feb.advance_repayment, feb.total_ht) == (
+    assert (feb.total.billable, feb.total.cap_regulation, feb.total.advance_repayment, feb.total.total_ht) == (
         D("7000.00"),
         D("-2000.00"),
         D("-1800.00"),
@@ -199,12 +206,15 @@ def test_property_group_sums_and_proportional_members_match_the_order(
         ],
     )
     tolerance = D("0.05") * len(units)
-    for g, w in zip(group, whole, strict=True):
+    for item, w in zip(group, whole, strict=True):
+        g = item.total
         for field in ("billable", "cap_regulation", "advance_repayment", "total_ht", "already_paid"):
-            assert getattr(g, field) == sum((getattr(s, field) for _, s in g.members), Z)
-        assert sum((line.payable_ht for line in g.lines), Z) == g.total_ht
+            assert getattr(g, field) == sum((getattr(s, field) for _, s in item.members), Z)
+        assert sum((line.payable_ht for line in g.providers), Z) == g.total_ht
+        assert sum((line.ht for line in g.providers), Z) == g.billable
         assert abs(g.total_ht - w.total_ht) <= tolerance
         assert abs(g.already_paid - w.already_paid) <= tolerance
+        assert abs(g.realisation_rate - w.realisation_rate) <= D("0.01")
     for share in shares:
         paid = sum((g.member(share.code).total_ht for g in group), Z) + group[-1].member(share.code).advance
         assert paid <= share.amount

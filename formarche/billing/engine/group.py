@@ -54,24 +54,18 @@ class GroupPeriodInput:
 
 @dataclass(slots=True)
 class GroupStatement:
-    """The group's CRE / CREF of one period: each member's own statement, its line, the totals."""
+    """The group's CRE / CREF of one period: each member's own statement, and the group's.
+
+    ``total`` is the group's statement in the single-provider shape (what the CRE page, its PDF
+    and the tables read): every amount and hour is the sum of the members' rounded lines, the
+    rates are recomputed on the order (A, or the advance base), ``providers`` holds one line per
+    member — "Détails des montants facturés sur la période et par prestataire" [seed layout].
+    """
 
     period: date
     kind: StatementKind
     members: tuple[tuple[str, Statement], ...]  # (code, the member's statement on its share)
-    lines: tuple[ProviderLine, ...]  # "Détails des montants facturés … par prestataire"
-    period_hours: Decimal
-    cumulative_hours: Decimal
-    realisation_rate: Decimal  # C × p / A of the whole order, percent, display
-    billable: Decimal
-    billable_rate: Decimal  # billable / A, percent
-    cap_regulation: Decimal
-    advance_repayment: Decimal
-    repayment_carried_in: Decimal
-    total_ht: Decimal
-    vat: Decimal
-    total_ttc: Decimal
-    already_paid: Decimal
+    total: Statement
 
     def member(self, code: str) -> Statement:
         return dict(self.members)[code]
@@ -130,10 +124,33 @@ def compute_group_statements(
     return result
 
 
-def _group_statement(terms: OrderTerms, item: GroupPeriodInput, members) -> GroupStatement:
-    def total(field: str) -> Decimal:
-        return sum((getattr(statement, field) for _, statement in members), _ZERO)
+_SUMMED = (
+    "previous_realised_hours",
+    "previous_counted_unrealised_hours",
+    "realised_hours",
+    "counted_unrealised_hours",
+    "period_hours",
+    "cumulative_hours",
+    "billable",
+    "cumulative_billable",
+    "cap_amount",
+    "cap_regulation",
+    "cumulative_cap_regulation",
+    "advance",
+    "advance_due",
+    "advance_already_resorbed",
+    "advance_repayment",
+    "repayment_carried_in",
+    "total_ht",
+    "vat",
+    "total_ttc",
+    "already_paid",
+    "repayment_carried_out",
+)
 
+
+def _group_statement(terms: OrderTerms, item: GroupPeriodInput, members) -> GroupStatement:
+    sums = {name: sum((getattr(statement, name) for _, statement in members), _ZERO) for name in _SUMMED}
     lines = tuple(
         ProviderLine(
             provider=code,
@@ -148,26 +165,24 @@ def _group_statement(terms: OrderTerms, item: GroupPeriodInput, members) -> Grou
         )
         for code, statement in members
     )
-    billable = total("billable")
-    cumulative = total("cumulative_hours")
-    return GroupStatement(
+    amount, alpha, advance = terms.amount, terms.advance_rate, sums["advance"]
+    first = members[0][1]
+    total = Statement(
         period=item.period,
-        kind=StatementKind.CREF if item.final else StatementKind.CRE,
-        members=members,
-        lines=lines,
-        period_hours=total("period_hours"),
-        cumulative_hours=cumulative,
-        realisation_rate=percent(cumulative * terms.unit_price, terms.amount),
-        billable=billable,
-        billable_rate=percent(billable, terms.amount),
-        cap_regulation=total("cap_regulation"),
-        advance_repayment=total("advance_repayment"),
-        repayment_carried_in=total("repayment_carried_in"),
-        total_ht=total("total_ht"),
-        vat=total("vat"),
-        total_ttc=total("total_ttc"),
-        already_paid=total("already_paid"),
+        kind=first.kind,
+        unit_price=first.unit_price,
+        vat_rate=first.vat_rate,
+        # rates on the order: r = C × p / A; régulation / A; resorption / base (= S × α / avance)
+        realisation_rate=percent(sums["cumulative_hours"] * terms.unit_price, amount),
+        billable_rate=percent(sums["billable"], amount),
+        cap_regulation_rate=percent(-sums["cap_regulation"], amount),
+        advance_due_rate=percent(sums["advance_due"] * alpha, advance),
+        advance_already_resorbed_rate=percent(sums["advance_already_resorbed"] * alpha, advance),
+        advance_repayment_rate=percent(-sums["advance_repayment"] * alpha, advance),
+        providers=lines,
+        **sums,
     )
+    return GroupStatement(period=item.period, kind=first.kind, members=members, total=total)
 
 
 def compute_group_solde(
