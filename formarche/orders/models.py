@@ -401,6 +401,7 @@ class Order(models.Model):
         """Executed by a group of OFs (groupement: a mandataire and co-traitants, ADR 0018)."""
         return self.members.exists()
 
+    @property
     def is_opened_by_provider(self) -> bool:
         return self.opened_at is not None
 

@@ -28,6 +28,7 @@ from formarche.billing.models.invoices import (
     late_interest_rate,
     payment_delay_days,
 )
+from formarche.billing.models.group import MemberStatement
 from formarche.billing.models.payments import Payment, PaymentKind
 from formarche.billing.models.periods import (
     Period,
@@ -48,6 +49,7 @@ __all__ = [
     "InvoiceCounter",
     "InvoiceQuerySet",
     "InvoiceStatus",
+    "MemberStatement",
     "Payment",
     "PaymentKind",
     "Period",

@@ -9,6 +9,17 @@ from formarche.billing.selectors.documents import (
     payment_terms_text,
     solde_invoice_document,
 )
+from formarche.billing.selectors.group import (
+    MemberPart,
+    frozen_member_hours,
+    group_parts,
+    group_shares,
+    group_statements_with,
+    member_code,
+    member_period_hours,
+    member_statement_of_invoice,
+    order_members,
+)
 from formarche.billing.selectors.invoices import (
     STATUS_FILTERS,
     InvoiceLine,
@@ -57,6 +68,15 @@ from formarche.billing.selectors.solde import (
 )
 
 __all__ = [
+    "MemberPart",
+    "frozen_member_hours",
+    "group_parts",
+    "group_shares",
+    "group_statements_with",
+    "member_code",
+    "member_period_hours",
+    "member_statement_of_invoice",
+    "order_members",
     "adjustment_rows",
     "STATUS_FILTERS",
     "AuditEntry",

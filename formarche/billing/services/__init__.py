@@ -21,6 +21,7 @@ An archived action is read-only: every write here refuses it. Refusals raise
 
 from formarche.billing.services._common import BillingError
 from formarche.billing.services.adjustment import adjustment_add, adjustment_remove
+from formarche.billing.services.group import group_members_set, invoice_member_issue
 from formarche.billing.services.invoice import invoice_create, invoice_issue, invoice_reject, invoice_validate
 from formarche.billing.services.numbering import invoice_number_take
 from formarche.billing.services.payment import advance_record, payment_record
@@ -33,8 +34,10 @@ __all__ = [
     "adjustment_add",
     "adjustment_remove",
     "advance_record",
+    "group_members_set",
     "invoice_create",
     "invoice_issue",
+    "invoice_member_issue",
     "invoice_number_take",
     "invoice_reject",
     "invoice_upload_signed",
