@@ -127,3 +127,28 @@ def test_group_frozen_once_a_period_is_validated(world):
     validate(order, MARCH, world.users["of1_manager"])
     with pytest.raises(BillingError, match="déjà validée"):
         services.group_members_set(order=order, user=None, co_members=[(world.of2, D("20000.00"))])
+
+
+def test_group_page_region_sets_up_and_each_member_sees_its_part(world, client):
+    from tests.factories import OrderFactory
+
+    order = OrderFactory(region=world.region_a, provider=world.of1, amount=D("10000.00"), unit_price=D("10.00"))
+    client.force_login(world.users["region_a_manager"])
+    url = f"/actions/{order.pk}/groupement/"
+    page = client.get(url)
+    assert page.status_code == 200 and "Constituer le groupement" in page.content.decode()
+    bad = client.post(url, {"cotraitant_1": str(world.of2.pk), "part_1": "10000.00"})
+    assert "il ne reste rien au mandataire" in bad.content.decode() or bad.status_code == 302
+    assert not OrderMember.objects.filter(order=order).exists()
+    done = client.post(url, {"cotraitant_1": str(world.of2.pk), "part_1": "4000.00"}, follow=True)
+    assert [str(m) for m in done.context["messages"]] == ["Le groupement de l'action est enregistré."]
+    assert OrderMember.objects.get(order=order, organisation=world.of2).amount == D("4000.00")
+    assert OrderMember.objects.get(order=order, organisation=world.of1).amount == D("6000.00")
+    client.force_login(world.users["of2_manager"])
+    page = client.get(url).content.decode()
+    assert f"Part de {world.of2}" in page and f"Part de {world.of1}" not in page
+    assert "Constituer le groupement" not in page
+    assert client.get(f"/actions/{order.pk}/facturation/").status_code == 403
+    client.force_login(world.users["of1_manager"])
+    page = client.get(url).content.decode()
+    assert f"Part de {world.of2}" in page and f"Part de {world.of1}" in page

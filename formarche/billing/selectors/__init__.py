@@ -12,6 +12,7 @@ from formarche.billing.selectors.documents import (
 from formarche.billing.selectors.group import (
     MemberPart,
     frozen_member_hours,
+    group_candidates,
     group_parts,
     group_shares,
     group_statements_with,
@@ -70,6 +71,7 @@ from formarche.billing.selectors.solde import (
 __all__ = [
     "MemberPart",
     "frozen_member_hours",
+    "group_candidates",
     "group_parts",
     "group_shares",
     "group_statements_with",

@@ -12,12 +12,15 @@ from formarche.billing import engine
 from formarche.billing.models import Invoice, MemberStatement, Period, PeriodStatus
 from formarche.orders.models import MemberRole, OrderMember
 from formarche.orders.terms import order_terms
-from formarche.utils.money import ZERO
+from formarche.organisations.models import Organisation, OrganisationKind
+from formarche.utils.money import ZERO, percent
 
 
 def order_members(order) -> list[OrderMember]:
     """The members of a group order, the mandataire first; ``[]`` for a single-provider order."""
     members = list(OrderMember.objects.filter(order=order).select_related("organisation"))
+    for member in members:
+        member.share_rate = percent(member.amount, order.amount)  # for display
     return sorted(members, key=lambda m: (m.role != MemberRole.MANDATAIRE, m.organisation.name, m.pk))
 
 
@@ -146,3 +149,8 @@ def member_statement_of_invoice(invoice: Invoice) -> MemberStatement | None:
         .select_related("member")
         .first()
     )
+
+
+def group_candidates(order) -> list[Organisation]:
+    """The OFs the Région may add to the group of ``order`` (every OF but the mandataire)."""
+    return list(Organisation.objects.filter(kind=OrganisationKind.OF).exclude(pk=order.provider_id).order_by("name"))

@@ -5,6 +5,7 @@ read through ``selectors`` and write through ``services``; every object is reach
 tenancy helpers (404 for another organisation's object). One module per page family.
 """
 
+from formarche.billing.views.group import group, group_issue
 from formarche.billing.views.invoices import (
     INVOICES_PER_PAGE,
     invoice_detail,
@@ -40,6 +41,8 @@ from formarche.billing.views.tabs import (
 __all__ = [
     "INVOICES_PER_PAGE",
     "advance",
+    "group",
+    "group_issue",
     "invoice_detail",
     "invoice_list",
     "invoice_pay",
