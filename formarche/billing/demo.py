@@ -20,6 +20,7 @@ from datetime import date
 from decimal import Decimal
 
 from formarche.billing import selectors, services
+from formarche.billing.demo_group import populate_group
 from formarche.billing.demo_pki import demo_pki_dir, ensure_demo_pki
 from formarche.billing.models import Invoice, InvoiceStatus, Payment, PaymentKind, Period
 from formarche.orders.demo import SEED_ORDER
@@ -72,6 +73,7 @@ def populate(world):
             reference="MANDAT-2023-0587",
         )
     finalise_seed_order(world)
+    populate_group(world)
 
 
 def finalise_seed_order(world):

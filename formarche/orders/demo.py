@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from formarche.orders.demo_group import populate_group
 from formarche.orders.models import Component, Dispositif, Lot, Market, Order, OrderStatus, ProviderRole
 
 SEED_ORDER = "23Q00030612_1"
@@ -158,3 +159,4 @@ def populate(world):
     for spec in ORDER_SPECS:
         _order(world, spec, lots=lots, dispositifs=dispositifs)
     world.orders = {o.number: o for o in Order.objects.filter(number__in=[s[0] for s in ORDER_SPECS])}
+    populate_group(world)
