@@ -141,8 +141,8 @@ def order_month_totals_by_organisation(order) -> dict[int, dict[date, MonthHours
     )
     result: dict[int, dict[date, MonthHours]] = {}
     for row in rows:
-        result.setdefault(row["enrolment__trainee__organisation_id"], {})[_as_month(row["month"])] = MonthHours(
-            _hours(row["realised"]), _hours(row["counted"])
+        result.setdefault(row["enrolment__trainee__organisation_id"], {})[_as_month(row["month"])] = (
+            MonthHours(_hours(row["realised"]), _hours(row["counted"]))
         )
     return result
 

@@ -30,19 +30,27 @@ CO_TRAITANT_SHARE = Decimal("9600.00")
 def populate_group(world):
     order = world.orders[GROUP_ORDER]
     if not OrderMember.objects.filter(order=order).exists():
-        services.group_members_set(order=order, user=world.users["region"], co_members=[(world.of2, CO_TRAITANT_SHARE)])
+        services.group_members_set(
+            order=order, user=world.users["region"], co_members=[(world.of2, CO_TRAITANT_SHARE)]
+        )
     months = [
         (date(2023, 9, 4), date(2023, 9, 29), [Decimal(60)] * 6),
         (date(2023, 10, 2), date(2023, 10, 31), [Decimal(70)] * 6),
     ]
     _enrol_and_fill(order, _trainees(world, world.of1, "GROUPE-A", 6, 1988), months)
-    theirs = [(first, last, [Decimal(60)] * 4 if first.month == 9 else [Decimal(65)] * 4) for first, last, _ in months]
+    theirs = [
+        (first, last, [Decimal(60)] * 4 if first.month == 9 else [Decimal(65)] * 4)
+        for first, last, _ in months
+    ]
     if not order.enrolments.filter(trainee__organisation=world.of2).exists():
         _enrol_and_fill_of(order, _trainees(world, world.of2, "GRP-B", 4, 1992), theirs)
     september = Period.objects.filter(order=order, month=SEPTEMBER).first()
     if september is None or not september.is_validated:
         september = services.period_validate(order=order, month=SEPTEMBER, user=world.users["of1"])
-    for key, organisation, day in (("of1", world.of1, date(2023, 10, 5)), ("of2", world.of2, date(2023, 10, 6))):
+    for key, organisation, day in (
+        ("of1", world.of1, date(2023, 10, 5)),
+        ("of2", world.of2, date(2023, 10, 6)),
+    ):
         if not Invoice.objects.live().filter(period=september, organisation=organisation).exists():
             services.invoice_member_issue(
                 period=september, organisation=organisation, user=world.users[key], today=day
@@ -51,8 +59,8 @@ def populate_group(world):
 
 def _enrol_and_fill_of(order, trainees, months):
     """:func:`_enrol_and_fill` skips an order that has hours: the co-traitant's trainees come second."""
-    from formarche.attendance.models import Attendance
     from formarche.attendance.demo import spread, working_days
+    from formarche.attendance.models import Attendance
     from formarche.trainees.models import Enrolment, Payer
 
     rows = []
@@ -60,7 +68,11 @@ def _enrol_and_fill_of(order, trainees, months):
         enrolment, _ = Enrolment.objects.get_or_create(
             trainee=trainee,
             order=order,
-            defaults={"entry_date": order.planned_start, "planned_hours": Decimal(200), "payer": Payer.REGION},
+            defaults={
+                "entry_date": order.planned_start,
+                "planned_hours": Decimal(200),
+                "payer": Payer.REGION,
+            },
         )
         for first, last, per_trainee in months:
             for day, hours in spread(per_trainee[index], working_days(first, last)).items():

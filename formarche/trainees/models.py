@@ -237,7 +237,6 @@ class Trainee(models.Model):
         ).exclude(pk=self.pk)
 
 
-
 def of_enrolments_q(organisation_id: int, path: str = "") -> Q:
     """The enrolments an OF reaches (``path`` leads to the enrolment, ``"enrolment__"`` from a row
     under it): those of **its own trainees** on an order it delivers — as titulaire / mandataire

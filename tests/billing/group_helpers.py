@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from formarche.attendance.models import Attendance, AttendanceKind
 from formarche.billing import services
-from tests.factories import EnrolmentFactory, TraineeFactory
 from tests.billing.workflow import APRIL, MARCH, seed_order  # noqa: F401
+from tests.factories import EnrolmentFactory, TraineeFactory
 
 D = Decimal
 MANDATAIRE_NAME = "Mandatairestagiaire"
@@ -18,7 +18,9 @@ COTRAITANT_NAME = "Cotraitantstagiaire"
 
 def group_order(world, *, number="23Q00099999_1"):
     region_user = world.users["region_a_manager"]
-    order = seed_order(region=world.region_a, provider=world.of1, referent=world.users["region_a_officer"], number=number)
+    order = seed_order(
+        region=world.region_a, provider=world.of1, referent=world.users["region_a_officer"], number=number
+    )
     # seed_order gave OF 1 two trainees (831 + 831 h in March, 1 500 + 1 500 in April): re-cut
     Attendance.objects.filter(enrolment__order=order).delete()
     services.group_members_set(order=order, user=region_user, co_members=[(world.of2, D("23128.00"))])

@@ -20,6 +20,8 @@ def _text(response):
     """The page's text, thin spaces of the amounts as plain spaces (« 4 320,00 »)."""
     assert response.status_code == 200
     return html.unescape(response.content.decode()).replace("\u202f", " ").replace("\xa0", " ")
+
+
 D = Decimal
 
 
@@ -27,7 +29,9 @@ D = Decimal
 def test_the_demo_group_order_is_on_screen(client):
     world = build_demo_world()
     order = Order.objects.get(number=GROUP_ORDER)
-    rows = {r.member.organisation.provider_code: r for r in MemberStatement.objects.filter(period__order=order)}
+    rows = {
+        r.member.organisation.provider_code: r for r in MemberStatement.objects.filter(period__order=order)
+    }
     assert (rows["IN1331"].billable, rows["IN1331"].total_ht) == (D("4320.00"), D("2880.00"))
     assert (rows["IN2045"].billable, rows["IN2045"].total_ht) == (D("2880.00"), D("1920.00"))
     invoices = {i.organisation.provider_code: i for i in Invoice.objects.filter(order=order)}

@@ -123,7 +123,12 @@ def test_members_at_different_paces():
     m, c = feb.member("M"), feb.member("C")
     assert (m.cap_regulation, m.advance_repayment, m.total_ht) == (D("-1200.00"), D("-600.00"), D("1200.00"))
     assert (c.cap_regulation, c.advance_repayment, c.total_ht) == (D("-800.00"), D("-1200.00"), D("2000.00"))
-    assert (feb.total.billable, feb.total.cap_regulation, feb.total.advance_repayment, feb.total.total_ht) == (
+    assert (
+        feb.total.billable,
+        feb.total.cap_regulation,
+        feb.total.advance_repayment,
+        feb.total.total_ht,
+    ) == (
         D("7000.00"),
         D("-2000.00"),
         D("-1800.00"),

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
+from formarche.accounts.tenancy import Tenant
 from formarche.billing import services
 from formarche.billing.models import Invoice, InvoiceCounter, MemberStatement
 from formarche.billing.services import BillingError
 from formarche.orders.models import MemberRole, Order, OrderMember
-from formarche.accounts.tenancy import Tenant
 from formarche.trainees.models import Enrolment
 from tests.billing.group_helpers import COTRAITANT_NAME, MANDATAIRE_NAME, advance_paid, group_order
 from tests.billing.workflow import APRIL, MARCH, validate
@@ -70,8 +70,12 @@ def test_each_member_reaches_the_order_and_only_its_own_trainees(world):
     order = group_order(world)
     of1, of2 = _tenant(world, "of1_manager"), _tenant(world, "of2_manager")
     assert Order.objects.for_tenant(of2).filter(pk=order.pk).exists()
-    names_of2 = set(Enrolment.objects.for_tenant(of2).filter(order=order).values_list("trainee__last_name", flat=True))
-    names_of1 = set(Enrolment.objects.for_tenant(of1).filter(order=order).values_list("trainee__last_name", flat=True))
+    names_of2 = set(
+        Enrolment.objects.for_tenant(of2).filter(order=order).values_list("trainee__last_name", flat=True)
+    )
+    names_of1 = set(
+        Enrolment.objects.for_tenant(of1).filter(order=order).values_list("trainee__last_name", flat=True)
+    )
     assert names_of2 == {f"{COTRAITANT_NAME}0", f"{COTRAITANT_NAME}1"}
     assert MANDATAIRE_NAME in names_of1 and not any(n.startswith(COTRAITANT_NAME) for n in names_of1)
 
@@ -132,7 +136,9 @@ def test_group_frozen_once_a_period_is_validated(world):
 def test_group_page_region_sets_up_and_each_member_sees_its_part(world, client):
     from tests.factories import OrderFactory
 
-    order = OrderFactory(region=world.region_a, provider=world.of1, amount=D("10000.00"), unit_price=D("10.00"))
+    order = OrderFactory(
+        region=world.region_a, provider=world.of1, amount=D("10000.00"), unit_price=D("10.00")
+    )
     client.force_login(world.users["region_a_manager"])
     url = f"/actions/{order.pk}/groupement/"
     page = client.get(url)

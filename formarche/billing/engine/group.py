@@ -113,7 +113,10 @@ def compute_group_statements(
             realised, counted = item.member_hours.get(share.code, (_ZERO, _ZERO))
             inputs.append(
                 PeriodInput(
-                    period=item.period, realised_hours=realised, counted_unrealised_hours=counted, final=item.final
+                    period=item.period,
+                    realised_hours=realised,
+                    counted_unrealised_hours=counted,
+                    final=item.final,
                 )
             )
         per_member[share.code] = compute_statements(member_terms(terms, share), inputs)

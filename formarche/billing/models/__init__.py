@@ -16,6 +16,7 @@ shown on the invoice and action pages). Every QuerySet has ``for_tenant``. One m
 subject; this package re-exports them all.
 """
 
+from formarche.billing.models.group import MemberStatement
 from formarche.billing.models.invoices import (
     INVOICE_SUPPORTS,
     LIVE_STATUSES,
@@ -28,7 +29,6 @@ from formarche.billing.models.invoices import (
     late_interest_rate,
     payment_delay_days,
 )
-from formarche.billing.models.group import MemberStatement
 from formarche.billing.models.payments import Payment, PaymentKind
 from formarche.billing.models.periods import (
     Period,

@@ -32,7 +32,8 @@ class MemberStatementQuerySet(models.QuerySet):
         if tenant.is_region:
             return self.filter(period__order__region_id=tenant.organisation_id)
         return self.filter(
-            Q(member__organisation_id=tenant.organisation_id) | Q(period__order__provider_id=tenant.organisation_id)
+            Q(member__organisation_id=tenant.organisation_id)
+            | Q(period__order__provider_id=tenant.organisation_id)
         )
 
 
@@ -46,7 +47,9 @@ class MemberStatement(models.Model):
         OrderMember, on_delete=models.PROTECT, related_name="statements", verbose_name="membre du groupement"
     )
     realised_hours = models.DecimalField("réalisé facturé (h)", default=ZERO, **HOURS)
-    counted_unrealised_hours = models.DecimalField("non réalisé comptabilisé facturé (h)", default=ZERO, **HOURS)
+    counted_unrealised_hours = models.DecimalField(
+        "non réalisé comptabilisé facturé (h)", default=ZERO, **HOURS
+    )
     billable = models.DecimalField("montant facturable HT", **MONEY)
     total_ht = models.DecimalField("total à verser HT", **MONEY)
     vat = models.DecimalField("TVA", **MONEY)
@@ -63,7 +66,9 @@ class MemberStatement(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["period", "member"], name="member_statement_unique"),
             models.CheckConstraint(
-                condition=Q(realised_hours__gte=0, counted_unrealised_hours__gte=0, billable__gte=0, total_ht__gte=0),
+                condition=Q(
+                    realised_hours__gte=0, counted_unrealised_hours__gte=0, billable__gte=0, total_ht__gte=0
+                ),
                 name="member_statement_not_negative",
             ),
         ]

@@ -54,14 +54,19 @@ def member_period_hours(order, month: date, members, validated) -> dict[int, Mon
     return result
 
 
-def group_statements_with(order, members, frozen_hours, new: tuple[date, dict[int, MonthHours], bool] | None = None):
+def group_statements_with(
+    order, members, frozen_hours, new: tuple[date, dict[int, MonthHours], bool] | None = None
+):
     """The group's statements of the validated periods (``frozen_hours``: period → member id →
     hours), plus ``new`` (month, hours, is_final) when a period is being validated."""
     periods = [
         engine.GroupPeriodInput(
             period=period.month,
             member_hours={
-                member_code(m): (hours.get(m.pk, MonthHours()).realised, hours.get(m.pk, MonthHours()).counted_unrealised)
+                member_code(m): (
+                    hours.get(m.pk, MonthHours()).realised,
+                    hours.get(m.pk, MonthHours()).counted_unrealised,
+                )
                 for m in members
             },
             final=period.is_final,
@@ -73,7 +78,9 @@ def group_statements_with(order, members, frozen_hours, new: tuple[date, dict[in
         periods.append(
             engine.GroupPeriodInput(
                 period=month,
-                member_hours={member_code(m): (hours[m.pk].realised, hours[m.pk].counted_unrealised) for m in members},
+                member_hours={
+                    member_code(m): (hours[m.pk].realised, hours[m.pk].counted_unrealised) for m in members
+                },
                 final=is_final,
             )
         )
@@ -145,7 +152,9 @@ def member_statement_of_invoice(invoice: Invoice) -> MemberStatement | None:
     if not invoice.period_id:
         return None
     return (
-        MemberStatement.objects.filter(period_id=invoice.period_id, member__organisation_id=invoice.organisation_id)
+        MemberStatement.objects.filter(
+            period_id=invoice.period_id, member__organisation_id=invoice.organisation_id
+        )
         .select_related("member")
         .first()
     )
@@ -153,4 +162,6 @@ def member_statement_of_invoice(invoice: Invoice) -> MemberStatement | None:
 
 def group_candidates(order) -> list[Organisation]:
     """The OFs the Région may add to the group of ``order`` (every OF but the mandataire)."""
-    return list(Organisation.objects.filter(kind=OrganisationKind.OF).exclude(pk=order.provider_id).order_by("name"))
+    return list(
+        Organisation.objects.filter(kind=OrganisationKind.OF).exclude(pk=order.provider_id).order_by("name")
+    )

@@ -43,7 +43,9 @@ def _check_setup(order: Order, co_members) -> None:
         if not isinstance(organisation, Organisation) or not organisation.is_of:
             raise BillingError("Un co-traitant doit être un organisme de formation.")
         if organisation.pk == order.provider_id:
-            raise BillingError(f"{organisation.name} est déjà le mandataire de l'action : il ne peut pas être co-traitant.")
+            raise BillingError(
+                f"{organisation.name} est déjà le mandataire de l'action : il ne peut pas être co-traitant."
+            )
         if organisation.pk in seen:
             raise BillingError(f"{organisation.name} figure deux fois dans le groupement.")
         seen.add(organisation.pk)
@@ -52,7 +54,9 @@ def _check_setup(order: Order, co_members) -> None:
 
 
 @transaction.atomic
-def group_members_set(*, order: Order, user, co_members: list[tuple[Organisation, Decimal]]) -> list[OrderMember]:
+def group_members_set(
+    *, order: Order, user, co_members: list[tuple[Organisation, Decimal]]
+) -> list[OrderMember]:
     """Set up (or change, or dissolve with ``co_members=[]``) the group of ``order``: the
     co-traitants with their shares; the mandataire (the order's provider) gets the rest of the
     order amount. Refused once a period is validated, when a removed co-traitant has trainees
@@ -68,7 +72,9 @@ def group_members_set(*, order: Order, user, co_members: list[tuple[Organisation
         )
     wanted = {org.pk: amount for org, amount in co_members}
     current = {m.organisation_id: m for m in OrderMember.objects.filter(order=order)}
-    removed = [m for org_id, m in current.items() if m.role == MemberRole.CO_TRAITANT and org_id not in wanted]
+    removed = [
+        m for org_id, m in current.items() if m.role == MemberRole.CO_TRAITANT and org_id not in wanted
+    ]
     for member in removed:
         if Enrolment.objects.filter(order=order, trainee__organisation_id=member.organisation_id).exists():
             raise BillingError(
@@ -84,7 +90,9 @@ def group_members_set(*, order: Order, user, co_members: list[tuple[Organisation
     result = []
     for org_id, amount in wanted.items():
         role = MemberRole.MANDATAIRE if org_id == order.provider_id else MemberRole.CO_TRAITANT
-        member = current.get(org_id) or OrderMember(order=order, organisation_id=org_id, role=role, amount=amount)
+        member = current.get(org_id) or OrderMember(
+            order=order, organisation_id=org_id, role=role, amount=amount
+        )
         if member.pk is None or member.amount != amount or member.role != role:
             member.amount, member.role = amount, role
             as_user(member, user).save()
@@ -112,7 +120,10 @@ def group_statement_compute(*, order: Order, month: dt.date, validated, hours, i
         )
     try:
         group = group_statements_with(
-            order, members, frozen_member_hours(order, validated), (month.replace(day=1), member_hours, is_final)
+            order,
+            members,
+            frozen_member_hours(order, validated),
+            (month.replace(day=1), member_hours, is_final),
         )[-1]
     except engine.EngineInputError as exc:
         raise BillingError(f"Le relevé du groupement ne peut pas être calculé : {exc.reason}") from exc
@@ -130,7 +141,9 @@ def group_member_statements_store(*, period: Period, members, group, user) -> li
 
 
 @transaction.atomic
-def invoice_member_issue(*, period: Period, organisation: Organisation, user, today: dt.date | None = None) -> Invoice:
+def invoice_member_issue(
+    *, period: Period, organisation: Organisation, user, today: dt.date | None = None
+) -> Invoice:
     """A member of a group issues the invoice of its part of a validated period, numbered in its
     own sequence, from its own frozen statement."""
     today = today or timezone.localdate()
@@ -150,7 +163,9 @@ def invoice_member_issue(*, period: Period, organisation: Organisation, user, to
         raise BillingError(f"{organisation.name} n'est pas membre du groupement de cette action.")
     live = Invoice.objects.live().filter(period=period, organisation=organisation).first()
     if live:
-        raise BillingError(f"La facture de {organisation.name} pour la période {period.label} est déjà émise (n° {live.number}).")
+        raise BillingError(
+            f"La facture de {organisation.name} pour la période {period.label} est déjà émise (n° {live.number})."
+        )
     rejected = Invoice.objects.filter(
         period=period, organisation=organisation, status=InvoiceStatus.REJECTED, replaced_by__isnull=True
     ).first()

@@ -122,7 +122,9 @@ def period_validate(
     hours = _checked_hours(order, month, label, validated, is_final=is_final)
     statement = _statement(order, month, label, validated, hours, is_final=is_final)
     # A group order (ADR 0018): each member's statement on its share; the period's is the group's.
-    group = group_statement_compute(order=order, month=month, validated=validated, hours=hours, is_final=is_final)
+    group = group_statement_compute(
+        order=order, month=month, validated=validated, hours=hours, is_final=is_final
+    )
     if group is not None:
         statement = group[1].total
     period = next((p for p in periods if p.month == month), None) or Period(order=order, month=month)

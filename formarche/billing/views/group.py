@@ -38,16 +38,23 @@ def group(request, order_id):
                     rows = [(by_pk[pk], amount) for pk, amount in form.cleaned_data["rows"]]
                     services.group_members_set(order=order, user=request.user, co_members=rows)
                 except KeyError:
-                    messages.error(request, "Organisme inconnu : choisissez un organisme de formation de la liste.")
+                    messages.error(
+                        request, "Organisme inconnu : choisissez un organisme de formation de la liste."
+                    )
                 except services.BillingError as exc:
                     show_error(request, exc)
                 else:
                     messages.success(request, "Le groupement de l'action est enregistré.")
                     return redirect("billing:group", order_id=order.pk)
             else:
-                messages.error(request, "Le groupement n'a pas été enregistré : corrigez les champs signalés.")
+                messages.error(
+                    request, "Le groupement n'a pas été enregistré : corrigez les champs signalés."
+                )
     elif request.method == "POST":
-        messages.error(request, "Seule la Région qui a passé la commande constitue son groupement, tant que l'action est ouverte.")
+        messages.error(
+            request,
+            "Seule la Région qui a passé la commande constitue son groupement, tant que l'action est ouverte.",
+        )
         return redirect("billing:group", order_id=order.pk)
     whole = perms.sees_whole_group(tenant, order)
     parts = selectors.group_parts(order, members, organisation_id=None if whole else tenant.organisation_id)
@@ -74,13 +81,23 @@ def group_issue(request, order_id, period):
     month = month_or_404(period)
     period_obj = selectors.order_period(order, month)
     member = next(
-        (m for m in selectors.order_members(order) if m.organisation_id == request.tenant.organisation_id), None
+        (m for m in selectors.order_members(order) if m.organisation_id == request.tenant.organisation_id),
+        None,
     )
-    if period_obj is None or member is None or not perms.can_issue_member_invoice(request.tenant, order, member):
-        messages.error(request, "Aucune facture à émettre : la période n'est pas validée ou vous n'êtes pas membre du groupement.")
+    if (
+        period_obj is None
+        or member is None
+        or not perms.can_issue_member_invoice(request.tenant, order, member)
+    ):
+        messages.error(
+            request,
+            "Aucune facture à émettre : la période n'est pas validée ou vous n'êtes pas membre du groupement.",
+        )
         return redirect("billing:group", order_id=order.pk)
     try:
-        invoice = services.invoice_member_issue(period=period_obj, organisation=member.organisation, user=request.user)
+        invoice = services.invoice_member_issue(
+            period=period_obj, organisation=member.organisation, user=request.user
+        )
     except services.BillingError as exc:
         show_error(request, exc)
     else:
