@@ -7,7 +7,7 @@ from rest_framework import serializers
 from formarche.accounts.tenancy import scoped
 from formarche.api.tenancy import api_tenant
 from formarche.attendance.models import Attendance, AttendanceKind, UnrealisedReason
-from formarche.orders.models import Component, Order
+from formarche.orders.models import Component, Order, OrderMember
 from formarche.trainees.models import Enrolment, EnrolmentFunding, Trainee
 from formarche.utils.money import round_places
 
@@ -27,6 +27,19 @@ class ComponentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Component
         fields = ["id", "code", "label"]
+
+
+class OrderMemberSerializer(serializers.ModelSerializer):
+    """A member of the group executing the order (groupement, ADR 0018): empty list for an order
+    executed by one organisation."""
+
+    organisation_code = serializers.CharField(source="organisation.provider_code", read_only=True)
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+
+    class Meta:
+        model = OrderMember
+        fields = ["organisation_code", "organisation_name", "role", "amount"]
+        read_only_fields = fields
 
 
 class OrderSerializer(serializers.ModelSerializer):
@@ -60,6 +73,7 @@ class OrderSerializer(serializers.ModelSerializer):
         help_text="% de réalisation : heures cumulées × prix unitaire / montant × 100.",
     )
     components = ComponentSerializer(many=True, read_only=True)
+    members = OrderMemberSerializer(many=True, read_only=True)
 
     class Meta:
         model = Order
@@ -99,6 +113,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "training_kind",
             "distance_part",
             "components",
+            "members",
         ]
         read_only_fields = fields
 

@@ -57,7 +57,9 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
     lookup_url_kwarg = "order_id"
 
     def get_queryset(self):
-        qs = orders_with_hours(self.tenant).prefetch_related(api_selectors.components_prefetch())
+        qs = orders_with_hours(self.tenant).prefetch_related(
+            api_selectors.components_prefetch(), api_selectors.members_prefetch()
+        )
         params = self.request.query_params
         if params.get("status"):
             qs = qs.filter(status=params["status"])

@@ -158,3 +158,21 @@ def test_group_page_region_sets_up_and_each_member_sees_its_part(world, client):
     client.force_login(world.users["of1_manager"])
     page = client.get(url).content.decode()
     assert f"Part de {world.of2}" in page and f"Part de {world.of1}" in page
+
+
+def test_api_reads_the_members_and_each_member_its_own_enrolments(world):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    order = group_order(world)
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=world.users["of2_manager"])
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    data = client.get(f"/api/orders/{order.pk}/").json()
+    assert [(m["role"], m["amount"]) for m in data["members"]] == [
+        ("cotraitant", "23128.00"),
+        ("mandataire", "34692.00"),
+    ]
+    enrolments = client.get("/api/enrolments/", {"order": order.pk}).json()["results"]
+    ids = {e["id"] for e in enrolments}
+    assert ids == set(Enrolment.objects.filter(order=order, trainee__organisation=world.of2).values_list("pk", flat=True))
