@@ -16,7 +16,8 @@ def components_prefetch() -> Prefetch:
 def members_prefetch() -> Prefetch:
     """The members of a group order (ADR 0018), with their organisation (one query per page)."""
     return Prefetch(
-        "members", queryset=OrderMember.objects.select_related("organisation").order_by("role", "organisation__name")
+        "members",
+        queryset=OrderMember.objects.select_related("organisation").order_by("role", "organisation__name"),
     )
 
 

@@ -239,10 +239,8 @@ class RncpLevel(models.TextChoices):
 
 class OrderQuerySet(models.QuerySet):
     def for_tenant(self, tenant):
-        """An OF sees the orders it delivers — as titulaire or mandataire (``provider``) or as a
-        co-traitant of a group (an :class:`OrderMember` row, ADR 0018); a Région the orders it placed.
-        What lies under an order (trainees, hours, invoices) is scoped to each member's own part
-        by the querysets of those models."""
+        """An OF sees the orders it delivers, as provider or co-traitant (ADR 0018: what lies under
+        the order is scoped to each member's part by its own queryset); a Région those it placed."""
         if tenant is None:
             return self.none()
         if tenant.is_region:
@@ -454,13 +452,9 @@ class MemberRole(models.TextChoices):
 
 
 class OrderMember(models.Model):
-    """One OF of a group (groupement) executing an order, with its share of the order amount.
-
-    The mandataire is the order's ``provider``; each co-traitant has its own row. The shares add up
-    to the order amount (checked by :func:`formarche.orders.services.order_group_set`). A member's
-    trainees are those of its own registry enrolled on the order; its statements are computed on
-    its own share (ADR 0018). An order without rows is a single-provider order, as before.
-    """
+    """One OF of a group (groupement, ADR 0018) with its share of the order amount: the mandataire
+    (the order's ``provider``) or a co-traitant; the shares add up to the amount (billing's
+    ``group_members_set``). No row: a single-provider order, as before."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="members", verbose_name="action")
     organisation = models.ForeignKey(
@@ -471,9 +465,7 @@ class OrderMember(models.Model):
         limit_choices_to={"kind": "of"},
     )
     role = models.CharField("rôle dans le groupement", max_length=12, choices=MemberRole.choices)
-    amount = models.DecimalField(
-        "part du montant HT (€)", max_digits=12, decimal_places=2, validators=[MinValueValidator(CENT)]
-    )
+    amount = models.DecimalField("part du montant HT (€)", max_digits=12, decimal_places=2)
     history = HistoricalRecords()
 
     class Meta:
@@ -502,6 +494,4 @@ class OrderMember(models.Model):
     def __str__(self):
         return f"{self.organisation} ({self.get_role_display()}) — {self.order.number}"
 
-    @property
-    def is_mandataire(self) -> bool:
-        return self.role == MemberRole.MANDATAIRE
+    is_mandataire = property(lambda self: self.role == MemberRole.MANDATAIRE)

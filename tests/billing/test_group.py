@@ -175,4 +175,6 @@ def test_api_reads_the_members_and_each_member_its_own_enrolments(world):
     ]
     enrolments = client.get("/api/enrolments/", {"order": order.pk}).json()["results"]
     ids = {e["id"] for e in enrolments}
-    assert ids == set(Enrolment.objects.filter(order=order, trainee__organisation=world.of2).values_list("pk", flat=True))
+    assert ids == set(
+        Enrolment.objects.filter(order=order, trainee__organisation=world.of2).values_list("pk", flat=True)
+    )

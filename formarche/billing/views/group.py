@@ -22,7 +22,8 @@ def group(request, order_id):
     order = group_order_or_404(request, order_id)
     tenant = request.tenant
     members = selectors.order_members(order)
-    may_setup = perms.can_set_up_group(tenant, order)
+    periods = selectors.validated_periods_with_statements(order)
+    may_setup = perms.can_set_up_group(tenant, order) and not periods
     candidates = selectors.group_candidates(order) if may_setup else []
     form = None
     if may_setup:
@@ -66,7 +67,8 @@ def group(request, order_id):
         parts=parts,
         sees_whole_group=whole,
         is_co_traitant=perms.is_co_traitant(tenant, order),
-        group_periods=selectors.validated_periods_with_statements(order) if whole and members else [],
+        group_periods=periods if whole and members else [],
+        setup_locked=tenant.is_region and bool(periods),
         form=form,
         mandataire_amount=next((m.amount for m in members if m.is_mandataire), order.amount),
     )
