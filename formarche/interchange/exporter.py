@@ -100,8 +100,12 @@ def export_document(*, organisation, start: date, end: date) -> dict:
 
 def _select(org, start: date, end: date) -> _Selection:
     """The attendance rows, enrolments, other products, trainer hours and orders to export."""
+    # An OF exports its own trainees only (on a group order, never a co-traitant's: ADR 0018).
     attendance = Attendance.objects.filter(
-        enrolment__order__provider=org, day__gte=start.replace(day=1), day__lte=end
+        enrolment__order__provider=org,
+        enrolment__trainee__organisation=org,
+        day__gte=start.replace(day=1),
+        day__lte=end,
     ).order_by("enrolment_id", "day", "kind")
     rows = list(
         attendance.values_list(
@@ -110,9 +114,9 @@ def _select(org, start: date, end: date) -> _Selection:
     )
     enrolment_ids = {r[0] for r in rows}
     enrolment_ids |= set(
-        Enrolment.objects.filter(order__provider=org, entry_date__gte=start, entry_date__lte=end).values_list(
-            "pk", flat=True
-        )
+        Enrolment.objects.filter(
+            order__provider=org, trainee__organisation=org, entry_date__gte=start, entry_date__lte=end
+        ).values_list("pk", flat=True)
     )
     enrolments = list(
         Enrolment.objects.filter(pk__in=enrolment_ids).select_related("trainee", "order").order_by("pk")
