@@ -178,3 +178,16 @@ def test_api_reads_the_members_and_each_member_its_own_enrolments(world):
     assert ids == set(
         Enrolment.objects.filter(order=order, trainee__organisation=world.of2).values_list("pk", flat=True)
     )
+
+
+def test_a_co_traitant_enrols_its_own_trainees_only(world):
+    from formarche.trainees.services import TraineeError, enrolment_create
+    from tests.factories import OrganisationFactory, TraineeFactory
+
+    order = group_order(world)
+    own = TraineeFactory(organisation=world.of2, last_name="Nouvelle")
+    enrolment = enrolment_create(order=order, trainee=own, planned_hours=D("100"), confirm_over_headcount=True)
+    assert enrolment.order_id == order.pk
+    stranger = TraineeFactory(organisation=OrganisationFactory(name="Organisme Tiers"))
+    with pytest.raises(TraineeError, match="registre"):
+        enrolment_create(order=order, trainee=stranger, planned_hours=D("100"), confirm_over_headcount=True)
