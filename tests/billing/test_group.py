@@ -186,8 +186,34 @@ def test_a_co_traitant_enrols_its_own_trainees_only(world):
 
     order = group_order(world)
     own = TraineeFactory(organisation=world.of2, last_name="Nouvelle")
-    enrolment = enrolment_create(order=order, trainee=own, planned_hours=D("100"), confirm_over_headcount=True)
+    enrolment = enrolment_create(
+        order=order, trainee=own, planned_hours=D("100"), confirm_over_headcount=True
+    )
     assert enrolment.order_id == order.pk
     stranger = TraineeFactory(organisation=OrganisationFactory(name="Organisme Tiers"))
     with pytest.raises(TraineeError, match="registre"):
         enrolment_create(order=order, trainee=stranger, planned_hours=D("100"), confirm_over_headcount=True)
+
+
+def test_member_statements_hours_and_payments_scoped_per_member(world):
+    from formarche.attendance.models import Attendance
+    from formarche.billing.models import Payment
+
+    order = group_order(world)
+    advance_paid(order, world)
+    march = validate(order, MARCH, world.users["of1_manager"])
+    invoice = services.invoice_member_issue(
+        period=march, organisation=world.of2, user=world.users["of2_manager"], today=dt.date(2023, 4, 6)
+    )
+    of1, of2 = _tenant(world, "of1_manager"), _tenant(world, "of2_manager")
+    own = MemberStatement.objects.for_tenant(of2).filter(period=march)
+    assert [r.member.organisation_id for r in own] == [world.of2.pk]
+    assert MemberStatement.objects.for_tenant(of1).filter(period=march).count() == 2  # the mandataire
+    assert not Attendance.objects.for_tenant(of2).filter(enrolment__trainee__organisation=world.of1).exists()
+    assert Attendance.objects.for_tenant(of2).filter(enrolment__order=order).exists()
+    assert not Attendance.objects.for_tenant(of1).filter(enrolment__trainee__organisation=world.of2).exists()
+    # the advance (no invoice) is the mandataire's; the co-traitant sees no payment of the order yet
+    assert Payment.objects.for_tenant(of1).filter(order=order).exists()
+    assert not Payment.objects.for_tenant(of2).filter(order=order).exists()
+    assert list(Invoice.objects.for_tenant(of1).filter(order=order)) == []
+    assert list(Invoice.objects.for_tenant(of2).filter(order=order)) == [invoice]
