@@ -217,3 +217,16 @@ def test_member_statements_hours_and_payments_scoped_per_member(world):
     assert not Payment.objects.for_tenant(of2).filter(order=order).exists()
     assert list(Invoice.objects.for_tenant(of1).filter(order=order)) == []
     assert list(Invoice.objects.for_tenant(of2).filter(order=order)) == [invoice]
+
+
+def test_preview_of_a_group_month_is_the_group_statement(world):
+    from formarche.billing import selectors
+
+    order = group_order(world)
+    preview, hours = selectors.statement_preview(order, MARCH)
+    assert hours.total == D("1662.00")
+    assert preview.total_ht == D("14246.53")
+    assert [line.provider for line in preview.providers] == [
+        world.of1.provider_code or world.of1.name,
+        world.of2.provider_code or world.of2.name,
+    ]
