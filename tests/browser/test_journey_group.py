@@ -40,11 +40,11 @@ def test_region_sets_up_a_group_and_each_member_sees_its_part(journey, demo_pass
     journey.login("region@demo.formarche.fr", demo_password)
     _open_group_page(journey, page, OF2_ORDER)
     assert "Constituer le groupement" in page.locator("main").inner_text()
-    page.get_by_label("Co-traitant 1").select_option(label=in1331)
+    page.get_by_label("Co-traitant 1", exact=True).select_option(label=in1331)
     page.get_by_label("Part du co-traitant 1 (€ HT)").fill("30000.00")
     journey.navigate("parts trop grandes", page.get_by_role("button", name="Enregistrer le groupement").click)
     assert "il ne reste rien au mandataire" in page.locator(".alert-danger").first.inner_text()
-    page.get_by_label("Co-traitant 1").select_option(label=in1331)
+    page.get_by_label("Co-traitant 1", exact=True).select_option(label=in1331)
     page.get_by_label("Part du co-traitant 1 (€ HT)").fill("10000.00")
     journey.navigate(
         "groupement enregistre", page.get_by_role("button", name="Enregistrer le groupement").click

@@ -75,8 +75,8 @@ def group(request, order_id):
     return render(request, "billing/group.html", context)
 
 
-@require_POST
 @tenant_required()
+@require_POST
 def group_issue(request, order_id, period):
     """A member issues the invoice of its part of a validated period."""
     order = group_order_or_404(request, order_id)
