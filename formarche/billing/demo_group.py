@@ -1,13 +1,13 @@
 """Demo world, billing of the group order 23Q08120377_1 (groupement, ADR 0018).
 
 24 000,00 € at 12,00 €/h (2 000 h), 10 months, Compétences Plus (advance 30 %, cap 80 %):
-IN1331 is the mandataire with 14 400,00 € (60 %), IN2045 the co-traitant with 9 600,00 € (40 %).
-Each enrols its own trainees (6 and 4); September 2023: 6 × 60 h = 360 h for IN1331, 4 × 60 h =
-240 h for IN2045. The mandataire validates September; each member's statement on its share:
+IN2045 is the mandataire with 14 400,00 € (60 %), IN1331 the co-traitant with 9 600,00 € (40 %).
+Each enrols its own trainees (6 and 4); September 2023: 6 × 60 h = 360 h for IN2045, 4 × 60 h =
+240 h for IN1331. The mandataire validates September; each member's statement on its share:
 
-- IN1331: 360 × 12 = 4 320,00; r = 4 320 / 14 400 = 30 % → ⅓ of its advance 4 320,00 = 1 440,00
+- IN2045: 360 × 12 = 4 320,00; r = 4 320 / 14 400 = 30 % → ⅓ of its advance 4 320,00 = 1 440,00
   to repay → 2 880,00 to pay;
-- IN2045: 240 × 12 = 2 880,00; r = 30 % → ⅓ of 2 880,00 = 960,00 → 1 920,00 to pay;
+- IN1331: 240 × 12 = 2 880,00; r = 30 % → ⅓ of 2 880,00 = 960,00 → 1 920,00 to pay;
 - the group's CRE: 7 200,00 billed, −2 400,00, 4 800,00 to pay, one line per provider.
 
 Each member issues its own invoice (its own numbering). October's hours are entered, not validated.
@@ -31,25 +31,25 @@ def populate_group(world):
     order = world.orders[GROUP_ORDER]
     if not OrderMember.objects.filter(order=order).exists():
         services.group_members_set(
-            order=order, user=world.users["region"], co_members=[(world.of2, CO_TRAITANT_SHARE)]
+            order=order, user=world.users["region"], co_members=[(world.of1, CO_TRAITANT_SHARE)]
         )
     months = [
         (date(2023, 9, 4), date(2023, 9, 29), [Decimal(60)] * 6),
         (date(2023, 10, 2), date(2023, 10, 31), [Decimal(70)] * 6),
     ]
-    _enrol_and_fill(order, _trainees(world, world.of1, "GROUPE-A", 6, 1988), months)
+    _enrol_and_fill(order, _trainees(world, world.of2, "GROUPE-A", 6, 1988), months)
     theirs = [
         (first, last, [Decimal(60)] * 4 if first.month == 9 else [Decimal(65)] * 4)
         for first, last, _ in months
     ]
-    if not order.enrolments.filter(trainee__organisation=world.of2).exists():
-        _enrol_and_fill_of(order, _trainees(world, world.of2, "GRP-B", 4, 1992), theirs)
+    if not order.enrolments.filter(trainee__organisation=world.of1).exists():
+        _enrol_and_fill_of(order, _trainees(world, world.of1, "GRP-B", 4, 1992), theirs)
     september = Period.objects.filter(order=order, month=SEPTEMBER).first()
     if september is None or not september.is_validated:
-        september = services.period_validate(order=order, month=SEPTEMBER, user=world.users["of1"])
+        september = services.period_validate(order=order, month=SEPTEMBER, user=world.users["of2"])
     for key, organisation, day in (
-        ("of1", world.of1, date(2023, 10, 5)),
-        ("of2", world.of2, date(2023, 10, 6)),
+        ("of2", world.of2, date(2023, 10, 5)),
+        ("of1", world.of1, date(2023, 10, 6)),
     ):
         if not Invoice.objects.live().filter(period=september, organisation=organisation).exists():
             services.invoice_member_issue(

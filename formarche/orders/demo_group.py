@@ -1,5 +1,5 @@
-"""Demo world, a group order (groupement, ADR 0018): 23Q08120377_1, held by IN1331 as mandataire;
-its co-traitant IN2045 and the shares are set by :mod:`formarche.billing.demo_group` (the
+"""Demo world, a group order (groupement, ADR 0018): 23Q08120377_1, held by IN2045 as mandataire;
+its co-traitant IN1331 and the shares are set by :mod:`formarche.billing.demo_group` (the
 group's rules live in billing)."""
 
 from datetime import date
@@ -22,7 +22,7 @@ def populate_group(world):
             "region": world.region,
             "lot": lot,
             "dispositif": dispositif,
-            "provider": world.of1,
+            "provider": world.of2,
             "provider_role": ProviderRole.TITULAIRE,
             "unit_price": Decimal("12.00"),
             "amount": Decimal("24000.00"),

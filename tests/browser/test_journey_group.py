@@ -1,7 +1,7 @@
 """Journey — a group order (groupement, ADR 0018): the Région sets up a group on an order (a
 co-traitant and its share, validated against the order amount); on the demo's group order
-23Q08120377_1 each OF sees its own part and its own invoice — IN2045 (co-traitant) never the
-mandataire's figures, IN1331 (mandataire) every member's line of the group's CRE."""
+23Q08120377_1 each OF sees its own part and its own invoice — IN1331 (co-traitant) never the
+mandataire's figures, IN2045 (mandataire) every member's line of the group's CRE."""
 
 import re
 
@@ -59,11 +59,11 @@ def test_region_sets_up_a_group_and_each_member_sees_its_part(journey, demo_pass
     cre = _spaces(page.get_by_role("table", name=re.compile("par prestataire")).inner_text())
     assert "IN1331" in cre and "IN2045" in cre and "4 800,00" in cre
 
-    # The co-traitant IN2045: its part and its invoice only.
-    theirs = Invoice.objects.get(order__number=GROUP_ORDER, organisation__provider_code="IN2045")
-    mine = Invoice.objects.get(order__number=GROUP_ORDER, organisation__provider_code="IN1331")
-    page = journey.window("of2")
-    journey.login("of2@demo.formarche.fr", demo_password)
+    # The co-traitant IN1331: its part and its invoice only.
+    theirs = Invoice.objects.get(order__number=GROUP_ORDER, organisation__provider_code="IN1331")
+    mine = Invoice.objects.get(order__number=GROUP_ORDER, organisation__provider_code="IN2045")
+    page = journey.window("of1")
+    journey.login("of@demo.formarche.fr", demo_password)
     _open_group_page(journey, page, GROUP_ORDER)
     main = _spaces(page.locator("main").inner_text())
     assert "Part de" in main and "1 920,00" in main and "4 320,00" not in main
@@ -71,9 +71,9 @@ def test_region_sets_up_a_group_and_each_member_sees_its_part(journey, demo_pass
     assert f"Facture n° {theirs.number}" in page.get_by_role("heading", level=1).inner_text()
     assert "1 920,00" in _spaces(page.locator("main").inner_text())
 
-    # The mandataire IN1331: every member's part, its own invoice.
-    page = journey.window("of1")
-    journey.login("of@demo.formarche.fr", demo_password)
+    # The mandataire IN2045: every member's part, its own invoice.
+    page = journey.window("of2")
+    journey.login("of2@demo.formarche.fr", demo_password)
     _open_group_page(journey, page, GROUP_ORDER)
     main = _spaces(page.locator("main").inner_text())
     assert "2 880,00" in main and "1 920,00" in main
