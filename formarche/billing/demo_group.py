@@ -10,7 +10,8 @@ Each enrols its own trainees (6 and 4); September 2023: 6 × 60 h = 360 h for IN
 - IN1331: 240 × 12 = 2 880,00; r = 30 % → ⅓ of 2 880,00 = 960,00 → 1 920,00 to pay;
 - the group's CRE: 7 200,00 billed, −2 400,00, 4 800,00 to pay, one line per provider.
 
-Each member issues its own invoice (its own numbering). October's hours are entered, not validated.
+Each member issues its own invoice (its own numbering): the demo issues the mandataire's, the
+co-traitant's is left to issue. October's hours are entered, not validated.
 Idempotent.
 """
 
@@ -47,14 +48,12 @@ def populate_group(world):
     september = Period.objects.filter(order=order, month=SEPTEMBER).first()
     if september is None or not september.is_validated:
         september = services.period_validate(order=order, month=SEPTEMBER, user=world.users["of2"])
-    for key, organisation, day in (
-        ("of2", world.of2, date(2023, 10, 5)),
-        ("of1", world.of1, date(2023, 10, 6)),
-    ):
-        if not Invoice.objects.live().filter(period=september, organisation=organisation).exists():
-            services.invoice_member_issue(
-                period=september, organisation=organisation, user=world.users[key], today=day
-            )
+    # The mandataire's invoice is issued; the co-traitant's is left to issue (« Emettre la facture »
+    # on the « Groupement » page), which keeps IN1331's own exported history unchanged.
+    if not Invoice.objects.live().filter(period=september, organisation=world.of2).exists():
+        services.invoice_member_issue(
+            period=september, organisation=world.of2, user=world.users["of2"], today=date(2023, 10, 5)
+        )
 
 
 def _enrol_and_fill_of(order, trainees, months):

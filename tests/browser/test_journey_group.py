@@ -59,14 +59,16 @@ def test_region_sets_up_a_group_and_each_member_sees_its_part(journey, demo_pass
     cre = _spaces(page.get_by_role("table", name=re.compile("par prestataire")).inner_text())
     assert "IN1331" in cre and "IN2045" in cre and "4 800,00" in cre
 
-    # The co-traitant IN1331: its part and its invoice only.
-    theirs = Invoice.objects.get(order__number=GROUP_ORDER, organisation__provider_code="IN1331")
+    # The co-traitant IN1331: its part only; it issues its own invoice.
     mine = Invoice.objects.get(order__number=GROUP_ORDER, organisation__provider_code="IN2045")
     page = journey.window("of1")
     journey.login("of@demo.formarche.fr", demo_password)
     _open_group_page(journey, page, GROUP_ORDER)
     main = _spaces(page.locator("main").inner_text())
     assert "Part de" in main and "1 920,00" in main and "4 320,00" not in main
+    journey.navigate("emission co-traitant", page.get_by_role("button", name="Emettre la facture").click)
+    assert "a été validée" in page.get_by_role("status").first.inner_text()
+    theirs = Invoice.objects.get(order__number=GROUP_ORDER, organisation__provider_code="IN1331")
     journey.navigate("facture du co-traitant", page.get_by_role("link", name=theirs.number).click)
     assert f"Facture n° {theirs.number}" in page.get_by_role("heading", level=1).inner_text()
     assert "1 920,00" in _spaces(page.locator("main").inner_text())
