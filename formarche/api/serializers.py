@@ -7,7 +7,7 @@ from rest_framework import serializers
 from formarche.accounts.tenancy import scoped
 from formarche.api.tenancy import api_tenant
 from formarche.attendance.models import Attendance, AttendanceKind, UnrealisedReason
-from formarche.orders.models import Amendment, Component, Order
+from formarche.orders.models import Amendment, Component, Order, OrderMember
 from formarche.trainees.models import Enrolment, EnrolmentFunding, Trainee
 from formarche.utils.money import round_places
 
@@ -48,6 +48,18 @@ class AmendmentSerializer(serializers.ModelSerializer):
             "duration_months_after",
             "created_at",
         ]
+
+
+class OrderMemberSerializer(serializers.ModelSerializer):
+    """A member of the group executing the order (groupement, ADR 0018): empty list for an order
+    executed by one organisation."""
+
+    organisation_code = serializers.CharField(source="organisation.provider_code", read_only=True)
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+
+    class Meta:
+        model = OrderMember
+        fields = ["organisation_code", "organisation_name", "role", "amount"]
         read_only_fields = fields
 
 
@@ -84,6 +96,7 @@ class OrderSerializer(serializers.ModelSerializer):
     )
     components = ComponentSerializer(many=True, read_only=True)
     amendments = AmendmentSerializer(many=True, read_only=True)
+    members = OrderMemberSerializer(many=True, read_only=True)
 
     class Meta:
         model = Order
@@ -124,6 +137,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "distance_part",
             "components",
             "amendments",
+            "members",
         ]
         read_only_fields = fields
 

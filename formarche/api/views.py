@@ -60,7 +60,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
 
     def get_queryset(self):
         qs = orders_with_hours(self.tenant).prefetch_related(
-            api_selectors.components_prefetch(), "amendments"
+            api_selectors.components_prefetch(), "amendments", api_selectors.members_prefetch()
         )
         params = self.request.query_params
         if params.get("status"):

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from formarche.trainees.models import Enrolment
+from formarche.trainees.models import Enrolment, of_enrolments_q
 from formarche.utils.dates import month_bounds
 
 MAX_DAY_HOURS = Decimal("24")  # physically impossible beyond; 12 h is a blocking control, not a constraint
@@ -43,7 +43,7 @@ class AttendanceQuerySet(models.QuerySet):
             return self.none()
         if tenant.is_region:
             return self.filter(enrolment__order__region_id=tenant.organisation_id)
-        return self.filter(enrolment__order__provider_id=tenant.organisation_id)
+        return self.filter(of_enrolments_q(tenant.organisation_id, "enrolment__"))
 
     def in_month(self, month):
         """Rows of the calendar month starting at ``month`` (a date, day 1)."""

@@ -37,6 +37,7 @@ __all__ = [
     "monthly_totals_by_kind",
     "order_cumulative",
     "order_month_totals",
+    "order_month_totals_by_organisation",
     "orders_month_and_through",
     "orders_month_totals",
     "orders_cumulative_hours",
@@ -125,6 +126,25 @@ def order_month_totals(order) -> dict[date, MonthHours]:
     return {
         _as_month(row["month"]): MonthHours(_hours(row["realised"]), _hours(row["counted"])) for row in rows
     }
+
+
+def order_month_totals_by_organisation(order) -> dict[int, dict[date, MonthHours]]:
+    """Per trainee's organisation and month, one action: ``{organisation_id: {month: MonthHours}}``
+    — the hours of each member of a group order (a member's trainees are those of its own
+    registry, ADR 0018). One grouped query."""
+    rows = (
+        Attendance.objects.filter(enrolment__order=order)
+        .annotate(month=_month_of_day())
+        .values("enrolment__trainee__organisation_id", "month")
+        .annotate(realised=_sum("realised_hours"), counted=_sum("counted_unrealised_hours"))
+        .order_by("enrolment__trainee__organisation_id", "month")
+    )
+    result: dict[int, dict[date, MonthHours]] = {}
+    for row in rows:
+        result.setdefault(row["enrolment__trainee__organisation_id"], {})[_as_month(row["month"])] = (
+            MonthHours(_hours(row["realised"]), _hours(row["counted"]))
+        )
+    return result
 
 
 def orders_month_totals(

@@ -22,6 +22,7 @@ from decimal import Decimal
 from formarche.billing import selectors, services
 from formarche.billing.demo_amend import populate_amend
 from formarche.billing.demo_credit import populate_credit
+from formarche.billing.demo_group import populate_group
 from formarche.billing.demo_pki import demo_pki_dir, ensure_demo_pki
 from formarche.billing.models import Invoice, InvoiceStatus, Payment, PaymentKind, Period
 from formarche.orders.demo import SEED_ORDER
@@ -76,6 +77,7 @@ def populate(world):
     finalise_seed_order(world)
     populate_amend(world)
     populate_credit(world)
+    populate_group(world)
 
 
 def finalise_seed_order(world):

@@ -103,3 +103,39 @@ class AmendmentForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(
         label="Motif de l'avenant", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
+
+
+class GroupForm(StyledFormMixin, forms.Form):
+    """The group of an order (ADR 0018): up to three co-traitants with their shares; the
+    mandataire (the order's organisme) gets the rest of the order amount."""
+
+    ROWS = 3
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "—")] + [(str(o.pk), str(o)) for o in organisations]
+        for index in range(1, self.ROWS + 1):
+            self.fields[f"cotraitant_{index}"] = forms.ChoiceField(
+                label=f"Co-traitant {index}", choices=choices, required=False
+            )
+            self.fields[f"part_{index}"] = forms.DecimalField(
+                label=f"Part du co-traitant {index} (€ HT)",
+                required=False,
+                max_digits=12,
+                decimal_places=2,
+                min_value=CENT,
+            )
+
+    def clean(self):
+        data = super().clean()
+        rows = []
+        for index in range(1, self.ROWS + 1):
+            organisation, amount = data.get(f"cotraitant_{index}"), data.get(f"part_{index}")
+            if organisation and amount is None:
+                self.add_error(f"part_{index}", "Indiquez la part de ce co-traitant.")
+            elif amount is not None and not organisation:
+                self.add_error(f"cotraitant_{index}", "Choisissez l'organisme de cette part.")
+            elif organisation:
+                rows.append((int(organisation), amount))
+        data["rows"] = rows
+        return data

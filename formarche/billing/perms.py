@@ -106,3 +106,23 @@ def can_record_repayment(tenant, order, frozen: Solde | None) -> bool:
 def can_sync_attendance(tenant, order) -> bool:
     """The OF synchronises the signed attendance of a month not yet validated."""
     return tenant.is_of
+
+
+def can_set_up_group(tenant, order) -> bool:
+    """The Région sets up the group of an order (mandataire, co-traitants and their shares)."""
+    return tenant.is_region and order.status == OrderStatus.OPEN
+
+
+def is_co_traitant(tenant, order) -> bool:
+    """An OF member of the order's group that is not its mandataire (the order's provider)."""
+    return tenant.is_of and order.provider_id != tenant.organisation_id
+
+
+def sees_whole_group(tenant, order) -> bool:
+    """The Région and the mandataire read every member's part; a co-traitant its own only."""
+    return tenant.is_region or order.provider_id == tenant.organisation_id
+
+
+def can_issue_member_invoice(tenant, order, member) -> bool:
+    """Each member issues the invoice of its own part, nobody else's."""
+    return tenant.is_of and member.organisation_id == tenant.organisation_id and not is_archived(order)

@@ -18,6 +18,9 @@ urlpatterns = [
     path(f"{A}<str:period>/releve/", views.statement, name="statement"),
     path(f"{A}<str:period>/releve.pdf", views.statement_pdf, name="statement_pdf"),
     path(f"{A}<str:period>/emettre/", views.issue, name="issue"),
+    # Groupement (ADR 0018)
+    path("actions/<int:order_id>/groupement/", views.group, name="group"),
+    path("actions/<int:order_id>/groupement/<str:period>/emettre/", views.group_issue, name="group_issue"),
     # Pénalités / Bonus, VSF / Solde (issue #6)
     path("actions/<int:order_id>/penalites/", views.penalties, name="penalties"),
     path("actions/<int:order_id>/penalites/ajouter/", views.penalty_add, name="penalty_add"),

@@ -17,7 +17,7 @@ from django.db.models.lookups import Exact
 from simple_history.models import HistoricalRecords
 
 from formarche.orders.models import Component, Order
-from formarche.trainees.models import Enrolment, ExitReason
+from formarche.trainees.models import Enrolment, ExitReason, of_enrolments_q
 
 # Reasons of a component exit that need a detail (which abandon, which other reason).
 REASONS_WITH_DETAIL = (ExitReason.DROPOUT, ExitReason.OTHER)
@@ -110,7 +110,7 @@ class EnrolmentScopedQuerySet(models.QuerySet):
             return self.none()
         if tenant.is_region:
             return self.filter(**{f"{self.enrolment_path}__order__region_id": tenant.organisation_id})
-        return self.filter(**{f"{self.enrolment_path}__order__provider_id": tenant.organisation_id})
+        return self.filter(of_enrolments_q(tenant.organisation_id, f"{self.enrolment_path}__"))
 
     def of_order(self, order):
         return self.filter(**{f"{self.enrolment_path}__order": order})

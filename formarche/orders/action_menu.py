@@ -11,6 +11,7 @@ from formarche.orders.perms import can_see_menu_entry
 # (section, key, label, url name, audience: "all" | "of" | "region")
 ACTION_MENU = [
     ("Ouverture", "opening", "Ouverture de l'action", "orders:opening", "all"),
+    ("Ouverture", "group", "Groupement", "billing:group", "all"),
     ("Inscription", "trainee_list", "Liste des stagiaires", "trainees:action_trainees", "all"),
     ("Inscription", "trainee_register", "Enregistrement des stagiaires", "trainees:register", "of"),
     ("Inscription", "trainee_enrol", "Inscription des stagiaires", "trainees:enrol", "of"),

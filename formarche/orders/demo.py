@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from formarche.orders.demo_group import populate_group
 from formarche.orders.models import Component, Dispositif, Lot, Market, Order, OrderStatus, ProviderRole
 
 SEED_ORDER = "23Q00030612_1"
@@ -161,3 +162,4 @@ def populate(world):
     from formarche.orders.demo_einv import populate_einv
 
     populate_einv(world, order_number=SEED_ORDER)
+    populate_group(world)

@@ -29,7 +29,7 @@ class MarketQuerySet(models.QuerySet):
             return self.none()
         if tenant.is_region:
             return self.filter(region_id=tenant.organisation_id)
-        return self.filter(lots__orders__provider_id=tenant.organisation_id).distinct()
+        return self.filter(lots__orders__in=Order.objects.for_tenant(tenant)).distinct()
 
 
 class Market(models.Model):
@@ -71,7 +71,7 @@ class LotQuerySet(models.QuerySet):
             return self.none()
         if tenant.is_region:
             return self.filter(market__region_id=tenant.organisation_id)
-        return self.filter(orders__provider_id=tenant.organisation_id).distinct()
+        return self.filter(orders__in=Order.objects.for_tenant(tenant)).distinct()
 
 
 class Lot(models.Model):
@@ -114,7 +114,7 @@ class DispositifQuerySet(models.QuerySet):
             return self.none()
         if tenant.is_region:
             return self.filter(region_id=tenant.organisation_id)
-        return self.filter(orders__provider_id=tenant.organisation_id).distinct()
+        return self.filter(orders__in=Order.objects.for_tenant(tenant)).distinct()
 
 
 class Dispositif(models.Model):
@@ -251,12 +251,16 @@ class RncpLevel(models.TextChoices):
 
 class OrderQuerySet(models.QuerySet):
     def for_tenant(self, tenant):
-        """An OF sees the orders it delivers; a Région the orders it placed."""
+        """An OF sees the orders it delivers, as provider or co-traitant (ADR 0018: what lies under
+        the order is scoped to each member's part by its own queryset); a Région those it placed."""
         if tenant is None:
             return self.none()
         if tenant.is_region:
             return self.filter(region_id=tenant.organisation_id)
-        return self.filter(provider_id=tenant.organisation_id)
+        return self.filter(
+            Q(provider_id=tenant.organisation_id)
+            | Q(pk__in=OrderMember.objects.filter(organisation_id=tenant.organisation_id).values("order_id"))
+        )
 
     def with_labels(self):
         return self.select_related("lot", "lot__market", "dispositif", "provider", "region", "referent")
@@ -419,6 +423,11 @@ class Order(models.Model):
         return write_refusal(self.status, what, allow_closed=allow_closed)
 
     @property
+    def is_group(self) -> bool:
+        """Executed by a group of OFs (groupement: a mandataire and co-traitants, ADR 0018)."""
+        return self.members.exists()
+
+    @property
     def is_opened_by_provider(self) -> bool:
         return self.opened_at is not None
 
@@ -467,4 +476,55 @@ class Component(models.Model):
 
 # --- amend --- (avenants, ADR 0020: their own module, imported here so that Django finds them)
 from formarche.orders.models_amendment import Amendment  # noqa: E402, F401
+
+
 # --- end amend ---
+class MemberRole(models.TextChoices):
+    MANDATAIRE = "mandataire", "Mandataire"
+    CO_TRAITANT = "cotraitant", "Co-traitant"
+
+
+class OrderMember(models.Model):
+    """One OF of a group (groupement, ADR 0018) with its share of the order amount: the mandataire
+    (the order's ``provider``) or a co-traitant; the shares add up to the amount (billing's
+    ``group_members_set``). No row: a single-provider order, as before."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="members", verbose_name="action")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="order_memberships",
+        verbose_name="organisme de formation",
+        limit_choices_to={"kind": "of"},
+    )
+    role = models.CharField("rôle dans le groupement", max_length=12, choices=MemberRole.choices)
+    amount = models.DecimalField("part du montant HT (€)", max_digits=12, decimal_places=2)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "membre du groupement"
+        verbose_name_plural = "membres du groupement"
+        ordering = ["order", "role", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "organisation"],
+                name="order_member_unique",
+                violation_error_message="Cet organisme est déjà membre du groupement.",
+            ),
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(role="mandataire"),
+                name="order_member_one_mandataire",
+                violation_error_message="Un groupement n'a qu'un mandataire.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="order_member_amount_positive",
+                violation_error_message="La part d'un membre doit être positive.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.get_role_display()}) — {self.order.number}"
+
+    is_mandataire = property(lambda self: self.role == MemberRole.MANDATAIRE)

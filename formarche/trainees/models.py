@@ -10,7 +10,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from formarche.orders.models import Order
+from formarche.orders.models import Order, OrderMember
 from formarche.organisations.models import Organisation
 
 
@@ -237,13 +237,25 @@ class Trainee(models.Model):
         ).exclude(pk=self.pk)
 
 
+def of_enrolments_q(organisation_id: int, path: str = "") -> Q:
+    """The enrolments an OF reaches (``path`` leads to the enrolment, ``"enrolment__"`` from a row
+    under it): those of **its own trainees** on an order it delivers — as titulaire / mandataire
+    (``order.provider``) or as a co-traitant of the group (ADR 0018). On a single-provider order
+    every trainee belongs to the provider's registry, so this is the order's whole list, as before;
+    on a group order each member reaches its own trainees only, never another member's."""
+    member_orders = OrderMember.objects.filter(organisation_id=organisation_id).values("order_id")
+    return Q(**{f"{path}trainee__organisation_id": organisation_id}) & (
+        Q(**{f"{path}order__provider_id": organisation_id}) | Q(**{f"{path}order_id__in": member_orders})
+    )
+
+
 class EnrolmentQuerySet(models.QuerySet):
     def for_tenant(self, tenant):
         if tenant is None:
             return self.none()
         if tenant.is_region:
             return self.filter(order__region_id=tenant.organisation_id)
-        return self.filter(order__provider_id=tenant.organisation_id)
+        return self.filter(of_enrolments_q(tenant.organisation_id))
 
     def active_on(self, day):
         return self.filter(entry_date__lte=day).filter(Q(exit_date__isnull=True) | Q(exit_date__gte=day))
@@ -324,7 +336,12 @@ class Enrolment(models.Model):
             raise ValidationError({"exit_date": "La date de sortie précède la date d'entrée."})
         if self.exit_date and not self.exit_reason:
             raise ValidationError({"exit_reason": "Indiquez le motif de sortie."})
-        if self.trainee_id and self.order_id and self.trainee.organisation_id != self.order.provider_id:
+        if (
+            self.trainee_id
+            and self.order_id
+            and self.trainee.organisation_id != self.order.provider_id
+            and not self.order.members.filter(organisation_id=self.trainee.organisation_id).exists()
+        ):
             raise ValidationError("Le stagiaire n'appartient pas à l'organisme qui réalise l'action.")
 
 
@@ -335,7 +352,7 @@ class EnrolmentFundingQuerySet(models.QuerySet):
             return self.none()
         if tenant.is_region:
             return self.filter(enrolment__order__region_id=tenant.organisation_id)
-        return self.filter(enrolment__order__provider_id=tenant.organisation_id)
+        return self.filter(of_enrolments_q(tenant.organisation_id, "enrolment__"))
 
 
 class EnrolmentFunding(models.Model):

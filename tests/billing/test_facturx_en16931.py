@@ -36,7 +36,12 @@ NS = {
     "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
 }
 # (TypeCode, support) of the invoices the demo issues; the support is the first note's head
-KINDS = [("380", "CRE"), ("380", "CRE final"), ("380", "Solde"), ("381", "CRE")]  # 381: the avoir of a rejected CRE
+KINDS = [
+    ("380", "CRE"),
+    ("380", "CRE final"),
+    ("380", "Solde"),
+    ("381", "CRE"),
+]  # 381: the avoir of a rejected CRE
 # the database is set up only when some test of the session asks for it
 pytestmark = pytest.mark.django_db
 

@@ -76,3 +76,22 @@ __all__ = [
     "contracted_hours",
     "terms_for_dispositif",
 ]
+
+# Groups (groupements, ADR 0018): imported last, they build on the single-provider engine.
+from formarche.billing.engine.group import (  # noqa: E402
+    GroupPeriodInput,
+    GroupStatement,
+    MemberShare,
+    compute_group_solde,
+    compute_group_statements,
+    member_terms,
+)
+
+__all__ += [
+    "GroupPeriodInput",
+    "GroupStatement",
+    "MemberShare",
+    "compute_group_solde",
+    "compute_group_statements",
+    "member_terms",
+]

@@ -18,6 +18,7 @@ subject; this package re-exports them all.
 """
 
 from formarche.billing.models.credit_notes import CreditNote, CreditNoteQuerySet
+from formarche.billing.models.group import MemberStatement
 from formarche.billing.models.invoices import (
     INVOICE_SUPPORTS,
     LIVE_STATUSES,
@@ -52,6 +53,7 @@ __all__ = [
     "InvoiceCounter",
     "InvoiceQuerySet",
     "InvoiceStatus",
+    "MemberStatement",
     "Payment",
     "PaymentKind",
     "Period",

@@ -64,6 +64,10 @@ INVOICE_SUPPORTS = [("CRE", "CRE"), ("CRE final", "CRE final"), (SUPPORT_SOLDE, 
 
 class InvoiceQuerySet(models.QuerySet):
     def for_tenant(self, tenant):
+        """Région: the invoices of its orders. OF: the invoices **it issued** — on a single-provider
+        order the issuer is the provider; on a group order each member sees only its own (ADR 0018)."""
+        if tenant is not None and tenant.is_of:
+            return self.filter(organisation_id=tenant.organisation_id)
         return _order_scope(self, tenant)
 
     def live(self):
@@ -183,8 +187,10 @@ class Invoice(models.Model):
             models.UniqueConstraint(
                 fields=["organisation", "year", "sequence"], name="invoice_unique_sequence"
             ),
+            # One live invoice per period and issuer: on a group order each member issues its
+            # own (ADR 0018); on a single-provider order the issuer is always the provider.
             models.UniqueConstraint(
-                fields=["period"],
+                fields=["period", "organisation"],
                 condition=~Q(status="rejetee"),
                 name="invoice_one_live_per_period",
                 violation_error_message="Cette période a déjà une facture en cours.",
@@ -298,6 +304,8 @@ def late_interest_rate() -> Decimal:
 
 class RejectionQuerySet(models.QuerySet):
     def for_tenant(self, tenant):
+        if tenant is not None and tenant.is_of:  # as the invoices: the issuer's own (ADR 0018)
+            return self.filter(invoice__organisation_id=tenant.organisation_id)
         return _order_scope(self, tenant, "invoice__order")
 
 

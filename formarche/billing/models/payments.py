@@ -19,6 +19,13 @@ class PaymentKind(models.TextChoices):
 
 class PaymentQuerySet(models.QuerySet):
     def for_tenant(self, tenant):
+        """As the invoices: an OF sees the payments of the invoices it issued, and the advance of
+        the orders it holds (the mandataire's, on a group order — ADR 0018)."""
+        if tenant is not None and tenant.is_of:
+            return self.filter(
+                Q(invoice__organisation_id=tenant.organisation_id)
+                | Q(invoice__isnull=True, order__provider_id=tenant.organisation_id)
+            )
         return _order_scope(self, tenant)
 
 

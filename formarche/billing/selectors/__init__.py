@@ -11,6 +11,18 @@ from formarche.billing.selectors.documents import (
     payment_terms_text,
     solde_invoice_document,
 )
+from formarche.billing.selectors.group import (
+    MemberPart,
+    frozen_member_hours,
+    group_candidates,
+    group_parts,
+    group_shares,
+    group_statements_with,
+    member_code,
+    member_period_hours,
+    member_statement_of_invoice,
+    order_members,
+)
 from formarche.billing.selectors.invoices import (
     STATUS_FILTERS,
     InvoiceLine,
@@ -63,6 +75,16 @@ from formarche.billing.selectors.solde import (
 __all__ = [
     "credit_note_document",
     "credit_note_payment_terms",
+    "MemberPart",
+    "frozen_member_hours",
+    "group_candidates",
+    "group_parts",
+    "group_shares",
+    "group_statements_with",
+    "member_code",
+    "member_period_hours",
+    "member_statement_of_invoice",
+    "order_members",
     "adjustment_rows",
     "STATUS_FILTERS",
     "AuditEntry",

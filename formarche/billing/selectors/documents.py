@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from formarche.billing import facturx
 from formarche.billing.models import AdjustmentKind, CreditNote, Invoice, payment_delay_days
+from formarche.billing.selectors.group import member_statement_of_invoice
 from formarche.utils.formatting import format_amount, format_date, format_month
 
 
@@ -39,7 +40,8 @@ def invoice_document(invoice: Invoice) -> facturx.InvoiceDocument:
     """The Factur-X document of an invoice, from its frozen statement (or solde) and parties."""
     if invoice.solde_id:
         return solde_invoice_document(invoice)
-    statement = invoice.period.statement.as_engine()
+    member_statement = member_statement_of_invoice(invoice)  # a group member's invoice (ADR 0018)
+    statement = (member_statement or invoice.period.statement).as_engine()
     order = invoice.order
     return facturx.invoice_from_statement(
         statement,

@@ -16,6 +16,12 @@ from formarche.attendance.selectors import MonthHours, order_month_totals
 from formarche.billing import engine
 from formarche.billing.models import Period, PeriodStatus, Statement
 from formarche.billing.selectors.amendments import amendments_applying
+from formarche.billing.selectors.group import (
+    frozen_member_hours,
+    group_statements_with,
+    member_period_hours,
+    order_members,
+)
 from formarche.orders.models import Order
 from formarche.orders.terms import order_terms
 from formarche.utils.dates import month_bounds, months_between
@@ -195,7 +201,13 @@ def statement_preview(order, month: dt.date) -> tuple[engine.Statement | None, o
         new = engine.PeriodInput(
             period=month, realised_hours=hours.realised, counted_unrealised_hours=hours.counted_unrealised
         )
-        inputs = [p.engine_input() for p in validated_periods(order, before=month)] + [new]
+        validated = validated_periods(order, before=month)
+        members = order_members(order)
+        if members:  # a group order: the group's statement, the sum of its members' (ADR 0018)
+            own = member_period_hours(order, month, members, validated)
+            frozen = frozen_member_hours(order, validated)
+            return group_statements_with(order, members, frozen, (month, own, False))[-1].total, hours
+        inputs = [p.engine_input() for p in validated] + [new]
         return engine.compute_statements(order_terms(order), inputs)[-1], hours
     except engine.EngineInputError:
         return None, hours

@@ -24,6 +24,7 @@ from formarche.billing.services._common import BillingError
 from formarche.billing.services.adjustment import adjustment_add, adjustment_remove
 from formarche.billing.services.amendment import amendment_create
 from formarche.billing.services.credit_note import credit_note_issue
+from formarche.billing.services.group import group_members_set, invoice_member_issue
 from formarche.billing.services.invoice import invoice_create, invoice_issue, invoice_reject, invoice_validate
 from formarche.billing.services.numbering import invoice_number_take
 from formarche.billing.services.payment import advance_record, payment_record
@@ -38,8 +39,10 @@ __all__ = [
     "advance_record",
     "amendment_create",
     "credit_note_issue",
+    "group_members_set",
     "invoice_create",
     "invoice_issue",
+    "invoice_member_issue",
     "invoice_number_take",
     "invoice_reject",
     "invoice_upload_signed",

@@ -27,14 +27,23 @@ from formarche.billing.services.numbering import invoice_number_take
 
 
 def invoice_create(
-    *, order, user, today: dt.date, replaces: Invoice | None, what: str, filename_suffix: str = "", **figures
+    *,
+    order,
+    user,
+    today: dt.date,
+    replaces: Invoice | None,
+    what: str,
+    filename_suffix: str = "",
+    provider=None,
+    **figures,
 ) -> Invoice:
     """Number, build, store and announce a new invoice of ``order`` (inside the caller's transaction).
 
     ``figures`` are the invoice's own fields (period or solde, support, amounts); ``what`` names the
-    invoice in the refusal (« La facture », « La facture du solde »).
+    invoice in the refusal (« La facture », « La facture du solde »). ``provider`` is the issuer
+    when it is not the order's provider: a co-traitant of a group (ADR 0018).
     """
-    provider = order.provider
+    provider = provider or order.provider
     seller, buyer = invoice_party_data(provider, seller=True), invoice_party_data(order.region, seller=False)
     sequence, number = invoice_number_take(organisation=provider, year=today.year)
     invoice = Invoice(
@@ -63,7 +72,8 @@ def invoice_create(
     return invoice
 
 
-def _issuable_statement(period: Period) -> Statement:
+def _issuable_period_statement_checks(period: Period) -> Statement:
+    """The period is validated and has its statement (whoever issues the invoice)."""
     label = period.label
     if not period.is_validated:
         raise BillingError(f"La période {label} n'est pas validée : validez-la avant d'émettre la facture.")
@@ -73,6 +83,12 @@ def _issuable_statement(period: Period) -> Statement:
         raise BillingError(
             f"La période {label} n'a pas de relevé : elle ne peut pas être facturée."
         ) from None
+    return statement
+
+
+def _issuable_statement(period: Period) -> Statement:
+    label = period.label
+    statement = _issuable_period_statement_checks(period)
     live = period_live_invoice(period)
     if live:
         raise BillingError(f"La facture de la période {label} est déjà émise (n° {live.number}).")
@@ -89,6 +105,11 @@ def invoice_issue(*, period: Period, user, today: dt.date | None = None) -> Invo
         .get(pk=period.pk)
     )
     require_not_archived(period.order, "aucune facture ne peut plus être émise.")
+    if period.order.members.exists():
+        raise BillingError(
+            "Cette action est réalisée en groupement : chaque membre émet la facture de sa part depuis "
+            "la page « Groupement » de l'action."
+        )
     statement = _issuable_statement(period)
     rejected = Invoice.objects.filter(
         period=period, status=InvoiceStatus.REJECTED, replaced_by__isnull=True

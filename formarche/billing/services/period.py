@@ -15,6 +15,7 @@ from formarche.billing.closing_gate import closing_missing
 from formarche.billing.models import Period, PeriodStatus, Statement
 from formarche.billing.selectors import controls_for, period_hours
 from formarche.billing.services._common import BillingError, as_user, require_not_archived
+from formarche.billing.services.group import group_member_statements_store, group_statement_compute
 from formarche.orders.models import Order, OrderStatus
 from formarche.orders.terms import order_terms
 from formarche.utils.dates import month_bounds
@@ -120,6 +121,12 @@ def period_validate(
     validated = _check_sequence(order, month, label, periods, is_final=is_final)
     hours = _checked_hours(order, month, label, validated, is_final=is_final)
     statement = _statement(order, month, label, validated, hours, is_final=is_final)
+    # A group order (ADR 0018): each member's statement on its share; the period's is the group's.
+    group = group_statement_compute(
+        order=order, month=month, validated=validated, hours=hours, is_final=is_final
+    )
+    if group is not None:
+        statement = group[1].total
     period = next((p for p in periods if p.month == month), None) or Period(order=order, month=month)
     period.status = PeriodStatus.VALIDATED
     period.is_final = is_final
@@ -131,4 +138,6 @@ def period_validate(
     period.counted_unrealised_correction_hours = hours.counted_unrealised_correction
     as_user(period, user).save()
     as_user(Statement.from_engine(period, statement), user).save()
+    if group is not None:
+        group_member_statements_store(period=period, members=group[0], group=group[1], user=user)
     return period

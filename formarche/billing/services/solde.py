@@ -98,6 +98,11 @@ def solde_issue(*, order: Order, user, today: dt.date | None = None) -> Solde:
         .get(pk=order.pk)
     )
     require_not_archived(order, "le solde ne peut plus être émis.")
+    if order.members.exists():
+        raise BillingError(
+            "Cette action est réalisée en groupement : le solde est calculé pour chaque membre sur sa part "
+            "(page « Groupement » de l'action)."
+        )
     existing = Solde.objects.filter(order=order).first()
     if existing is not None and not existing.is_voided:
         if existing.balance_ttc > 0 and not Invoice.objects.live().filter(solde=existing).exists():

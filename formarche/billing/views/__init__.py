@@ -7,6 +7,7 @@ tenancy helpers (404 for another organisation's object). One module per page fam
 
 from formarche.billing.views.amendments import amendment_create
 from formarche.billing.views.credit_notes import credit_note_pdf, credit_note_xml
+from formarche.billing.views.group import group, group_issue
 from formarche.billing.views.invoices import (
     INVOICES_PER_PAGE,
     invoice_detail,
@@ -45,6 +46,8 @@ __all__ = [
     "advance",
     "credit_note_pdf",
     "credit_note_xml",
+    "group",
+    "group_issue",
     "invoice_detail",
     "invoice_list",
     "invoice_pay",

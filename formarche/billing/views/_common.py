@@ -4,6 +4,7 @@ the URL, the tabs of Validation / Facturation, the refusal message, the file res
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 
@@ -24,7 +25,16 @@ TABS = [
 
 
 def order_or_404(request, order_id) -> Order:
-    return get_scoped_or_404(selectors.orders_with_labels(), request.tenant, pk=order_id)
+    """The order of the billing pages: the Région's, the titulaire's or the group's mandataire's.
+    A co-traitant's billing is its own part on the « Groupement » page (ADR 0018): the group's
+    periods, invoices and payments tabs are not its own."""
+    order = get_scoped_or_404(selectors.orders_with_labels(), request.tenant, pk=order_id)
+    if perms.is_co_traitant(request.tenant, order):
+        raise PermissionDenied(
+            "Vous êtes co-traitant de cette action : votre part (relevés, factures, solde) est sur la page "
+            "« Groupement » de l'action."
+        )
+    return order
 
 
 def invoice_or_404(request, invoice_id):

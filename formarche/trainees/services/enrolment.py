@@ -36,7 +36,9 @@ def enrolment_create(
     (:class:`HeadcountExceeded`).
     """
     entry_date = entry_date or order.actual_start or order.planned_start
-    if trainee.organisation_id != order.provider_id:
+    if trainee.organisation_id != order.provider_id and not (
+        order.members.filter(organisation_id=trainee.organisation_id).exists()
+    ):
         raise TraineeError("Ce stagiaire n'appartient pas au registre de l'organisme qui réalise l'action.")
     refusal = order.write_refusal("on ne peut plus y inscrire de stagiaire.")
     if refusal:
