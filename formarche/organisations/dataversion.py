@@ -24,7 +24,15 @@ from dataclasses import dataclass
 
 from django.db import router
 
-__all__ = ["Tracked", "data_version", "drop_sql", "trigger_sql"]
+__all__ = [
+    "TRACKED",
+    "Tracked",
+    "data_version",
+    "drop_sql",
+    "sqlite_triggers_create",
+    "sqlite_triggers_drop",
+    "trigger_sql",
+]
 
 TABLE = "organisations_dataversion"
 
@@ -42,6 +50,63 @@ class Tracked:
     lookup: str = ""
     match: str = ""
     org: str = ""
+
+
+_ORDER = "orders_order o"
+_ENROLMENT = "trainees_enrolment e JOIN orders_order o ON o.id = e.order_id"
+
+#: the tables the BPF reads, and how a row reaches its organisation
+TRACKED = (
+    Tracked("attendance_attendance", "enrolment_id", _ENROLMENT, "e.id", "o.provider_id"),
+    Tracked("trainees_enrolment", "order_id", _ORDER, "o.id", "o.provider_id"),
+    Tracked("trainees_enrolmentfunding", "enrolment_id", _ENROLMENT, "e.id", "o.provider_id"),
+    Tracked("trainees_trainee", "organisation_id"),
+    Tracked("orders_order", "provider_id"),
+    Tracked("bpf_subcontracting", "order_id", _ORDER, "o.id", "o.provider_id"),
+    Tracked("bpf_otherproduct", "organisation_id"),
+    Tracked("billing_invoice", "organisation_id"),
+    Tracked("bpf_trainer", "organisation_id"),
+    Tracked("bpf_trainerstatusperiod", "trainer_id", "bpf_trainer t", "t.id", "t.organisation_id"),
+    Tracked("bpf_trainerhours", "trainer_id", "bpf_trainer t", "t.id", "t.organisation_id"),
+    Tracked("bpf_fiscalyear", "organisation_id"),
+    Tracked("bpf_accountline", "fiscal_year_id", "bpf_fiscalyear f", "f.id", "f.organisation_id"),
+    Tracked("organisations_organisation", "id"),
+)
+
+
+#: the migration that brings the triggers (on SQLite they follow it, see sqlite_triggers_create)
+TRIGGERS_MIGRATION = ("bpf", "0002_perf_data_version_triggers")
+
+
+def sqlite_triggers_drop(connection) -> None:
+    """Before a ``migrate`` on SQLite: drop every trigger, so that a table rebuilt by a migration
+    neither loses its own triggers silently nor breaks on the triggers of the tables naming it."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        for tracked in TRACKED:
+            for sql in drop_sql("sqlite", tracked):
+                cursor.execute(sql)
+
+
+def sqlite_triggers_create(connection) -> bool:
+    """After a ``migrate`` on SQLite: (re)create every trigger once the triggers' migration is
+    applied and every tracked table exists. True when they were created."""
+    if connection.vendor != "sqlite":
+        return False
+    from django.db.migrations.recorder import MigrationRecorder
+
+    recorder = MigrationRecorder(connection)
+    if not recorder.has_table() or TRIGGERS_MIGRATION not in recorder.applied_migrations():
+        return False
+    tables = set(connection.introspection.table_names())
+    if TABLE not in tables or any(t.table not in tables for t in TRACKED):
+        return False
+    with connection.cursor() as cursor:
+        for tracked in TRACKED:
+            for sql in drop_sql("sqlite", tracked) + trigger_sql("sqlite", tracked):
+                cursor.execute(sql)
+    return True
 
 
 def data_version(organisation_id: int, *, using: str | None = None) -> int:

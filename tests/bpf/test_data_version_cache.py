@@ -200,3 +200,25 @@ def test_cell_records_follow_the_write_too(small, client):
         rows=[{"enrolment": enrolment, "day": dt.date(2023, 3, 8), "realised_hours": D("3")}], source="test"
     )
     assert "NOUVELLE" in client.get(url).content.decode()
+
+
+def test_every_tracked_table_has_its_three_triggers_after_migrate():
+    """On SQLite the triggers are created after the whole migrate (a later migration rebuilding a
+    table would drop them or break on them); on PostgreSQL by their migration. Either way each
+    tracked table ends with its insert, update and delete trigger."""
+    from django.db import connection
+
+    from formarche.organisations.dataversion import TRACKED
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'dv\\_%' ESCAPE '\\'"
+            )
+        else:
+            cursor.execute(
+                "SELECT event_object_table FROM information_schema.triggers WHERE trigger_name LIKE 'dv\\_%'"
+            )
+        tables = [row[0] for row in cursor.fetchall()]
+    for tracked in TRACKED:
+        assert tables.count(tracked.table) == 3, (tracked.table, tables.count(tracked.table))
