@@ -161,13 +161,10 @@ def test_group_page_region_sets_up_and_each_member_sees_its_part(world, client):
 
 
 def test_api_reads_the_members_and_each_member_its_own_enrolments(world):
-    from rest_framework.authtoken.models import Token
-    from rest_framework.test import APIClient
+    from tests.api.tokens import api_client
 
     order = group_order(world)
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=world.users["of2_manager"])
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client = api_client(world, "of2_manager")  # a token with every scope of the OF (ADR 0022)
     data = client.get(f"/api/orders/{order.pk}/").json()
     assert [(m["role"], m["amount"]) for m in data["members"]] == [
         ("cotraitant", "23128.00"),

@@ -134,6 +134,8 @@ def test_issued_solde_is_annulled_then_recomputed_with_the_rectificatif(
     first.refresh_from_db()
     solde.refresh_from_db()
     assert first.status == InvoiceStatus.REJECTED and first.rejection.reason.endswith(REASON)
+    avoir = first.credit_note  # the annulled solde invoice is cancelled by its avoir (ADR 0019)
+    assert (avoir.organisation, avoir.payable_ttc) == (first.organisation, first.payable_ttc)
     assert solde.is_voided and solde.balance_ttc == D("8755.60")  # kept as issued until recomputed
     body = mail.outbox[0].body
     assert len(mail.outbox) == 1 and REASON in body and "solde émis est annulé" in body

@@ -20,6 +20,7 @@ from formarche.billing.selectors import (
     validated_periods_with_statements,
 )
 from formarche.billing.services._common import BillingError, as_user, require_not_archived, store_file
+from formarche.billing.services.credit_note import credit_note_issue
 from formarche.billing.services.invoice import invoice_create
 from formarche.orders.models import Order
 from formarche.utils.money import ZERO, round_cents
@@ -151,7 +152,7 @@ def solde_void(*, order: Order, user, reason: str) -> Solde | None:
     """Annul the issued, unpaid solde of ``order`` (the Région reopens the action, ADR 0021).
 
     Its live invoice (issued, signed or validated, never paid) is rejected with ``reason``, so that
-    the OF reads why; a titre de reversement not received is annulled with it. The row keeps its
+    the OF reads why, and cancelled by its avoir (:func:`credit_note_issue`, ADR 0019); a titre de reversement not received is annulled with it. The row keeps its
     figures (and its history) until the next :func:`solde_issue` recomputes them. Refused once the
     solde is paid (:func:`formarche.billing.selectors.solde_payment_refusal`). Returns the solde
     (None when none was issued).
@@ -171,6 +172,8 @@ def solde_void(*, order: Order, user, reason: str) -> Solde | None:
         invoice.decided_by = user
         as_user(invoice, user).save()
         as_user(Rejection(invoice=invoice, reason=reason, rejected_by=user), user).save()
+        # a rejected invoice is cancelled by its avoir, as on the Région's rejection (ADR 0019)
+        credit_note_issue(invoice=invoice, user=user, reason=reason)
     solde.voided_at = timezone.now()
     solde.voided_by = user
     solde.void_reason = reason
