@@ -30,11 +30,19 @@ ACTION_MENU = [
 ]
 
 
+#: what a co-traitant of a group does not reach (its validation and invoices are on the
+#: « Groupement » page; the order's penalties and solde are the mandataire's, ADR 0018)
+MANDATAIRE_ONLY = frozenset({"billing", "penalties", "solde"})
+
+
 def action_menu(order, tenant) -> list[dict]:
     """Sections with their links for this order and this user."""
     sections: list[dict] = []
+    co_traitant = tenant is not None and not tenant.is_region and order.provider_id != tenant.organisation_id
     for section, key, label, url_name, audience in ACTION_MENU:
         if not can_see_menu_entry(tenant, audience):
+            continue
+        if co_traitant and key in MANDATAIRE_ONLY:
             continue
         try:
             url = reverse(url_name, kwargs={"order_id": order.pk})

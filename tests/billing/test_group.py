@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from formarche.accounts.tenancy import Tenant
 from formarche.billing import services
@@ -227,3 +228,22 @@ def test_preview_of_a_group_month_is_the_group_statement(world):
         world.of1.provider_code or world.of1.name,
         world.of2.provider_code or world.of2.name,
     ]
+
+
+def test_the_co_traitant_s_menu_leaves_out_what_only_the_mandataire_reaches(world, client):
+    """Validation / Facturation, Pénalités and VSF / Solde answer 403 to a co-traitant: its menu
+    does not offer them (its invoices are on « Groupement »); the mandataire's menu keeps them."""
+    order = group_order(world)
+    urls = {
+        name: reverse(name, kwargs={"order_id": order.pk})
+        for name in ("billing:validations", "billing:penalties", "billing:solde", "billing:group")
+    }
+    client.force_login(world.users["of2_manager"])
+    page = client.get(f"/actions/{order.pk}/").content.decode()
+    assert urls["billing:group"] in page
+    for name in ("billing:validations", "billing:penalties", "billing:solde"):
+        assert f'href="{urls[name]}"' not in page, name
+    client.force_login(world.users["of1_manager"])
+    page = client.get(f"/actions/{order.pk}/").content.decode()
+    for name in ("billing:validations", "billing:penalties", "billing:solde"):
+        assert f'href="{urls[name]}"' in page, name
