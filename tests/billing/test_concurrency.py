@@ -120,5 +120,5 @@ def test_concurrent_rejection_and_issuing_number_the_avoir_without_gap_or_duplic
             *CreditNote.objects.values_list("sequence", flat=True),
         ]
     )
-    assert sequences == [1, 2, 3]
+    assert sequences == [1, 2, 3], results
     assert InvoiceCounter.objects.get().last_number == 3

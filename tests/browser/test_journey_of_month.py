@@ -2,7 +2,8 @@
 validate the period, issue the invoice, see a wrongly named signed PDF refused, upload a right one.
 
 Played on the demo's second action of OF IN1331, 23Q05322133_1 (Agent(e) magasinier(ère) cariste,
-from 4 September 2023; 10 trainees already enrolled, 12 planned), for September 2023.
+from 4 September 2023; 10 trainees already enrolled, 12 planned), for October 2023 (the demo's
+September is validated, invoiced, rejected and re-invoiced: the credit-note demo, ADR 0019).
 """
 
 import re
@@ -57,13 +58,13 @@ def test_of_month_from_enrolment_to_signed_invoice(journey, demo_password, trust
     listing = page.locator("main").inner_text()
     assert "Alice" in listing and "Bruno" in listing
 
-    # The month grid of September 2023, reached from the follow-up page, filled with the keyboard:
-    # Alice from Monday 4 to Friday 8 with the right arrow, down to Bruno, back with the left arrow.
+    # The month grid of October 2023, reached from the follow-up page, filled with the keyboard:
+    # Alice from Monday 2 to Friday 6 with the right arrow, down to Bruno, back with the left arrow.
     journey.navigate("suivi", action_menu.get_by_role("link", name="Suivi des réalisations").click)
-    journey.navigate("grille septembre 2023", page.get_by_role("link", name="Septembre 2023").click)
-    assert "Septembre 2023" in page.get_by_role("heading", level=1).inner_text()
+    journey.navigate("grille octobre 2023", page.get_by_role("link", name="Octobre 2023").click)
+    assert "Octobre 2023" in page.get_by_role("heading", level=1).inner_text()
     page.get_by_role("button", name="Lignes « non réalisé comptabilisé »").click()  # hide them
-    page.get_by_label("Heures réalisées par LEMOINE Alice le 04/09/2023").focus()
+    page.get_by_label("Heures réalisées par LEMOINE Alice le 02/10/2023").focus()
     for value in ["7", "7", "7", "7", "3,5"]:  # Alice, Monday to Friday, with the right arrow
         page.keyboard.type(value)
         page.keyboard.press("ArrowRight")
@@ -85,20 +86,20 @@ def test_of_month_from_enrolment_to_signed_invoice(journey, demo_password, trust
     for total in totals.values():
         expect(total).to_have_text("31,50")
 
-    # Validation / Facturation: validate September 2023, then issue its invoice.
+    # Validation / Facturation: validate October 2023, then issue its invoice.
     journey.navigate(
         "validation facturation", action_menu.get_by_role("link", name="Validation / Facturation").click
     )
-    september = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Septembre 2023"))
-    journey.navigate("periode validee", september.get_by_role("button", name="Valider la période").click)
+    october = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Octobre 2023"))
+    journey.navigate("periode validee", october.get_by_role("button", name="Valider la période").click)
     assert "a été validée" in page.get_by_role("status").first.inner_text()
-    september = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Septembre 2023"))
-    journey.navigate("emission", september.get_by_role("link", name="Emettre la facture").click)
+    october = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Octobre 2023"))
+    journey.navigate("emission", october.get_by_role("link", name="Emettre la facture").click)
     journey.navigate("facture emise", page.get_by_role("button", name="Poursuivre").click)
     tabs = page.get_by_role("navigation", name="Onglets de Validation / Facturation")
     journey.navigate("onglet factures", tabs.get_by_role("link", name="Suivi des factures").click)
     journey.navigate("facture", page.get_by_role("link", name="Détail et historique").last.click)
-    assert "Septembre 2023" in page.get_by_role("heading", level=1).inner_text()
+    assert "Octobre 2023" in page.get_by_role("heading", level=1).inner_text()
     expected_name = re.search(r"Nom attendu : (.+\.pdf)", page.locator("main").inner_text()).group(1)
 
     # Download the Factur-X invoice, sign it, and upload it: first under a wrong name.
@@ -107,7 +108,7 @@ def test_of_month_from_enrolment_to_signed_invoice(journey, demo_password, trust
     signed = in_thread(sign_pdf, download.value.path().read_bytes(), trusted_pki)
     journey.navigate("depot signee", page.get_by_role("link", name="Ajouter la facture signée").click)
     page.get_by_label("Facture signée PDF").set_input_files(
-        files=[{"name": "facture-septembre.pdf", "mimeType": "application/pdf", "buffer": signed}]
+        files=[{"name": "facture-octobre.pdf", "mimeType": "application/pdf", "buffer": signed}]
     )
     journey.navigate("mauvais nom refuse", page.get_by_role("button", name="Enregistrer").click)
     refusal = page.get_by_role("alert").inner_text()

@@ -33,10 +33,15 @@ def order_invoices(order):
 
 
 def periods_to_invoice(order):
-    """A facturer: validated periods with a statement and no live invoice."""
+    """A facturer: validated periods with a statement and no live invoice.
+
+    The live invoices are those of this order's periods only: a solde invoice has no period, and
+    one NULL in ``NOT IN (…)`` makes the whole test unknown in SQL — the tab was empty as soon as
+    any live solde invoice existed anywhere."""
+    live = Invoice.objects.live().filter(order=order, period__isnull=False).values("period_id")
     return list(
         Period.objects.filter(order=order, status=PeriodStatus.VALIDATED, statement__isnull=False)
-        .exclude(pk__in=Invoice.objects.live().values("period_id"))
+        .exclude(pk__in=live)
         .select_related("statement", "order__provider")
         .order_by("month")
     )

@@ -23,7 +23,7 @@ from formarche.billing.services._common import (
     store_file,
 )
 from formarche.billing.services.credit_note import credit_note_issue
-from formarche.billing.services.numbering import invoice_number_take
+from formarche.billing.services.numbering import invoice_counter_lock, invoice_number_take
 
 
 def invoice_create(
@@ -99,8 +99,10 @@ def _issuable_statement(period: Period) -> Statement:
 def invoice_issue(*, period: Period, user, today: dt.date | None = None) -> Invoice:
     """Issue the invoice of a validated period (Emettre la facture)."""
     today = today or timezone.localdate()
+    # of=("self",): only the period row — not the order, its organisations and lot that the join
+    # reads (locking the organisation rows made a concurrent rejection wait on them, ADR 0025)
     period = (
-        Period.objects.select_for_update()
+        Period.objects.select_for_update(of=("self",))
         .select_related("order__provider", "order__region", "order__lot")
         .get(pk=period.pk)
     )
@@ -159,6 +161,9 @@ def invoice_reject(*, invoice: Invoice, user, reason: str, today: dt.date | None
         raise BillingError(
             "Cette facture ne peut plus être rejetée : elle est déjà validée, payée ou rejetée."
         )
+    # the avoir's counter before any write: the lock order of every issuance (ADR 0019, 0025)
+    avoir_year = max(today or timezone.localdate(), invoice.issue_date).year
+    invoice_counter_lock(organisation=invoice.organisation, year=avoir_year)
     invoice.status = InvoiceStatus.REJECTED
     invoice.decided_at = timezone.now()
     invoice.decided_by = user
